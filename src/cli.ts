@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { BulkError, ExitCode, describeError } from './errors.js';
+import { run } from './job.js';
+import type { RunOptions } from './job.js';
+import type { Kind } from './kinds.js';
+import { loadColumnMap } from './mapping/index.js';
+import { commanderOptions } from './options.js';
+import { Stats } from './report/index.js';
+import type { Summary } from './report/index.js';
+import { startServer } from './server/server.js';
+import { formatDuration } from './util/duration.js';
+
+/** The only module that prints and picks exit codes: argv → options → library → exit code. */
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const EXIT_CODES = `
+Exit codes:
+  0    every row accepted (validate: every row valid)
+  1    the run finished, but some rows were invalid, rejected or failed (see the report)
+  2    usage, schema, header or file error found before anything was sent
+  3    run aborted: credentials refused (401/403) or --max-errors reached
+  130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
+
+const SUBMIT_EXAMPLES = `
+Examples:
+  $ bulk-submit serve --port 8080 &
+  $ bulk-submit submit --endpoint http://127.0.0.1:8080 samples/conversations.csv
+  $ ASAPP_API_ID=… ASAPP_API_SECRET=… bulk-submit submit -e https://api.sandbox.asapp.com \\
+      --rejects failed.csv --report run.report.ndjson conversations.csv.gz
+  $ zcat agents.ndjson.gz | bulk-submit submit --kind agent --format ndjson -e "$URL" -
+
+Credentials come from the environment: ASAPP_API_ID and ASAPP_API_SECRET are sent as the
+asapp-api-id and asapp-api-secret headers. Every option can also be set as BULK_SUBMIT_<NAME>.
+${EXIT_CODES}`;
+
+interface CommonFlags {
+  kind: Kind;
+  schema?: string;
+  format?: 'csv' | 'ndjson';
+  map?: string;
+  delimiter?: string;
+  trim: boolean;
+  maxRecordSize: number;
+  report?: string;
+  rejects?: string;
+  force?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+interface SubmitFlags extends CommonFlags {
+  endpoint?: string;
+  path?: string;
+  header?: Record<string, string>;
+  concurrency: number;
+  timeout: number;
+  retries: number;
+  maxErrors: number;
+  generateEventId: boolean;
+  dryRun?: boolean;
+}
+
+let debug = process.argv.includes('--debug');
+
+function credentials(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const id = process.env['ASAPP_API_ID'];
+  const secret = process.env['ASAPP_API_SECRET'];
+  if (id) headers['asapp-api-id'] = id;
+  if (secret) headers['asapp-api-secret'] = secret;
+  return headers;
+}
+
+function printSummary(summary: Summary, flags: CommonFlags): void {
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (flags.quiet) {
+    if (summary.aborted) process.stderr.write(`bulk-submit: aborted: ${summary.aborted.message}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  const verb = summary.command === 'validate' || summary.dryRun ? 'checked' : 'processed';
+  lines.push(`bulk-submit: ${verb} ${summary.rows} rows in ${formatDuration(summary.elapsedMs)} (${summary.rowsPerSecond} rows/s)`);
+  const statuses: [string, number][] =
+    summary.command === 'validate' || summary.dryRun
+      ? [['valid', summary.valid], ['invalid', summary.invalid]]
+      : [['accepted', summary.accepted], ['rejected', summary.rejected], ['failed', summary.failed], ['invalid', summary.invalid]];
+  for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
+  if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
+  if (summary.report) lines.push(`  report    ${summary.report}`);
+  if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);
+  if (summary.topErrors.length > 0) {
+    lines.push('  top errors:');
+    for (const { error, count } of summary.topErrors) lines.push(`    ${String(count).padStart(6)} × ${error}`);
+  }
+  if (summary.aborted) lines.push(`bulk-submit: aborted: ${summary.aborted.message}`);
+  if (summary.interrupted) lines.push(`bulk-submit: interrupted by ${summary.interrupted}; the report holds every row finished so far`);
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** An ora spinner on a TTY; nothing otherwise. Polls the stats, so the pipeline pays nothing for it. */
+async function startProgress(stats: Stats, flags: CommonFlags): Promise<() => void> {
+  if (flags.quiet || flags.json || !process.stderr.isTTY || process.env['CI']) return () => undefined;
+  const { default: ora } = await import('ora');
+  const spinner = ora({ stream: process.stderr, discardStdin: false }).start('starting');
+  const timer = setInterval(() => {
+    const seconds = (Date.now() - stats.startedAt) / 1000;
+    const rate = seconds > 0 ? Math.round(stats.rows / seconds) : 0;
+    spinner.text = `${stats.rows} rows (${rate}/s) · accepted ${stats.accepted} · invalid ${stats.invalid} · rejected ${stats.rejected} · failed ${stats.failed}`;
+  }, 250);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    spinner.stop();
+  };
+}
+
+/** First SIGINT/SIGTERM: stop reading, finish in-flight rows, flush. Second: exit at once. */
+function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const handler = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`bulk-submit: ${name} again, exiting now\n`);
+      process.exit(name === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+    }
+    process.stderr.write(`bulk-submit: ${name}: finishing requests in flight (send it again to exit at once)\n`);
+    controller.abort(name);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+async function runJob(command: 'submit' | 'validate', files: string[], flags: SubmitFlags): Promise<number> {
+  debug = Boolean(flags.debug);
+  const stats = new Stats();
+  const options: RunOptions = {
+    command,
+    files,
+    kind: flags.kind,
+    schemaFile: flags.schema,
+    format: flags.format,
+    map: flags.map === undefined ? undefined : await loadColumnMap(flags.map),
+    delimiter: flags.delimiter,
+    trim: flags.trim,
+    maxRecordSize: flags.maxRecordSize,
+    report: flags.report,
+    rejects: flags.rejects,
+    force: flags.force,
+    endpoint: flags.endpoint,
+    path: flags.path,
+    headers: { ...credentials(), ...flags.header },
+    concurrency: flags.concurrency,
+    timeoutMs: flags.timeout,
+    retries: flags.retries,
+    maxErrors: flags.maxErrors,
+    generateEventId: flags.generateEventId,
+    dryRun: flags.dryRun,
+    stats,
+  };
+  const interrupt = interruptSignal();
+  const stopProgress = await startProgress(stats, flags);
+  try {
+    const summary = await run({ ...options, signal: interrupt.signal });
+    stopProgress();
+    printSummary(summary, flags);
+    return summary.exitCode;
+  } finally {
+    stopProgress();
+    interrupt.dispose();
+  }
+}
+
+function buildProgram(): Command {
+  const program = new Command('bulk-submit')
+    .description("Load CSV or NDJSON files into ASAPP's Metadata Ingestion API (or any JSON API with a schema),\nrow by row, and report what happened to every row.")
+    .version(pkg.version, '-v, --version')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', `\nStart with: bulk-submit serve & bulk-submit submit -e http://127.0.0.1:8080 samples/conversations.csv\n${EXIT_CODES}`);
+
+  const submit = program
+    .command('submit')
+    .description('read, map, validate and send every row, writing a per-row report')
+    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
+  for (const option of commanderOptions('submit')) submit.addOption(option);
+  submit.addHelpText('after', SUBMIT_EXAMPLES).action(async (files: string[], flags: SubmitFlags) => {
+    process.exitCode = await runJob('submit', files, flags);
+  });
+
+  const validate = program
+    .command('validate')
+    .description('read, map and validate every row without sending anything (report statuses valid/invalid)')
+    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
+  for (const option of commanderOptions('validate')) validate.addOption(option);
+  validate
+    .addHelpText('after', `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`)
+    .action(async (files: string[], flags: SubmitFlags) => {
+      process.exitCode = await runJob('validate', files, flags);
+    });
+
+  const serve = program.command('serve').description('run a local implementation of the Metadata Ingestion API (for trials and tests)');
+  for (const option of commanderOptions('serve')) serve.addOption(option);
+  serve
+    .addHelpText('after', '\nExamples:\n  $ bulk-submit serve --port 8080 --store stored.ndjson\n  $ bulk-submit serve --port 0 --api-id demo --api-secret s3cret')
+    .action(async (flags: { port: number; host: string; store?: string; apiId?: string; apiSecret?: string; debug?: boolean }) => {
+      debug = Boolean(flags.debug);
+      const server = await startServer({ port: flags.port, host: flags.host, store: flags.store, apiId: flags.apiId, apiSecret: flags.apiSecret });
+      process.stdout.write(`bulk-submit serve: listening on ${server.url}${flags.store ? ` (storing to ${flags.store})` : ''}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      const counts = await server.close();
+      const statuses = Object.entries(counts.byStatus).map(([status, n]) => `${status}: ${n}`).join(', ');
+      process.stderr.write(
+        `bulk-submit serve: stopped after ${counts.requests} requests (${statuses || 'none'}); stored ${counts.stored} records, refused ${counts.invalid} invalid, ${counts.duplicates} duplicates\n`,
+      );
+      process.exitCode = 0;
+    });
+
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" to commander; real usage errors are exit 2 (already printed).
+    process.exitCode = error.exitCode === 0 ? 0 : ExitCode.usage;
+  } else {
+    process.stderr.write(`bulk-submit: error: ${describeError(error)}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = error instanceof BulkError ? error.exitCode : ExitCode.aborted;
+  }
+}

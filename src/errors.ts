@@ -1,0 +1,122 @@
+/**
+ * One error family for the whole library, after undici's `lib/core/errors.js`: a base class with a
+ * stable string `code` that callers match on (not `instanceof`), and a subclass per kind of failure.
+ * Each error also says which exit code the CLI should use, so the CLI never has to guess.
+ */
+
+/** Exit codes, as documented in README and `--help`. */
+export const ExitCode = {
+  ok: 0,
+  rowsNotAccepted: 1,
+  usage: 2,
+  aborted: 3,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
+export type ErrorCode =
+  | 'BULK_USAGE'
+  | 'BULK_OPTION_INVALID'
+  | 'BULK_CONFIG_INVALID'
+  | 'BULK_SCHEMA_INVALID'
+  | 'BULK_MAP_INVALID'
+  | 'BULK_FILE_NOT_FOUND'
+  | 'BULK_FILE_UNREADABLE'
+  | 'BULK_FILE_EMPTY'
+  | 'BULK_FILE_ENCODING'
+  | 'BULK_FORMAT_UNKNOWN'
+  | 'BULK_HEADER_UNKNOWN'
+  | 'BULK_HEADER_DUPLICATE'
+  | 'BULK_HEADER_EMPTY'
+  | 'BULK_REPORT_EXISTS'
+  | 'BULK_REPORT_UNWRITABLE'
+  | 'BULK_REPORT_MISMATCH'
+  | 'BULK_REPORT_LOCKED'
+  | 'BULK_REJECTS_MIXED'
+  | 'BULK_AUTH_REFUSED'
+  | 'BULK_MAX_ERRORS'
+  | 'BULK_OUTAGE'
+  | 'BULK_INSECURE_HTTP'
+  | 'BULK_SERVER';
+
+/** Base class: every error the library throws on purpose is one of these. */
+export class BulkError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  /** Input file the error is about, when there is one. */
+  readonly file: string | undefined;
+  /** 1-based physical line in `file`, when known. */
+  readonly line: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { exitCode?: number; file?: string; line?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options.exitCode ?? ExitCode.usage;
+    this.file = options.file;
+    this.line = options.line;
+  }
+
+  /** One line for a human: `file:line: message`. */
+  toLine(): string {
+    const where =
+      this.file === undefined ? '' : this.line === undefined ? `${this.file}: ` : `${this.file}:${this.line}: `;
+    return `${where}${this.message}`;
+  }
+}
+
+/** A command-line option or config value is malformed. Exit 2. */
+export class OptionError extends BulkError {
+  constructor(message: string, code: ErrorCode = 'BULK_OPTION_INVALID') {
+    super(code, message);
+  }
+}
+
+/** The schema given with --schema (or a bundled one) cannot be used. Exit 2. */
+export class SchemaError extends BulkError {
+  constructor(message: string, file?: string, cause?: unknown) {
+    super('BULK_SCHEMA_INVALID', message, { ...(file === undefined ? {} : { file }), cause });
+  }
+}
+
+/** An input file cannot be read as a whole, found before anything was sent. Exit 2. */
+export class InputError extends BulkError {
+  constructor(code: ErrorCode, message: string, file: string, line?: number, cause?: unknown) {
+    super(code, message, { file, ...(line === undefined ? {} : { line }), cause });
+  }
+}
+
+/** The CSV header cannot be mapped onto the schema. Exit 2, nothing sent. */
+export class HeaderError extends BulkError {
+  constructor(code: ErrorCode, message: string, file: string, line = 1) {
+    super(code, message, { file, line });
+  }
+}
+
+/** Report, rejects or summary file problems. Exit 2, nothing sent. */
+export class ReportError extends BulkError {
+  constructor(code: ErrorCode, message: string, file?: string) {
+    super(code, message, file === undefined ? {} : { file });
+  }
+}
+
+/** The run was stopped part-way: auth refused, too many errors, endpoint down too long. Exit 3. */
+export class AbortError extends BulkError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message, { exitCode: ExitCode.aborted });
+  }
+}
+
+/** Turns anything thrown into one line for a human. */
+export function describeError(error: unknown): string {
+  if (error instanceof BulkError) return error.toLine();
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}

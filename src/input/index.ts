@@ -1,0 +1,18 @@
+import { openCsv } from './csv.js';
+import type { CsvOptions } from './csv.js';
+import { openNdjson } from './ndjson.js';
+import type { NdjsonOptions } from './ndjson.js';
+import { openInput } from './open.js';
+import type { OpenOptions } from './open.js';
+import type { Source } from './types.js';
+
+export type { Format, Source, SourceRow, OpenedInput } from './types.js';
+export { formatFromName } from './open.js';
+
+export type SourceOptions = OpenOptions & CsvOptions & NdjsonOptions;
+
+/** Opens a path (or `-`) and, for CSV, reads its header, ready to yield rows. */
+export async function openSource(path: string, options: SourceOptions = {}): Promise<Source> {
+  const input = await openInput(path, options);
+  return input.format === 'csv' ? openCsv(input, options) : openNdjson(input, options);
+}

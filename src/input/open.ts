@@ -1,0 +1,76 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { PassThrough, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputError } from '../errors.js';
+import type { Format, OpenedInput } from './types.js';
+
+/** Picks the format from the file name: `.csv`, `.ndjson`, `.jsonl`, each optionally `.gz`. */
+export function formatFromName(name: string): Format | undefined {
+  const base = name.toLowerCase().replace(/\.gz$/, '');
+  if (base.endsWith('.csv') || base.endsWith('.tsv') || base.endsWith('.txt')) return 'csv';
+  if (base.endsWith('.ndjson') || base.endsWith('.jsonl') || base.endsWith('.json')) return 'ndjson';
+  return undefined;
+}
+
+export interface OpenOptions {
+  /** Overrides the format taken from the file name; required for stdin. */
+  format?: Format | undefined;
+  /** What `-` reads; defaults to process.stdin. */
+  stdin?: Readable | undefined;
+}
+
+/**
+ * Opens a file (or `-` for stdin) as a byte stream, gunzipping `.gz` files. Everything that can be
+ * checked before reading (existence, type, permission, format) is checked here, so a bad file is
+ * refused before anything is sent.
+ */
+export async function openInput(path: string, options: OpenOptions = {}): Promise<OpenedInput> {
+  const isStdin = path === '-';
+  const format = options.format ?? (isStdin ? undefined : formatFromName(path));
+  if (!format) {
+    throw new InputError(
+      'BULK_FORMAT_UNKNOWN',
+      isStdin
+        ? 'reading stdin needs --format csv or --format ndjson'
+        : 'cannot tell the format from the file name: name it .csv, .ndjson or .jsonl (optionally .gz), or pass --format',
+      path,
+    );
+  }
+  if (isStdin) {
+    const stdin = options.stdin ?? process.stdin;
+    let read = 0;
+    stdin.on('data', (chunk: Buffer) => (read += chunk.length));
+    return { file: '-', format, size: undefined, stream: stdin, bytesRead: () => read, close: () => stdin.pause() };
+  }
+
+  let size: number | undefined;
+  try {
+    const stat = await fs.stat(path);
+    if (stat.isDirectory()) throw new InputError('BULK_FILE_UNREADABLE', 'is a directory, not a file', path);
+    size = stat.isFile() ? stat.size : undefined;
+    // Opening now (not lazily in the stream) turns EACCES into a clear error before anything is sent.
+    const handle = await fs.open(path, 'r');
+    await handle.close();
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError('BULK_FILE_NOT_FOUND', 'no such file', path, undefined, error);
+    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file (${code ?? String(error)})`, path, undefined, error);
+  }
+
+  const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
+  let read = 0;
+  raw.on('data', (chunk: Buffer | string) => (read += chunk.length));
+  const close = (): void => {
+    raw.destroy();
+  };
+  if (!path.toLowerCase().endsWith('.gz')) {
+    return { file: path, format, size, stream: raw, bytesRead: () => read, close };
+  }
+  // pipeline() forwards an error from either side (a truncated or corrupt gzip) to the output stream,
+  // so the reader sees it as a failed read instead of a silent early end.
+  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  pipeline(raw, createGunzip(), out, () => undefined);
+  return { file: path, format, size, stream: out, bytesRead: () => read, close };
+}

@@ -1,0 +1,47 @@
+import type { Readable } from 'node:stream';
+
+export type Format = 'csv' | 'ndjson';
+
+/** One data row as read from a file, before mapping. */
+export interface SourceRow {
+  /** Input name as the user gave it; `-` for stdin. */
+  readonly file: string;
+  /** 1-based physical line where the row starts. */
+  readonly line: number;
+  /** 1-based data row number within the file (header and blank lines not counted). */
+  readonly row: number;
+  /** CSV: the row's cells, in header order. */
+  readonly cells?: string[];
+  /** NDJSON: the parsed value of the line (anything JSON, checked later). */
+  readonly value?: unknown;
+  /** NDJSON: the line as read, for the rejects file. */
+  readonly text?: string;
+  /** A reader-level problem (unparsable line, ragged row, broken file): the row is invalid. */
+  readonly error?: string;
+}
+
+/** An opened input whose header (for CSV) has been read, ready to yield rows. */
+export interface Source {
+  readonly file: string;
+  readonly format: Format;
+  /** CSV header cells; null for NDJSON. */
+  readonly header: string[] | null;
+  /** Size of the file on disk (compressed size for .gz); undefined for stdin and pipes. */
+  readonly size: number | undefined;
+  /** Bytes read from disk so far (compressed bytes for .gz), for progress. */
+  readonly bytesRead: () => number;
+  /** The data rows; reading stops when the consumer stops pulling (backpressure). */
+  readonly rows: AsyncIterable<SourceRow>;
+  /** Releases the file if the rows are not read to the end. */
+  readonly close: () => void;
+}
+
+/** A byte stream opened from a path or stdin, decompressed when needed. */
+export interface OpenedInput {
+  readonly file: string;
+  readonly format: Format;
+  readonly size: number | undefined;
+  readonly stream: Readable;
+  readonly bytesRead: () => number;
+  readonly close: () => void;
+}

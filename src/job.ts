@@ -1,0 +1,331 @@
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { AbortError, BulkError, ExitCode, OptionError, ReportError } from './errors.js';
+import type { Format, Source, SourceRow } from './input/index.js';
+import { openSource } from './input/index.js';
+import { KINDS } from './kinds.js';
+import type { Kind } from './kinds.js';
+import { fieldsOf, mapCells, mapObject, resolveHeader } from './mapping/index.js';
+import type { Column, ColumnMap } from './mapping/index.js';
+import { FileSink, RejectsWriter, ReportWriter, Stats } from './report/index.js';
+import type { ReportLine, RowStatus, Summary } from './report/index.js';
+import { compileSchema, loadSchema } from './schema/index.js';
+import { forEachBounded } from './submit/bounded.js';
+import { HttpClient } from './submit/client.js';
+import { generateEventId } from './submit/event-id.js';
+import { classify } from './submit/outcome.js';
+import type { Outcome } from './submit/outcome.js';
+import { DEFAULT_RETRY, retryDelay, wait } from './submit/retry.js';
+
+/** Everything one run needs; the CLI builds it from flags, env and config. */
+export interface RunOptions {
+  /** `validate` (or `dryRun`) reads, maps and validates only: nothing is sent. */
+  readonly command: 'submit' | 'validate';
+  readonly files: readonly string[];
+  readonly kind: Kind;
+  /** A schema file instead of the kind's bundled one. */
+  readonly schemaFile?: string | undefined;
+  /** API path instead of the kind's single-record path. */
+  readonly path?: string | undefined;
+  /** Input format when the file name does not tell (required for stdin). */
+  readonly format?: Format | undefined;
+  /** CSV header → property (or null to drop), from `--map`. */
+  readonly map?: ColumnMap | undefined;
+  readonly endpoint?: string | undefined;
+  /** Headers for every request, credentials included. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly concurrency?: number | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly retries?: number | undefined;
+  /** Abort (exit 3) once this many rows are invalid or rejected; 0 = never. */
+  readonly maxErrors?: number | undefined;
+  readonly report?: string | undefined;
+  readonly rejects?: string | undefined;
+  /** Overwrite an existing report (and rejects) file. */
+  readonly force?: boolean | undefined;
+  readonly dryRun?: boolean | undefined;
+  /** Give rows without an eventId a deterministic one (default true). */
+  readonly generateEventId?: boolean | undefined;
+  readonly delimiter?: string | undefined;
+  readonly trim?: boolean | undefined;
+  readonly maxRecordSize?: number | undefined;
+  /** Aborting it stops reading, lets in-flight requests finish, and returns the summary. */
+  readonly signal?: AbortSignal | undefined;
+  /** What `-` reads (default process.stdin). */
+  readonly stdin?: Readable | undefined;
+  /** Counts to watch while the run goes, for progress. */
+  readonly stats?: Stats | undefined;
+}
+
+/** A valid row, ready to send. */
+interface Prepared {
+  readonly row: SourceRow;
+  readonly eventId: string | undefined;
+  readonly body: string;
+}
+
+/** The default report name: `<first input's name>.report.ndjson` in the working directory. */
+export function defaultReportPath(files: readonly string[], command: 'submit' | 'validate'): string {
+  const first = files[0] ?? '-';
+  const name = first === '-' ? 'stdin' : basename(first);
+  return command === 'validate' ? `${name}.validation.ndjson` : `${name}.report.ndjson`;
+}
+
+/** Opens every input (reading CSV headers) before anything is sent; closes them all if one fails. */
+async function openAll(options: RunOptions): Promise<Source[]> {
+  const sources: Source[] = [];
+  try {
+    for (const file of options.files) {
+      sources.push(
+        await openSource(file, {
+          format: options.format,
+          stdin: options.stdin,
+          delimiter: options.delimiter,
+          trim: options.trim,
+          maxRecordSize: options.maxRecordSize,
+        }),
+      );
+    }
+  } catch (error) {
+    for (const source of sources) source.close();
+    throw error;
+  }
+  return sources;
+}
+
+function checkOptions(options: RunOptions): void {
+  if (options.files.length === 0) throw new OptionError('no input files given');
+  if (options.files.filter((f) => f === '-').length > 1) throw new OptionError('stdin (-) can be read only once per run');
+  const positive = (name: string, value: number | undefined, min: number): void => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new OptionError(`Invalid ${name}: must be an integer ≥ ${min}, got ${value}`);
+    }
+  };
+  positive('--concurrency', options.concurrency, 1);
+  positive('--retries', options.retries, 0);
+  positive('--max-errors', options.maxErrors, 0);
+  positive('--timeout', options.timeoutMs, 1);
+}
+
+/**
+ * Runs one job end to end: read → map → validate → (submit) → report. Throws a BulkError for anything
+ * found before sending (exit 2); returns the summary otherwise, aborted or not. Never prints.
+ */
+export async function run(options: RunOptions): Promise<Summary> {
+  checkOptions(options);
+  const sending = options.command === 'submit' && !options.dryRun;
+  const loaded = await loadSchema({ kind: options.kind, file: options.schemaFile });
+  const validate = compileSchema(loaded);
+  const fields = fieldsOf(loaded.schema);
+  const canCarryEventId = fields.has('eventId');
+
+  let endpoint: URL | undefined;
+  if (sending) {
+    if (!options.endpoint) throw new OptionError('no endpoint: pass --endpoint URL or set BULK_SUBMIT_ENDPOINT');
+    try {
+      endpoint = new URL(options.endpoint);
+    } catch {
+      throw new OptionError(`Invalid --endpoint: must be a URL like https://api.sandbox.asapp.com, got "${options.endpoint}"`);
+    }
+    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
+      throw new OptionError(`Invalid --endpoint: must be an http or https URL, got "${options.endpoint}"`);
+    }
+  }
+
+  const sources = await openAll(options);
+  const plans = new Map<Source, Column[]>();
+  const sinks: FileSink[] = [];
+  let report: ReportWriter;
+  let rejects: RejectsWriter | undefined;
+  try {
+    for (const source of sources) {
+      if (source.header) plans.set(source, resolveHeader(source.header, fields, source.file, options.map));
+    }
+    if (options.rejects !== undefined) {
+      const formats = new Set(sources.map((s) => s.format));
+      const headers = new Set(sources.filter((s) => s.header).map((s) => JSON.stringify(s.header)));
+      if (formats.size > 1 || headers.size > 1) {
+        throw new ReportError('BULK_REJECTS_MIXED', 'one --rejects file needs inputs of one format with one header; run the files separately');
+      }
+    }
+    const mode = options.force ? 'overwrite' : 'create';
+    const reportSink = await FileSink.open(options.report ?? defaultReportPath(options.files, sending ? 'submit' : 'validate'), mode, 'report');
+    sinks.push(reportSink);
+    report = new ReportWriter(reportSink, { writeHeader: true });
+    if (options.rejects !== undefined) {
+      const rejectsSink = await FileSink.open(options.rejects, mode, 'rejects');
+      sinks.push(rejectsSink);
+      const first = sources[0];
+      rejects = new RejectsWriter(rejectsSink, first.format, first.header);
+    }
+  } catch (error) {
+    for (const source of sources) source.close();
+    await Promise.all(sinks.map((s) => s.close()));
+    throw error;
+  }
+
+  const stats = options.stats ?? new Stats();
+  const stop = new AbortController();
+  let aborted: AbortError | undefined;
+  const abort = (error: AbortError): void => {
+    aborted ??= error;
+    stop.abort(error);
+  };
+  const onSignal = (): void => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  if (options.signal?.aborted) onSignal();
+  const maxErrors = options.maxErrors ?? 0;
+
+  /** Records a row's fate: report line, rejects line, counts. Returns a promise when the disk is behind. */
+  const finish = (row: SourceRow, status: RowStatus, outcome: Partial<Outcome> & { attempts: number }): Promise<void> | undefined => {
+    const error = outcome.error ?? null;
+    const line: ReportLine = {
+      file: row.file,
+      line: row.line,
+      row: row.row,
+      status,
+      eventId: outcome.eventId ?? null,
+      httpStatus: outcome.httpStatus ?? null,
+      attempts: outcome.attempts,
+      error,
+    };
+    stats.count(status, error);
+    const pending = [report.write(line)];
+    if (rejects && status !== 'accepted' && status !== 'valid') pending.push(rejects.write(row, error ?? status, line.eventId));
+    if (maxErrors > 0 && stats.invalid + stats.rejected >= maxErrors) {
+      abort(new AbortError('BULK_MAX_ERRORS', `stopped after ${stats.invalid + stats.rejected} invalid or rejected rows (--max-errors ${maxErrors})`));
+    }
+    const waits = pending.filter((p) => p !== undefined);
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  };
+
+  /** Maps and validates each row; invalid rows are finished here, valid ones yielded for sending. */
+  async function* prepare(source: Source): AsyncGenerator<Prepared> {
+    const columns = plans.get(source);
+    for await (const row of source.rows) {
+      if (stop.signal.aborted) return;
+      let errors: string[];
+      let record: Record<string, unknown> = {};
+      if (row.error !== undefined) {
+        errors = [row.error];
+      } else {
+        const mapped = columns ? mapCells(columns, row.cells ?? []) : mapObject(row.value as Record<string, unknown>);
+        record = mapped.record;
+        if (mapped.previousEventId !== undefined && record['eventId'] === undefined && canCarryEventId) {
+          record['eventId'] = mapped.previousEventId;
+        }
+        errors = mapped.errors.length > 0 ? [...mapped.errors, ...validate(record)] : validate(record);
+      }
+      if (errors.length > 0) {
+        const eventId = typeof record['eventId'] === 'string' ? record['eventId'] : undefined;
+        await finish(row, 'invalid', { attempts: 0, error: errors.join('; '), eventId });
+        continue;
+      }
+      if (!sending) {
+        await finish(row, 'valid', { attempts: 0 });
+        continue;
+      }
+      // Serialise once; a generated eventId is spliced in front rather than re-serialising.
+      const json = JSON.stringify(record);
+      const own = record['eventId'];
+      if (typeof own === 'string') {
+        yield { row, eventId: own, body: json };
+      } else if (canCarryEventId && options.generateEventId !== false) {
+        const eventId = generateEventId(row.row, json);
+        yield { row, eventId, body: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}` };
+      } else {
+        yield { row, eventId: undefined, body: json };
+      }
+    }
+  }
+
+  const retry = { ...DEFAULT_RETRY, retries: options.retries ?? DEFAULT_RETRY.retries };
+  const client =
+    sending && endpoint
+      ? new HttpClient({
+          endpoint: endpoint.href,
+          headers: options.headers ?? {},
+          concurrency: options.concurrency ?? 8,
+          timeoutMs: options.timeoutMs ?? 30_000,
+        })
+      : undefined;
+  const apiPath = options.path ?? KINDS[options.kind].single;
+
+  /** Sends one row, retrying what is worth retrying, and finishes it. */
+  const send = async (item: Prepared): Promise<void> => {
+    let attempts = 0;
+    let outcome: Outcome;
+    for (;;) {
+      attempts++;
+      stats.requests++;
+      const result = await client!.post(apiPath, item.body);
+      outcome = classify(result, item.eventId);
+      if (outcome.authRefused) {
+        abort(new AbortError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${outcome.error ?? `HTTP ${outcome.httpStatus}`}); check ASAPP_API_ID / ASAPP_API_SECRET`));
+        outcome = { ...outcome, status: 'failed' };
+        break;
+      }
+      if (!outcome.retryable || attempts > retry.retries || stop.signal.aborted) break;
+      await wait(retryDelay(retry, attempts, outcome.httpStatus, result.retryAfterMs), stop.signal);
+      if (stop.signal.aborted) break;
+    }
+    await finish(item.row, outcome.status, { ...outcome, attempts });
+  };
+
+  let failure: unknown;
+  try {
+    for (const source of sources) {
+      if (stop.signal.aborted) break;
+      const rows = prepare(source);
+      if (client) {
+        await forEachBounded(rows, options.concurrency ?? 8, send, stop.signal);
+      } else {
+        for await (const item of rows) void item; // validate only: prepare() finished every row.
+      }
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    options.signal?.removeEventListener('abort', onSignal);
+    for (const source of sources) source.close();
+    await Promise.allSettled([report.close(), rejects?.close(), client?.close()]);
+  }
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrowing what a stage threw, as it was
+  if (failure !== undefined) throw failure;
+
+  const elapsedMs = Date.now() - stats.startedAt;
+  const interrupted = !aborted && options.signal?.aborted ? String(options.signal.reason ?? 'SIGINT') : null;
+  const notOk = stats.invalid + stats.rejected + stats.failed;
+  const exitCode = aborted
+    ? ExitCode.aborted
+    : interrupted !== null
+      ? interrupted === 'SIGTERM'
+        ? ExitCode.terminated
+        : ExitCode.interrupted
+      : notOk > 0
+        ? ExitCode.rowsNotAccepted
+        : ExitCode.ok;
+  return {
+    command: options.command,
+    dryRun: options.command === 'submit' && !sending,
+    files: [...options.files],
+    rows: stats.rows,
+    accepted: stats.accepted,
+    rejected: stats.rejected,
+    failed: stats.failed,
+    invalid: stats.invalid,
+    valid: stats.valid,
+    skipped: stats.skipped,
+    requests: stats.requests,
+    elapsedMs,
+    rowsPerSecond: elapsedMs > 0 ? Math.round((stats.rows * 1000) / elapsedMs) : stats.rows,
+    report: report.path,
+    rejects: rejects?.path ?? null,
+    topErrors: stats.topErrors(),
+    aborted: aborted ? { code: aborted.code, message: aborted.message } : null,
+    interrupted,
+    exitCode,
+  };
+}
+
+export { BulkError };

@@ -1,0 +1,116 @@
+import type { Field, FieldKind } from './fields.js';
+import type { Column } from './header.js';
+import { PREVIOUS_EVENT_ID } from './header.js';
+
+/** A row turned into a record, with the conversion problems found on the way. */
+export interface Mapped {
+  record: Record<string, unknown>;
+  /** `property: rule (got "value")` lines; a row with any is invalid. */
+  errors: string[];
+  /** eventId carried in a `_eventId` column or field (a re-fed rejects file), if any. */
+  previousEventId?: string;
+}
+
+/** Quotes a value for a message, cut to 80 characters. */
+export function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 79)}…` : text);
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const BOOLEANS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, y: true, n: false, '1': true, '0': false };
+
+type Converted = { ok: true; value: unknown } | { ok: false; rule: string };
+
+/** Converts one cell (or array item) from text to the JSON type the schema wants. */
+function convert(text: string, kind: FieldKind): Converted {
+  switch (kind) {
+    case 'integer': {
+      const value = Number(text);
+      return INTEGER.test(text) && Number.isSafeInteger(value) ? { ok: true, value } : { ok: false, rule: 'must be an integer' };
+    }
+    case 'number':
+      return NUMBER.test(text) ? { ok: true, value: Number(text) } : { ok: false, rule: 'must be a number' };
+    case 'boolean': {
+      const value = BOOLEANS[text.toLowerCase()];
+      return value === undefined ? { ok: false, rule: 'must be true or false' } : { ok: true, value };
+    }
+    case 'object':
+    case 'array': {
+      try {
+        return { ok: true, value: JSON.parse(text) as unknown };
+      } catch {
+        return { ok: false, rule: `must be ${kind === 'array' ? 'a JSON array or a ;-separated list' : 'a JSON object'}` };
+      }
+    }
+    default:
+      return { ok: true, value: text };
+  }
+}
+
+/** Converts a cell for an array property: JSON when it starts with `[`, else split on `;`. */
+function convertArray(text: string, field: Field): Converted {
+  if (text.startsWith('[')) {
+    const parsed = convert(text, 'array');
+    if (parsed.ok && !Array.isArray(parsed.value)) return { ok: false, rule: 'must be a JSON array or a ;-separated list' };
+    return parsed;
+  }
+  const items: unknown[] = [];
+  for (const part of text.split(';')) {
+    const item = part.trim();
+    if (item === '') continue;
+    const converted = convert(item, field.itemKind);
+    if (!converted.ok) return { ok: false, rule: `each item ${converted.rule}` };
+    items.push(converted.value);
+  }
+  return { ok: true, value: items };
+}
+
+/**
+ * Turns a CSV row's cells into a record by the plan resolveHeader made for the file. An empty cell
+ * omits its property; `attr.*` cells become `attributes: [{name, value}]` in column order, and a row
+ * with none sends no `attributes`.
+ */
+export function mapCells(columns: readonly Column[], cells: readonly string[]): Mapped {
+  const record: Record<string, unknown> = {};
+  const errors: string[] = [];
+  let attributes: { name: string; value: string }[] | undefined;
+  let previousEventId: string | undefined;
+  for (const column of columns) {
+    const cell = cells[column.index];
+    if (cell === undefined || cell === '') continue;
+    switch (column.target) {
+      case 'ignore':
+        break;
+      case 'previousEventId':
+        previousEventId = cell;
+        break;
+      case 'attribute':
+        (attributes ??= []).push({ name: column.name, value: cell });
+        break;
+      case 'property': {
+        const field = column.field;
+        const converted = field.kind === 'array' ? convertArray(cell, field) : convert(cell, field.kind);
+        if (converted.ok) record[field.name] = converted.value;
+        else errors.push(`${field.name}: ${converted.rule} (got ${shown(cell)})`);
+        break;
+      }
+    }
+  }
+  if (attributes) record['attributes'] = attributes;
+  return previousEventId === undefined ? { record, errors } : { record, errors, previousEventId };
+}
+
+/** Takes an NDJSON object as the record, dropping fields that start with `_` (notes, rejects columns). */
+export function mapObject(value: Record<string, unknown>): Mapped {
+  let record = value;
+  let previousEventId: string | undefined;
+  for (const key of Object.keys(value)) {
+    if (!key.startsWith('_')) continue;
+    if (record === value) record = { ...value };
+    if (key === PREVIOUS_EVENT_ID && typeof value[key] === 'string') previousEventId = value[key];
+    delete record[key];
+  }
+  return previousEventId === undefined ? { record, errors: [] } : { record, errors: [], previousEventId };
+}

@@ -1,0 +1,135 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { KIND_NAMES } from './kinds.js';
+import { parseDuration } from './util/duration.js';
+
+/**
+ * One table of options, after npm-check-updates' cli-options.ts: every flag is declared once here,
+ * with its env name, parser, default and help text, and feeds commander, the environment and --help.
+ */
+export type CommandName = 'submit' | 'validate' | 'serve';
+
+export interface OptionSpec {
+  /** Commander flags, e.g. `--concurrency <n>`. */
+  readonly flags: string;
+  readonly description: string;
+  readonly group: 'Input' | 'Endpoint' | 'Sending' | 'Output' | 'Server';
+  readonly commands: readonly CommandName[];
+  readonly defaultValue?: unknown;
+  /** How the default reads in --help when it is not the literal value. */
+  readonly defaultText?: string;
+  readonly parse?: (value: string, previous: unknown) => unknown;
+  readonly choices?: readonly string[];
+  /** Environment variable; by default `BULK_SUBMIT_` + the long name in upper snake case. */
+  readonly env?: string | false;
+}
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InvalidArgumentError(`must be a duration like 250ms, 30s, 10m, 1h or milliseconds, got "${value}"`);
+  }
+}
+
+function bytes(value: string): number {
+  const match = /^\s*(\d+)\s*(b|kb|kib|mb|mib)?\s*$/i.exec(value);
+  if (!match) throw new InvalidArgumentError(`must be a size like 1048576, 512KiB or 1MiB, got "${value}"`);
+  const unit = (match[2] ?? 'b').toLowerCase();
+  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
+  return Number(match[1]) * factor;
+}
+
+/** `Name: value` → [name, value]. */
+export function parseHeaderLine(line: string): [string, string] {
+  const colon = line.indexOf(':');
+  const name = colon > 0 ? line.slice(0, colon).trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    throw new InvalidArgumentError(`must look like "Name: value", got "${line}"`);
+  }
+  return [name.toLowerCase(), line.slice(colon + 1).trim()];
+}
+
+function collectHeader(value: string, previous: unknown): Record<string, string> {
+  const [name, text] = parseHeaderLine(value);
+  return { ...(previous as Record<string, string> | undefined), [name]: text };
+}
+
+function delimiter(value: string): string {
+  const text = value === '\\t' || value.toLowerCase() === 'tab' ? '\t' : value;
+  if (text.length !== 1 || text === '"' || text === '\n' || text === '\r') {
+    throw new InvalidArgumentError(`must be one character such as , ; | or tab, got "${value}"`);
+  }
+  return text;
+}
+
+function apiPath(value: string): string {
+  if (!value.startsWith('/')) throw new InvalidArgumentError(`must start with /, got "${value}"`);
+  return value;
+}
+
+const IO: readonly CommandName[] = ['submit', 'validate'];
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { flags: '-k, --kind <kind>', description: 'record kind: picks the bundled schema and the API path', group: 'Input', commands: IO, defaultValue: 'conversation', choices: KIND_NAMES },
+  { flags: '--schema <file>', description: "JSON Schema for the records instead of the kind's bundled one", group: 'Input', commands: IO },
+  { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: IO, choices: ['csv', 'ndjson'] },
+  { flags: '--map <file>', description: 'JSON {"CSV header": "property" | null} mapping or dropping columns explicitly', group: 'Input', commands: IO },
+  { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: IO, defaultValue: ',', parse: delimiter },
+  { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: IO },
+  { flags: '--max-record-size <bytes>', description: 'largest CSV record or NDJSON line', group: 'Input', commands: IO, defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
+
+  { flags: '-e, --endpoint <url>', description: 'API base URL, e.g. https://api.sandbox.asapp.com', group: 'Endpoint', commands: ['submit'] },
+  { flags: '--path <path>', description: "API path instead of the kind's single-record path", group: 'Endpoint', commands: ['submit'], parse: apiPath },
+  { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, env: false },
+
+  { flags: '-c, --concurrency <n>', description: 'most requests in flight', group: 'Sending', commands: ['submit'], defaultValue: 8, parse: integer(1, 256) },
+  { flags: '--timeout <duration>', description: 'time limit for one request (250ms, 30s, 10m, 1h or ms)', group: 'Sending', commands: ['submit'], defaultValue: 30_000, defaultText: '30s', parse: duration },
+  { flags: '--retries <n>', description: 'retries of a failed request (network error, timeout, 408, 429, 5xx)', group: 'Sending', commands: ['submit'], defaultValue: 5, parse: integer(0, 100) },
+  { flags: '--max-errors <n>', description: 'abort (exit 3) once this many rows are invalid or rejected; 0 = never', group: 'Sending', commands: ['submit'], defaultValue: 0, parse: integer(0) },
+  { flags: '--no-generate-event-id', description: 'send rows without an eventId as they are (the service generates one)', group: 'Sending', commands: ['submit'] },
+  { flags: '-n, --dry-run', description: 'read, map and validate only; send nothing', group: 'Sending', commands: ['submit'] },
+
+  { flags: '-r, --report <file>', description: 'per-row report (.ndjson, or .csv for CSV)', group: 'Output', commands: IO, defaultText: '<first input>.report.ndjson' },
+  { flags: '--rejects <file>', description: 'rows not accepted, in the input format with _line, _error, _eventId: fix and feed back', group: 'Output', commands: IO },
+  { flags: '--force', description: 'overwrite an existing report or rejects file', group: 'Output', commands: IO },
+  { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: IO },
+  { flags: '-q, --quiet', description: 'print only errors', group: 'Output', commands: IO },
+  { flags: '--debug', description: 'show stack traces', group: 'Output', commands: [...IO, 'serve'] },
+
+  { flags: '-p, --port <port>', description: 'port to listen on (0 = any free port)', group: 'Server', commands: ['serve'], defaultValue: 8080, parse: integer(0, 65535) },
+  { flags: '--host <host>', description: 'address to listen on', group: 'Server', commands: ['serve'], defaultValue: '127.0.0.1' },
+  { flags: '--store <file>', description: 'append accepted records to this NDJSON file', group: 'Server', commands: ['serve'] },
+  { flags: '--api-id <id>', description: 'require this asapp-api-id (env ASAPP_API_ID)', group: 'Server', commands: ['serve'], env: 'ASAPP_API_ID' },
+  { flags: '--api-secret <secret>', description: 'require this asapp-api-secret (env ASAPP_API_SECRET)', group: 'Server', commands: ['serve'], env: 'ASAPP_API_SECRET' },
+];
+
+/** `--max-errors` → `BULK_SUBMIT_MAX_ERRORS`. */
+export function envName(spec: OptionSpec): string | undefined {
+  if (spec.env === false) return undefined;
+  if (spec.env !== undefined) return spec.env;
+  const long = /--(?:no-)?([a-z0-9-]+)/.exec(spec.flags)?.[1];
+  return long ? `BULK_SUBMIT_${long.replace(/-/g, '_').toUpperCase()}` : undefined;
+}
+
+/** Builds the commander options for one command from the table. */
+export function commanderOptions(command: CommandName): Option[] {
+  return OPTIONS.filter((spec) => spec.commands.includes(command)).map((spec) => {
+    const option = new Option(spec.flags, spec.description).helpGroup(`${spec.group} options:`);
+    const env = envName(spec);
+    if (env) option.env(env);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.parse) option.argParser(spec.parse);
+    if (spec.defaultValue !== undefined) option.default(spec.defaultValue, spec.defaultText);
+    return option;
+  });
+}

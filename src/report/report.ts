@@ -1,0 +1,52 @@
+import type { FileSink } from './sink.js';
+import { csvLine } from './csv-text.js';
+
+export type RowStatus = 'accepted' | 'rejected' | 'failed' | 'invalid' | 'valid';
+
+/** One line of the report: what happened to one input row. */
+export interface ReportLine {
+  readonly file: string;
+  readonly line: number;
+  readonly row: number;
+  readonly status: RowStatus;
+  readonly eventId: string | null;
+  readonly httpStatus: number | null;
+  readonly attempts: number;
+  readonly error: string | null;
+}
+
+export const REPORT_COLUMNS = ['file', 'line', 'row', 'status', 'eventId', 'httpStatus', 'attempts', 'error'] as const;
+
+/** Writes report lines as NDJSON, or CSV when the report's name ends in `.csv`. */
+export class ReportWriter {
+  readonly #sink: FileSink;
+  readonly #csv: boolean;
+
+  constructor(sink: FileSink, options: { writeHeader: boolean }) {
+    this.#sink = sink;
+    this.#csv = sink.path.toLowerCase().endsWith('.csv');
+    if (this.#csv && options.writeHeader) void sink.write(csvLine(REPORT_COLUMNS));
+  }
+
+  get path(): string {
+    return this.#sink.path;
+  }
+
+  write(line: ReportLine): Promise<void> | undefined {
+    if (this.#csv) {
+      return this.#sink.write(
+        csvLine([line.file, line.line, line.row, line.status, line.eventId, line.httpStatus, line.attempts, line.error]),
+      );
+    }
+    // Built by hand in column order: one JSON.stringify per string, no intermediate object.
+    return this.#sink.write(
+      `{"file":${JSON.stringify(line.file)},"line":${line.line},"row":${line.row},"status":"${line.status}",` +
+        `"eventId":${line.eventId === null ? 'null' : JSON.stringify(line.eventId)},"httpStatus":${line.httpStatus ?? 'null'},` +
+        `"attempts":${line.attempts},"error":${line.error === null ? 'null' : JSON.stringify(line.error)}}\n`,
+    );
+  }
+
+  close(): Promise<void> {
+    return this.#sink.close();
+  }
+}

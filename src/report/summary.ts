@@ -1,0 +1,59 @@
+import type { RowStatus } from './report.js';
+
+/** Running counts for one run; the pipeline updates it, the CLI reads it for progress. */
+export class Stats {
+  readonly startedAt = Date.now();
+  rows = 0;
+  accepted = 0;
+  rejected = 0;
+  failed = 0;
+  invalid = 0;
+  valid = 0;
+  /** Rows skipped because an earlier run (the report being resumed) already got them accepted. */
+  skipped = 0;
+  /** HTTP requests made, retries included. */
+  requests = 0;
+  readonly #errors = new Map<string, number>();
+
+  count(status: RowStatus, error: string | null): void {
+    this.rows++;
+    this[status]++;
+    if (error !== null) {
+      // Group by the rule, not the value, so the top errors mean something: drop `(got …)`.
+      const key = error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200);
+      this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
+    }
+  }
+
+  topErrors(limit = 5): { error: string; count: number }[] {
+    return [...this.#errors.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([error, count]) => ({ error, count }));
+  }
+}
+
+/** What a run did, as the CLI prints it and `--json` writes it. */
+export interface Summary {
+  readonly command: 'submit' | 'validate';
+  readonly dryRun: boolean;
+  readonly files: string[];
+  readonly rows: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly failed: number;
+  readonly invalid: number;
+  readonly valid: number;
+  readonly skipped: number;
+  readonly requests: number;
+  readonly elapsedMs: number;
+  readonly rowsPerSecond: number;
+  readonly report: string | null;
+  readonly rejects: string | null;
+  readonly topErrors: { error: string; count: number }[];
+  /** Why the run stopped early, when it did. */
+  readonly aborted: { code: string; message: string } | null;
+  /** The signal that interrupted the run, when one did. */
+  readonly interrupted: string | null;
+  readonly exitCode: number;
+}

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { SchemaError } from '../errors.js';
+import { KINDS } from '../kinds.js';
+import type { Kind } from '../kinds.js';
+import type { JsonSchema } from '../mapping/index.js';
+
+/** Folder of the bundled schemas (`schemas/` at the package root, beside `dist/`). */
+export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+
+export interface LoadedSchema {
+  readonly schema: JsonSchema;
+  /** Path it was read from. */
+  readonly file: string;
+  /** A bundled schema (checked in strict mode) rather than a user's. */
+  readonly bundled: boolean;
+}
+
+/** Path of the bundled schema for a kind. */
+export function bundledSchemaPath(kind: Kind): string {
+  return `${SCHEMAS_DIR}${KINDS[kind].schema}`;
+}
+
+/** Reads a schema file: the bundled one for `kind`, or the user's `file`. */
+export async function loadSchema(source: { kind: Kind; file?: string | undefined }): Promise<LoadedSchema> {
+  const bundled = source.file === undefined;
+  const file = source.file ?? bundledSchemaPath(source.kind);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new SchemaError(`cannot read the schema (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file, error);
+  }
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (error) {
+    throw new SchemaError(`the schema is not valid JSON: ${(error as Error).message}`, file, error);
+  }
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+    throw new SchemaError('the schema must be a JSON object', file);
+  }
+  const record = schema as JsonSchema;
+  if (record.type !== undefined && record.type !== 'object') {
+    throw new SchemaError(`the schema must describe an object (type "object"), got type ${JSON.stringify(record.type)}`, file);
+  }
+  return { schema: record, file, bundled };
+}
