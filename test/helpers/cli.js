@@ -1,0 +1,101 @@
+// Test helpers: run the real CLI as a child process, start the real `serve` on a free port.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(ROOT, 'bin', 'bulk-submit.js');
+export const SAMPLES = join(ROOT, 'samples');
+
+/** A fresh temporary directory for one test. */
+export function tempDir(prefix = 'bulk-submit-test-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Runs `bulk-submit ...args` and resolves with { code, signal, stdout, stderr }.
+ * options: { cwd, env, input (string|Buffer for stdin), timeoutMs (default 60s) }.
+ */
+export function runCli(args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bulk-submit ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}
+
+/**
+ * Starts `bulk-submit serve --port 0 ...args` as a child process and waits for its
+ * "listening on URL" line. Returns { url, child, stop(): Promise<{code, stderr}> }.
+ */
+export function startServe(args = [], options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, CI: 'true', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start\n${stdout}\n${stderr}`));
+    }, 15_000);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1],
+          child,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done({ code: child.exitCode, stderr });
+              child.once('close', (code) => done({ code, stderr }));
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited early with ${code}\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+/** Reads an NDJSON file into an array of objects (missing file → []). */
+export function readNdjson(file) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+}
+
+/** The records a `serve --store FILE` stored: [{kind, storedAt, record}]. */
+export function readStore(file) {
+  return readNdjson(file);
+}
