@@ -7,7 +7,7 @@ import { KINDS } from './kinds.js';
 import type { Kind } from './kinds.js';
 import { fieldsOf, mapCells, mapObject, resolveHeader } from './mapping/index.js';
 import type { Column, ColumnMap } from './mapping/index.js';
-import { FileSink, RejectsWriter, ReportWriter, Stats } from './report/index.js';
+import { FileSink, RejectsWriter, ReportLock, ReportWriter, Stats } from './report/index.js';
 import type { ReportLine, RowStatus, Summary } from './report/index.js';
 import { compileSchema, loadSchema } from './schema/index.js';
 import { forEachBounded } from './submit/bounded.js';
@@ -41,6 +41,8 @@ export interface RunOptions {
   readonly maxErrors?: number | undefined;
   readonly report?: string | undefined;
   readonly rejects?: string | undefined;
+  /** Allow credentials over plain http to a host that is not loopback. */
+  readonly allowInsecureHttp?: boolean | undefined;
   /** Overwrite an existing report (and rejects) file. */
   readonly force?: boolean | undefined;
   readonly dryRun?: boolean | undefined;
@@ -93,6 +95,11 @@ async function openAll(options: RunOptions): Promise<Source[]> {
   return sources;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
 function checkOptions(options: RunOptions): void {
   if (options.files.length === 0) throw new OptionError('no input files given');
   if (options.files.filter((f) => f === '-').length > 1) throw new OptionError('stdin (-) can be read only once per run');
@@ -130,11 +137,19 @@ export async function run(options: RunOptions): Promise<Summary> {
     if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
       throw new OptionError(`Invalid --endpoint: must be an http or https URL, got "${options.endpoint}"`);
     }
+    const carriesSecrets = Object.keys(options.headers ?? {}).some((name) => /secret|authorization|api-id|token|key/i.test(name));
+    if (endpoint.protocol === 'http:' && carriesSecrets && !isLoopback(endpoint.hostname) && !options.allowInsecureHttp) {
+      throw new OptionError(
+        `refusing to send credentials over plain http to ${endpoint.host}: use https, or pass --allow-insecure-http if this network is trusted`,
+        'BULK_INSECURE_HTTP',
+      );
+    }
   }
 
   const sources = await openAll(options);
   const plans = new Map<Source, Column[]>();
   const sinks: FileSink[] = [];
+  let lock: ReportLock | undefined;
   let report: ReportWriter;
   let rejects: RejectsWriter | undefined;
   try {
@@ -149,7 +164,9 @@ export async function run(options: RunOptions): Promise<Summary> {
       }
     }
     const mode = options.force ? 'overwrite' : 'create';
-    const reportSink = await FileSink.open(options.report ?? defaultReportPath(options.files, sending ? 'submit' : 'validate'), mode, 'report');
+    const reportPath = options.report ?? defaultReportPath(options.files, sending ? 'submit' : 'validate');
+    lock = ReportLock.acquire(reportPath);
+    const reportSink = await FileSink.open(reportPath, mode, 'report');
     sinks.push(reportSink);
     report = new ReportWriter(reportSink, { writeHeader: true });
     if (options.rejects !== undefined) {
@@ -161,10 +178,14 @@ export async function run(options: RunOptions): Promise<Summary> {
   } catch (error) {
     for (const source of sources) source.close();
     await Promise.all(sinks.map((s) => s.close()));
+    lock?.release();
     throw error;
   }
 
   const stats = options.stats ?? new Stats();
+  const sizes = sources.map((s) => s.size);
+  stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
+  stats.bytesRead = () => sources.reduce((sum, s) => sum + s.bytesRead(), 0);
   const stop = new AbortController();
   let aborted: AbortError | undefined;
   const abort = (error: AbortError): void => {
@@ -289,6 +310,7 @@ export async function run(options: RunOptions): Promise<Summary> {
     options.signal?.removeEventListener('abort', onSignal);
     for (const source of sources) source.close();
     await Promise.allSettled([report.close(), rejects?.close(), client?.close()]);
+    lock?.release();
   }
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrowing what a stage threw, as it was
   if (failure !== undefined) throw failure;

@@ -90,6 +90,8 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   { flags: '-e, --endpoint <url>', description: 'API base URL, e.g. https://api.sandbox.asapp.com', group: 'Endpoint', commands: ['submit'] },
   { flags: '--path <path>', description: "API path instead of the kind's single-record path", group: 'Endpoint', commands: ['submit'], parse: apiPath },
+  { flags: '--header-file <file>', description: 'file of "Name: value" header lines (# comments): keeps secrets off the command line', group: 'Endpoint', commands: ['submit'] },
+  { flags: '--allow-insecure-http', description: 'allow credentials over plain http to a host that is not loopback', group: 'Endpoint', commands: ['submit'] },
   { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, env: false },
 
   { flags: '-c, --concurrency <n>', description: 'most requests in flight', group: 'Sending', commands: ['submit'], defaultValue: 8, parse: integer(1, 256) },
@@ -102,6 +104,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '-r, --report <file>', description: 'per-row report (.ndjson, or .csv for CSV)', group: 'Output', commands: IO, defaultText: '<first input>.report.ndjson' },
   { flags: '--rejects <file>', description: 'rows not accepted, in the input format with _line, _error, _eventId: fix and feed back', group: 'Output', commands: IO },
   { flags: '--force', description: 'overwrite an existing report or rejects file', group: 'Output', commands: IO },
+  { flags: '--summary <file>', description: 'also write the summary as JSON to this file (for monitoring)', group: 'Output', commands: IO },
+  { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration },
+  { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, env: false },
   { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: IO },
   { flags: '-q, --quiet', description: 'print only errors', group: 'Output', commands: IO },
   { flags: '--debug', description: 'show stack traces', group: 'Output', commands: [...IO, 'serve'] },

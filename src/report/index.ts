@@ -6,3 +6,4 @@ export { RejectsWriter, REJECT_COLUMNS } from './rejects.js';
 export { Stats } from './summary.js';
 export type { Summary } from './summary.js';
 export { csvLine } from './csv-text.js';
+export { ReportLock } from './lock.js';

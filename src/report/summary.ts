@@ -13,6 +13,10 @@ export class Stats {
   skipped = 0;
   /** HTTP requests made, retries included. */
   requests = 0;
+  /** Total input bytes on disk (compressed for .gz), when every input has a known size. */
+  totalBytes: number | undefined;
+  /** Input bytes read so far; set by the run once its inputs are open. */
+  bytesRead: () => number = () => 0;
   readonly #errors = new Map<string, number>();
 
   count(status: RowStatus, error: string | null): void {
