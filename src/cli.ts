@@ -5,6 +5,7 @@ import { run } from './job.js';
 import type { RunOptions } from './job.js';
 import type { Kind } from './kinds.js';
 import { loadColumnMap } from './mapping/index.js';
+import { applyConfigFile, describeConfig } from './config.js';
 import { commanderOptions, parseHeaderLine } from './options.js';
 import { Stats } from './report/index.js';
 import type { Summary } from './report/index.js';
@@ -284,6 +285,21 @@ function buildProgram(): Command {
       process.exitCode = 0;
     });
 
+  for (const [command, name] of [[submit, 'submit'], [validate, 'validate'], [serve, 'serve']] as const) {
+    command.hook('preAction', (cmd) => {
+      const file = cmd.getOptionValue('config') as string | undefined;
+      if (file !== undefined) applyConfigFile(cmd, name, file);
+      if (cmd.getOptionValue('printConfig')) {
+        for (const { option, value, source, env } of describeConfig(cmd)) {
+          process.stdout.write(`${option.padEnd(24)} ${JSON.stringify(value) ?? '(unset)'}  [${source}${env ? `, env ${env}` : ''}]\n`);
+        }
+        for (const env of ['ASAPP_API_ID', 'ASAPP_API_SECRET']) {
+          process.stdout.write(`${env.padEnd(24)} ${process.env[env] ? '<redacted>' : '(unset)'}  [env]\n`);
+        }
+        throw new CommanderError(0, 'bulk-submit.printConfig', 'printed the configuration');
+      }
+    });
+  }
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -109,6 +109,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, env: false },
   { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: IO },
   { flags: '-q, --quiet', description: 'print only errors', group: 'Output', commands: IO },
+  { flags: '--config <file>', description: 'JSON file of settings, keys = long option names in camelCase (flags > env > file > defaults)', group: 'Output', commands: ['submit', 'validate', 'serve'] },
+  { flags: '--print-config', description: 'print the effective settings and where each came from (secrets redacted), then exit', group: 'Output', commands: ['submit', 'validate', 'serve'], env: false },
   { flags: '--debug', description: 'show stack traces', group: 'Output', commands: [...IO, 'serve'] },
 
   { flags: '-p, --port <port>', description: 'port to listen on (0 = any free port)', group: 'Server', commands: ['serve'], defaultValue: 8080, parse: integer(0, 65535) },
