@@ -51,6 +51,7 @@ interface CommonFlags {
   quiet?: boolean;
   debug?: boolean;
   summary?: string;
+  shard?: { index: number; count: number };
   progressInterval: number;
   color: boolean;
 }
@@ -65,6 +66,8 @@ interface SubmitFlags extends CommonFlags {
   timeout: number;
   retries: number;
   maxErrors: number;
+  batchSize: number;
+  batchWait: number;
   generateEventId: boolean;
   dryRun?: boolean;
 }
@@ -220,6 +223,9 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
     timeoutMs: flags.timeout,
     retries: flags.retries,
     maxErrors: flags.maxErrors,
+    batchSize: command === 'submit' ? flags.batchSize : undefined,
+    batchWaitMs: flags.batchWait,
+    shard: flags.shard,
     generateEventId: flags.generateEventId,
     dryRun: flags.dryRun,
     stats,

@@ -12,6 +12,7 @@ import type { ReportLine, RowStatus, Summary } from './report/index.js';
 import { compileSchema, loadSchema } from './schema/index.js';
 import { forEachBounded } from './submit/bounded.js';
 import { HttpClient } from './submit/client.js';
+import { batchBody, batches, classifyBatch } from './submit/batch.js';
 import { generateEventId } from './submit/event-id.js';
 import { classify } from './submit/outcome.js';
 import type { Outcome } from './submit/outcome.js';
@@ -37,6 +38,12 @@ export interface RunOptions {
   readonly concurrency?: number | undefined;
   readonly timeoutMs?: number | undefined;
   readonly retries?: number | undefined;
+  /** Rows per request: 1 uses the single-record endpoint, 2–1000 the kind's many-* endpoint. */
+  readonly batchSize?: number | undefined;
+  /** Send a batch that is not full once its first row has waited this long (ms). */
+  readonly batchWaitMs?: number | undefined;
+  /** Process only the rows whose row number mod `count` equals `index`. */
+  readonly shard?: { readonly index: number; readonly count: number } | undefined;
   /** Abort (exit 3) once this many rows are invalid or rejected; 0 = never. */
   readonly maxErrors?: number | undefined;
   readonly report?: string | undefined;
@@ -112,6 +119,11 @@ function checkOptions(options: RunOptions): void {
   positive('--retries', options.retries, 0);
   positive('--max-errors', options.maxErrors, 0);
   positive('--timeout', options.timeoutMs, 1);
+  positive('--batch-size', options.batchSize, 1);
+  if (options.batchSize !== undefined && options.batchSize > 1000) throw new OptionError(`Invalid --batch-size: at most 1000 (the API's limit), got ${options.batchSize}`);
+  if (options.shard && !(Number.isInteger(options.shard.count) && options.shard.count >= 1 && options.shard.index >= 0 && options.shard.index < options.shard.count)) {
+    throw new OptionError(`Invalid --shard: K/N with 0 ≤ K < N, got ${options.shard.index}/${options.shard.count}`);
+  }
 }
 
 /**
@@ -125,6 +137,13 @@ export async function run(options: RunOptions): Promise<Summary> {
   const validate = compileSchema(loaded);
   const fields = fieldsOf(loaded.schema);
   const canCarryEventId = fields.has('eventId');
+  if ((options.batchSize ?? 1) > 1 && sending && (!canCarryEventId || options.generateEventId === false)) {
+    throw new OptionError(
+      canCarryEventId
+        ? '--batch-size above 1 needs an eventId on every row to match results to rows: drop --no-generate-event-id'
+        : '--batch-size above 1 needs an eventId property in the schema to match results to rows; use --batch-size 1',
+    );
+  }
 
   let endpoint: URL | undefined;
   if (sending) {
@@ -196,6 +215,7 @@ export async function run(options: RunOptions): Promise<Summary> {
   options.signal?.addEventListener('abort', onSignal, { once: true });
   if (options.signal?.aborted) onSignal();
   const maxErrors = options.maxErrors ?? 0;
+  const shard = options.shard;
 
   /** Records a row's fate: report line, rejects line, counts. Returns a promise when the disk is behind. */
   const finish = (row: SourceRow, status: RowStatus, outcome: Partial<Outcome> & { attempts: number }): Promise<void> | undefined => {
@@ -225,6 +245,7 @@ export async function run(options: RunOptions): Promise<Summary> {
     const columns = plans.get(source);
     for await (const row of source.rows) {
       if (stop.signal.aborted) return;
+      if (shard && row.row % shard.count !== shard.index) continue;
       let errors: string[];
       let record: Record<string, unknown> = {};
       if (row.error !== undefined) {
@@ -270,7 +291,10 @@ export async function run(options: RunOptions): Promise<Summary> {
           timeoutMs: options.timeoutMs ?? 30_000,
         })
       : undefined;
-  const apiPath = options.path ?? KINDS[options.kind].single;
+  const batchSize = options.batchSize ?? 1;
+  const apiPath = options.path ?? (batchSize > 1 ? KINDS[options.kind].many : KINDS[options.kind].single);
+  const authRefused = (outcome: Outcome): void =>
+    abort(new AbortError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${outcome.error ?? `HTTP ${outcome.httpStatus}`}); check ASAPP_API_ID / ASAPP_API_SECRET`));
 
   /** Sends one row, retrying what is worth retrying, and finishes it. */
   const send = async (item: Prepared): Promise<void> => {
@@ -282,7 +306,7 @@ export async function run(options: RunOptions): Promise<Summary> {
       const result = await client!.post(apiPath, item.body);
       outcome = classify(result, item.eventId);
       if (outcome.authRefused) {
-        abort(new AbortError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${outcome.error ?? `HTTP ${outcome.httpStatus}`}); check ASAPP_API_ID / ASAPP_API_SECRET`));
+        authRefused(outcome);
         outcome = { ...outcome, status: 'failed' };
         break;
       }
@@ -293,13 +317,57 @@ export async function run(options: RunOptions): Promise<Summary> {
     await finish(item.row, outcome.status, { ...outcome, attempts });
   };
 
+  /**
+   * Sends a batch to the many-* endpoint. Items are matched to results by eventId; accepted and
+   * rejected items are finished, retryable ones (missing result, 429, 5xx, network) are re-sent with
+   * the same eventIds after the backoff; 413 splits the batch in half. `attempts` counts, per row,
+   * every request that carried it.
+   */
+  const sendBatch = async (items: Prepared[], tries = 0): Promise<void> => {
+    let pending = items;
+    let attempts = tries;
+    while (pending.length > 0) {
+      attempts++;
+      stats.requests++;
+      const result = await client!.post(apiPath, batchBody(pending));
+      if (result.httpStatus === 413 && pending.length > 1) {
+        const half = Math.ceil(pending.length / 2);
+        await sendBatch(pending.slice(0, half), attempts);
+        await sendBatch(pending.slice(half), attempts);
+        return;
+      }
+      const outcomes = classifyBatch(result, pending);
+      const again: Prepared[] = [];
+      const giveUp = attempts > retry.retries || stop.signal.aborted;
+      for (let i = 0; i < pending.length; i++) {
+        let outcome = outcomes[i];
+        if (outcome.authRefused) {
+          authRefused(outcome);
+          outcome = { ...outcome, status: 'failed' };
+        } else if (outcome.retryable && !giveUp) {
+          again.push(pending[i]);
+          continue;
+        }
+        await finish(pending[i].row, outcome.status, { ...outcome, attempts });
+      }
+      if (again.length === 0) return;
+      await wait(retryDelay(retry, attempts, result.httpStatus, result.retryAfterMs), stop.signal);
+      if (stop.signal.aborted) {
+        for (const item of again) await finish(item.row, 'failed', { ...classifyBatch(result, [item])[0], attempts });
+        return;
+      }
+      pending = again;
+    }
+  };
+
   let failure: unknown;
   try {
     for (const source of sources) {
       if (stop.signal.aborted) break;
       const rows = prepare(source);
       if (client) {
-        await forEachBounded(rows, options.concurrency ?? 8, send, stop.signal);
+        if (batchSize > 1) await forEachBounded(batches(rows, batchSize, options.batchWaitMs ?? 200), options.concurrency ?? 8, sendBatch, stop.signal);
+        else await forEachBounded(rows, options.concurrency ?? 8, send, stop.signal);
       } else {
         for await (const item of rows) void item; // validate only: prepare() finished every row.
       }

@@ -23,6 +23,7 @@ export class FileSink {
   #buffer = '';
   readonly #timer: NodeJS.Timeout;
   #closed = false;
+  #draining: Promise<void> | undefined;
 
   private constructor(path: string, stream: WriteStream) {
     this.path = path;
@@ -58,11 +59,17 @@ export class FileSink {
 
   /** Hands buffered text to the OS; resolves once the stream can take more. */
   flush(): Promise<void> {
-    if (this.#buffer === '' || this.#closed) return Promise.resolve();
-    const text = this.#buffer;
-    this.#buffer = '';
-    if (this.#stream.write(text)) return Promise.resolve();
-    return once(this.#stream, 'drain').then(() => undefined);
+    if (this.#buffer !== '' && !this.#closed) {
+      const text = this.#buffer;
+      this.#buffer = '';
+      // One shared wait for 'drain', however many writers are waiting on it.
+      if (!this.#stream.write(text)) {
+        this.#draining ??= once(this.#stream, 'drain').then(() => {
+          this.#draining = undefined;
+        });
+      }
+    }
+    return this.#draining ?? Promise.resolve();
   }
 
   /** Flushes and closes; waits until the data is handed to the OS. */
