@@ -200,7 +200,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await store.close();
+      store.close();
       return counts;
     },
   };

@@ -1,6 +1,5 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { FileSink } from '../report/index.js';
 
 /**
  * The records `serve` accepted: eventIds in memory (for 409s), records appended to an NDJSON file when
@@ -9,7 +8,7 @@ import { FileSink } from '../report/index.js';
  */
 export class RecordStore {
   readonly #ids = new Set<string>();
-  #sink: FileSink | undefined;
+  #fd: number | undefined;
   stored = 0;
 
   static async open(file: string | undefined): Promise<RecordStore> {
@@ -27,7 +26,9 @@ export class RecordStore {
         }
       }
     }
-    store.#sink = await FileSink.open(file, 'append', 'store');
+    // Written synchronously, record by record, before the answer goes out: when serve says "stored",
+    // the record is in the file (visible to any reader, and there even if serve is killed next).
+    store.#fd = openSync(file, 'a', 0o600);
     return store;
   }
 
@@ -39,10 +40,11 @@ export class RecordStore {
   add(kind: string, record: Record<string, unknown> & { eventId: string }): void {
     this.#ids.add(record.eventId);
     this.stored++;
-    void this.#sink?.write(`${JSON.stringify({ kind, storedAt: new Date().toISOString(), record })}\n`);
+    if (this.#fd !== undefined) writeSync(this.#fd, `${JSON.stringify({ kind, storedAt: new Date().toISOString(), record })}\n`);
   }
 
-  async close(): Promise<void> {
-    await this.#sink?.close();
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
   }
 }
