@@ -1,0 +1,51 @@
+// A tiny HTTP server on 127.0.0.1 that answers from a script, for the responses `serve` never gives
+// (200 with an error, the seed's flat shape, 500s, slow answers) and records every request it gets.
+import { createServer } from 'node:http';
+
+/**
+ * respond(request, index) → { status, body, headers?, delayMs? } | Promise of it.
+ * Resolves { url, requests: [{method, url, headers, body}], maxInFlight, close() }.
+ */
+export function startScripted(respond) {
+  const state = { requests: [], inFlight: 0, maxInFlight: 0 };
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (c) => chunks.push(c));
+    request.on('end', async () => {
+      state.inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      const index = state.requests.length;
+      const entry = { method: request.method, url: request.url, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      state.requests.push(entry);
+      const answer = await respond(entry, index);
+      if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
+      const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
+      response.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
+      response.end(text);
+      state.inFlight--;
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        get requests() {
+          return state.requests;
+        },
+        get maxInFlight() {
+          return state.maxInFlight;
+        },
+        close: () => new Promise((done) => {
+          server.close(done);
+          server.closeAllConnections();
+        }),
+      });
+    });
+  });
+}
+
+/** The documented success answer for a single record. */
+export function ok(request) {
+  const { eventId } = JSON.parse(request.body);
+  return { status: 200, body: { result: { eventId, error: '' } } };
+}
