@@ -51,6 +51,7 @@ interface CommonFlags {
   quiet?: boolean;
   debug?: boolean;
   summary?: string;
+  batchSize: number;
   shard?: { index: number; count: number };
   progressInterval: number;
   color: boolean;
@@ -66,7 +67,6 @@ interface SubmitFlags extends CommonFlags {
   timeout: number;
   retries: number;
   maxErrors: number;
-  batchSize: number;
   batchWait: number;
   generateEventId: boolean;
   dryRun?: boolean;
@@ -98,6 +98,7 @@ function printSummary(summary: Summary, flags: CommonFlags): void {
       : [['accepted', summary.accepted], ['rejected', summary.rejected], ['failed', summary.failed], ['invalid', summary.invalid]];
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
+  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} requests (--batch-size ${flags.batchSize})`);
   if (summary.report) lines.push(`  report    ${summary.report}`);
   if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);
   if (summary.topErrors.length > 0) {
@@ -223,7 +224,7 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
     timeoutMs: flags.timeout,
     retries: flags.retries,
     maxErrors: flags.maxErrors,
-    batchSize: command === 'submit' ? flags.batchSize : undefined,
+    batchSize: flags.batchSize,
     batchWaitMs: flags.batchWait,
     shard: flags.shard,
     generateEventId: flags.generateEventId,

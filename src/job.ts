@@ -407,6 +407,7 @@ export async function run(options: RunOptions): Promise<Summary> {
     valid: stats.valid,
     skipped: stats.skipped,
     requests: stats.requests,
+    plannedRequests: sending ? null : Math.ceil(stats.valid / batchSize),
     elapsedMs,
     rowsPerSecond: elapsedMs > 0 ? Math.round((stats.rows * 1000) / elapsedMs) : stats.rows,
     report: report.path,

@@ -107,7 +107,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--timeout <duration>', description: 'time limit for one request (250ms, 30s, 10m, 1h or ms)', group: 'Sending', commands: ['submit'], defaultValue: 30_000, defaultText: '30s', parse: duration },
   { flags: '--retries <n>', description: 'retries of a failed request (network error, timeout, 408, 429, 5xx)', group: 'Sending', commands: ['submit'], defaultValue: 5, parse: integer(0, 100) },
   { flags: '--max-errors <n>', description: 'abort (exit 3) once this many rows are invalid or rejected; 0 = never', group: 'Sending', commands: ['submit'], defaultValue: 0, parse: integer(0) },
-  { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint", group: 'Sending', commands: ['submit'], defaultValue: 1, parse: integer(1, 1000) },
+  { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint", group: 'Sending', commands: IO, defaultValue: 1, parse: integer(1, 1000) },
   { flags: '--batch-wait <duration>', description: 'send a batch that is not full once its first row has waited this long', group: 'Sending', commands: ['submit'], defaultValue: 200, defaultText: '200ms', parse: duration },
   { flags: '--shard <K/N>', description: 'process only rows whose row number mod N is K (N machines or processes together send every row once)', group: 'Input', commands: IO, parse: shard },
   { flags: '--no-generate-event-id', description: 'send rows without an eventId as they are (the service generates one)', group: 'Sending', commands: ['submit'] },

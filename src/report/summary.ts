@@ -50,6 +50,8 @@ export interface Summary {
   readonly valid: number;
   readonly skipped: number;
   readonly requests: number;
+  /** validate / --dry-run: requests the real run would need at its batch size (daily quota planning). */
+  readonly plannedRequests: number | null;
   readonly elapsedMs: number;
   readonly rowsPerSecond: number;
   readonly report: string | null;

@@ -53,3 +53,15 @@ test('batch mode against serve: a re-sent batch never stores twice', async () =>
     await server.stop();
   }
 });
+
+test('validate tells how many requests the run will need at its batch size', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'in.csv'), rows(2500));
+  const result = await runCli(['validate', 'in.csv', '--batch-size', '1000', '--json'], { cwd: dir });
+  assert.equal(result.code, 1);
+  const summary = JSON.parse(result.stdout);
+  assert.equal(summary.valid, 2495);
+  assert.equal(summary.plannedRequests, 3);
+  const plain = await runCli(['submit', '--dry-run', 'in.csv', '--force', '--report', 'r.ndjson'], { cwd: dir });
+  assert.match(plain.stderr, /sending the valid rows needs 2495 requests \(--batch-size 1\)/);
+});
