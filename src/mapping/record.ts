@@ -11,10 +11,11 @@ export interface Mapped {
   previousEventId?: string;
 }
 
-/** Quotes a value for a message, cut to 80 characters. */
+/** A value for a message, cut to 80 characters: strings quoted, anything else as JSON (`7`, `null`). */
 export function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 79)}…` : text);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const cut = text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  return typeof value === 'string' ? JSON.stringify(cut) : cut;
 }
 
 const INTEGER = /^[+-]?\d+$/;
