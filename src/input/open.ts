@@ -39,9 +39,9 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   }
   if (isStdin) {
     const stdin = options.stdin ?? process.stdin;
-    let read = 0;
-    stdin.on('data', (chunk: Buffer) => (read += chunk.length));
-    return { file: '-', format, size: undefined, stream: stdin, bytesRead: () => read, close: () => stdin.pause() };
+    // No 'data' listener to count bytes: it would switch the stream to flowing mode and lose what
+    // arrives before the reader attaches. Stdin has no size anyway, so progress shows no percentage.
+    return { file: '-', format, size: undefined, stream: stdin, bytesRead: () => 0, close: () => stdin.pause() };
   }
 
   let size: number | undefined;
@@ -60,17 +60,17 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   }
 
   const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
-  let read = 0;
-  raw.on('data', (chunk: Buffer | string) => (read += chunk.length));
+  // fs.ReadStream counts for us; a 'data' listener here would start the flow before the reader attaches.
+  const bytesRead = (): number => raw.bytesRead;
   const close = (): void => {
     raw.destroy();
   };
   if (!path.toLowerCase().endsWith('.gz')) {
-    return { file: path, format, size, stream: raw, bytesRead: () => read, close };
+    return { file: path, format, size, stream: raw, bytesRead, close };
   }
   // pipeline() forwards an error from either side (a truncated or corrupt gzip) to the output stream,
   // so the reader sees it as a failed read instead of a silent early end.
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
   pipeline(raw, createGunzip(), out, () => undefined);
-  return { file: path, format, size, stream: out, bytesRead: () => read, close };
+  return { file: path, format, size, stream: out, bytesRead, close };
 }

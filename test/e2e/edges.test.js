@@ -1,0 +1,69 @@
+// Timeouts, broken NDJSON lines, interrupts.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BIN, readNdjson, runCli, tempDir } from '../helpers/cli.js';
+import { ok, startScripted } from '../helpers/scripted-server.js';
+
+test('a request slower than --timeout fails with a timeout message', async () => {
+  const server = await startScripted((request) => ({ ...ok(request), delayMs: 1500 }));
+  try {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'in.ndjson'), '{"externalConversationId":"t-1"}\n');
+    const result = await runCli(['submit', '-e', server.url, '--timeout', '200ms', '--retries', '0', 'in.ndjson'], { cwd });
+    assert.equal(result.code, 1);
+    const [line] = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
+    assert.equal(line.status, 'failed');
+    assert.match(line.error, /timed out after 200ms/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('NDJSON: a bad line is an invalid row and its neighbours go on (regression: no row lost while the rejects file opens)', async () => {
+  const server = await startScripted(ok);
+  try {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'in.ndjson'), '{"externalConversationId":"n-1"}\n\n{"externalConversationId": \n[1,2]\n{"externalConversationId":"n-4","_note":"x"}\n');
+    const result = await runCli(['submit', '-e', server.url, 'in.ndjson', '--rejects', 'rej.ndjson'], { cwd });
+    assert.equal(result.code, 1);
+    const byLine = new Map(readNdjson(join(cwd, 'in.ndjson.report.ndjson')).map((l) => [l.line, l]));
+    assert.equal(byLine.get(1).status, 'accepted');
+    assert.equal(byLine.get(3).status, 'invalid');
+    assert.match(byLine.get(3).error, /^not valid JSON/);
+    assert.equal(byLine.get(4).error, 'line is not a JSON object (got array)');
+    assert.equal(byLine.get(5).status, 'accepted');
+    assert.equal(byLine.get(5).row, 4, 'blank lines are not rows');
+    assert.equal(server.requests.length, 2);
+    assert.equal(JSON.parse(server.requests[1].body)._note, undefined);
+    const rejects = readNdjson(join(cwd, 'rej.ndjson'));
+    assert.deepEqual(rejects.map((r) => r._line).sort(), [3, 4]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('SIGINT: in-flight rows finish, the summary is printed, exit 130', async () => {
+  const server = await startScripted((request) => ({ ...ok(request), delayMs: 50 }));
+  try {
+    const cwd = tempDir();
+    const rows = Array.from({ length: 400 }, (_, i) => `{"externalConversationId":"i-${i}"}`).join('\n');
+    writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
+    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '2', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise((r) => setTimeout(r, 700));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /interrupted by SIGINT/);
+    const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
+    assert.ok(report.length > 0 && report.length < 400, `${report.length} rows done`);
+    assert.equal(report.length, server.requests.length, 'every request sent has its report line');
+    assert.ok(report.every((l) => l.status === 'accepted'));
+  } finally {
+    await server.close();
+  }
+});
