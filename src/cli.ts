@@ -62,6 +62,7 @@ interface SubmitFlags extends CommonFlags {
   path?: string;
   header?: Record<string, string>;
   headerFile?: string;
+  ca?: string;
   allowInsecureHttp?: boolean;
   concurrency: number;
   timeout: number;
@@ -152,14 +153,18 @@ async function startProgress(stats: Stats, flags: CommonFlags): Promise<() => vo
   };
 }
 
+/** Reads a file named by an option, or says which option could not read it. */
+function readOptionFile(option: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new OptionError(`Invalid ${option}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
 /** Reads a --header-file: `Name: value` lines, `#` comments and blank lines skipped. */
 function readHeaderFile(file: string): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new OptionError(`Invalid --header-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  const text = readOptionFile('--header-file', file);
   const headers: Record<string, string> = {};
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
@@ -220,6 +225,7 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
     path: flags.path,
     headers: { ...credentials(), ...(flags.headerFile === undefined ? {} : readHeaderFile(flags.headerFile)), ...flags.header },
     allowInsecureHttp: flags.allowInsecureHttp,
+    ca: flags.ca === undefined ? undefined : readOptionFile('--ca', flags.ca),
     concurrency: flags.concurrency,
     timeoutMs: flags.timeout,
     retries: flags.retries,

@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'BULK_MAX_ERRORS'
   | 'BULK_OUTAGE'
   | 'BULK_INSECURE_HTTP'
+  | 'BULK_TLS'
   | 'BULK_SERVER';
 
 /** Base class: every error the library throws on purpose is one of these. */

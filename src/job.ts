@@ -48,6 +48,8 @@ export interface RunOptions {
   readonly maxErrors?: number | undefined;
   readonly report?: string | undefined;
   readonly rejects?: string | undefined;
+  /** Extra trusted CA certificates (PEM text), for an endpoint behind a private CA. */
+  readonly ca?: string | undefined;
   /** Allow credentials over plain http to a host that is not loopback. */
   readonly allowInsecureHttp?: boolean | undefined;
   /** Overwrite an existing report (and rejects) file. */
@@ -289,6 +291,7 @@ export async function run(options: RunOptions): Promise<Summary> {
           headers: options.headers ?? {},
           concurrency: options.concurrency ?? 8,
           timeoutMs: options.timeoutMs ?? 30_000,
+          ca: options.ca,
         })
       : undefined;
   const batchSize = options.batchSize ?? 1;
@@ -305,6 +308,10 @@ export async function run(options: RunOptions): Promise<Summary> {
       stats.requests++;
       const result = await client!.post(apiPath, item.body);
       outcome = classify(result, item.eventId);
+      if (result.tlsError) {
+        abort(new AbortError('BULK_TLS', result.networkError ?? 'TLS error'));
+        break;
+      }
       if (outcome.authRefused) {
         authRefused(outcome);
         outcome = { ...outcome, status: 'failed' };
@@ -330,6 +337,7 @@ export async function run(options: RunOptions): Promise<Summary> {
       attempts++;
       stats.requests++;
       const result = await client!.post(apiPath, batchBody(pending));
+      if (result.tlsError) abort(new AbortError('BULK_TLS', result.networkError ?? 'TLS error'));
       if (result.httpStatus === 413 && pending.length > 1) {
         const half = Math.ceil(pending.length / 2);
         await sendBatch(pending.slice(0, half), attempts);

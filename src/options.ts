@@ -100,6 +100,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '-e, --endpoint <url>', description: 'API base URL, e.g. https://api.sandbox.asapp.com', group: 'Endpoint', commands: ['submit'] },
   { flags: '--path <path>', description: "API path instead of the kind's single-record path", group: 'Endpoint', commands: ['submit'], parse: apiPath },
   { flags: '--header-file <file>', description: 'file of "Name: value" header lines (# comments): keeps secrets off the command line', group: 'Endpoint', commands: ['submit'] },
+  { flags: '--ca <file>', description: 'extra trusted CA certificates (PEM) for a private CA; NODE_EXTRA_CA_CERTS works too', group: 'Endpoint', commands: ['submit'] },
   { flags: '--allow-insecure-http', description: 'allow credentials over plain http to a host that is not loopback', group: 'Endpoint', commands: ['submit'] },
   { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, env: false },
 

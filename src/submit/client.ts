@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { EnvHttpProxyAgent, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 
 export interface ClientOptions {
@@ -10,6 +10,25 @@ export interface ClientOptions {
   readonly concurrency: number;
   /** Per-request time limit in milliseconds, from sending to the last byte of the answer. */
   readonly timeoutMs: number;
+  /** Extra trusted CA certificates (PEM), for a private CA (`--ca`); NODE_EXTRA_CA_CERTS works too. */
+  readonly ca?: string | undefined;
+  /** Proxy settings, by default from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case). */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+}
+
+/** Certificate problems: no retry will help, so the run stops with one clear line. */
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function proxyFrom(env: NodeJS.ProcessEnv): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => Boolean(env[name]));
 }
 
 /** What one HTTP exchange produced, before deciding what it means for the row. */
@@ -20,6 +39,8 @@ export interface HttpResult {
   readonly body: unknown;
   /** A network-level failure, with undici's error code. */
   readonly networkError: string | undefined;
+  /** The failure is a TLS certificate problem: retrying cannot help. */
+  readonly tlsError?: boolean;
   /** Retry-After, in milliseconds, when the server sent one. */
   readonly retryAfterMs: number | undefined;
 }
@@ -34,11 +55,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 /**
- * One keep-alive undici Pool to the endpoint's origin. The pool holds at most `concurrency`
- * connections; the pipeline keeps at most `concurrency` requests in flight, so none queue here.
+ * One keep-alive undici Pool to the endpoint's origin (or, when HTTPS_PROXY/HTTP_PROXY is set, undici's
+ * EnvHttpProxyAgent, which honours NO_PROXY too). At most `concurrency` connections; the pipeline keeps
+ * at most `concurrency` requests in flight, so none queue here.
  */
 export class HttpClient {
   readonly #pool: Dispatcher;
+  readonly #origin: string;
   readonly #prefix: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
@@ -49,14 +72,26 @@ export class HttpClient {
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs;
     this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
-    this.#pool = new Pool(url.origin, {
+    this.#origin = url.origin;
+    const connect = { timeout: Math.min(options.timeoutMs, 10_000), ...(options.ca === undefined ? {} : { ca: options.ca }) };
+    const common = {
       connections: options.concurrency,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      connect: { timeout: Math.min(options.timeoutMs, 10_000) },
-    });
+    };
+    const env = options.env ?? process.env;
+    this.#pool = proxyFrom(env)
+      ? new EnvHttpProxyAgent({
+          ...common,
+          connect,
+          requestTls: connect,
+          httpProxy: env['HTTP_PROXY'] ?? env['http_proxy'],
+          httpsProxy: env['HTTPS_PROXY'] ?? env['https_proxy'] ?? env['HTTP_PROXY'] ?? env['http_proxy'],
+          noProxy: env['NO_PROXY'] ?? env['no_proxy'],
+        })
+      : new Pool(url.origin, { ...common, connect });
   }
 
   /** POSTs a pre-serialised JSON body; never throws for network problems (they are results). */
@@ -65,6 +100,7 @@ export class HttpClient {
     try {
       const response = await this.#pool.request({
         method: 'POST',
+        origin: this.#origin,
         path: this.#prefix + path,
         headers: this.#headers,
         body,
@@ -88,7 +124,18 @@ export class HttpClient {
         retryAfterMs: parseRetryAfter(response.headers['retry-after']),
       };
     } catch (error) {
-      const err = error as Error & { code?: string };
+      const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
+      const tlsCode = [err.code, err.cause?.code].find((code) => code !== undefined && TLS_CODES.has(code));
+      if (tlsCode !== undefined) {
+        const message = err.cause?.code === tlsCode ? (err.cause.message ?? err.message) : err.message;
+        return {
+          httpStatus: undefined,
+          body: undefined,
+          networkError: `TLS: ${message} (${tlsCode}); if the endpoint uses a private CA, pass --ca FILE or set NODE_EXTRA_CA_CERTS`,
+          retryAfterMs: undefined,
+          tlsError: true,
+        };
+      }
       const reason =
         err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT'
           ? `timed out after ${this.#timeoutMs}ms`

@@ -1,0 +1,61 @@
+// Networks as companies have them: a proxy from the environment, TLS errors as one clear line.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { SAMPLES, readNdjson, runCli, tempDir } from '../helpers/cli.js';
+import { startProxy } from '../helpers/proxy.js';
+import { ok, startScripted } from '../helpers/scripted-server.js';
+
+test('HTTP_PROXY is honoured (and NO_PROXY bypasses it)', async () => {
+  const server = await startScripted(ok);
+  const proxy = await startProxy();
+  try {
+    const cwd = tempDir();
+    const result = await runCli(['submit', '-e', server.url, join(SAMPLES, 'conversations.ndjson')], { cwd, env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: '', NO_PROXY: '' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(server.requests.length, 12);
+    assert.ok(proxy.used > 0, 'went through the proxy');
+    const before = proxy.used;
+    const direct = await runCli(['submit', '-e', server.url, join(SAMPLES, 'conversations.ndjson'), '--force'], { cwd, env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.equal(proxy.used, before, 'NO_PROXY bypassed it');
+    assert.equal(server.requests.length, 24);
+  } finally {
+    await proxy.close();
+    await server.close();
+  }
+});
+
+const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
+
+test('a certificate the client does not trust stops the run with one line; --ca fixes it', { skip: haveOpenssl ? false : 'needs openssl to make a test certificate' }, async () => {
+  const dir = tempDir();
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ result: { eventId: JSON.parse(body).eventId, error: '' } }));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `https://127.0.0.1:${server.address().port}`;
+  try {
+    writeFileSync(join(dir, 'in.ndjson'), '{"externalConversationId":"t-1"}\n{"externalConversationId":"t-2"}\n');
+    const refused = await runCli(['submit', '-e', url, 'in.ndjson', '--concurrency', '1'], { cwd: dir });
+    assert.equal(refused.code, 3);
+    assert.match(refused.stderr, /aborted: TLS: .*certificate.*pass --ca FILE or set NODE_EXTRA_CA_CERTS/);
+    assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+    const trusted = await runCli(['submit', '-e', url, 'in.ndjson', '--ca', join(dir, 'cert.pem'), '--force'], { cwd: dir });
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.equal(readNdjson(join(dir, 'in.ndjson.report.ndjson')).filter((l) => l.status === 'accepted').length, 2);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+});
