@@ -318,6 +318,16 @@ function buildProgram(): Command {
   return program;
 }
 
+// `bulk-submit … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+// An empty BULK_SUBMIT_* variable means "not set" (as `VAR= cmd` is usually meant), not an empty value.
+for (const name of Object.keys(process.env)) {
+  if (name.startsWith('BULK_SUBMIT_') && process.env[name] === '') delete process.env[name];
+}
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
