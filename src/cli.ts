@@ -1,15 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BulkError, ExitCode, OptionError, describeError } from './errors.js';
-import { run } from './job.js';
 import type { RunOptions } from './job.js';
 import type { Kind } from './kinds.js';
-import { loadColumnMap } from './mapping/index.js';
 import { applyConfigFile, describeConfig } from './config.js';
 import { commanderOptions, parseHeaderLine } from './options.js';
-import { Stats } from './report/index.js';
-import type { Summary } from './report/index.js';
-import { startServer } from './server/server.js';
+import { Stats } from './report/summary.js';
+import type { Summary } from './report/summary.js';
 import { formatDuration } from './util/duration.js';
 
 /** The only module that prints and picks exit codes: argv → options → library → exit code. */
@@ -207,6 +204,8 @@ function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
 
 async function runJob(command: 'submit' | 'validate', files: string[], flags: SubmitFlags): Promise<number> {
   debug = Boolean(flags.debug);
+  // Imported here, not at the top: --help and --version start without loading undici, Ajv and csv-parse.
+  const [{ run }, { loadColumnMap }] = await Promise.all([import('./job.js'), import('./mapping/map-file.js')]);
   const stats = new Stats();
   const options: RunOptions = {
     command,
@@ -284,6 +283,7 @@ function buildProgram(): Command {
     .addHelpText('after', '\nExamples:\n  $ bulk-submit serve --port 8080 --store stored.ndjson\n  $ bulk-submit serve --port 0 --api-id demo --api-secret s3cret')
     .action(async (flags: { port: number; host: string; store?: string; apiId?: string; apiSecret?: string; debug?: boolean }) => {
       debug = Boolean(flags.debug);
+      const { startServer } = await import('./server/server.js');
       const server = await startServer({ port: flags.port, host: flags.host, store: flags.store, apiId: flags.apiId, apiSecret: flags.apiSecret });
       process.stdout.write(`bulk-submit serve: listening on ${server.url}${flags.store ? ` (storing to ${flags.store})` : ''}\n`);
       await new Promise<void>((resolve) => {

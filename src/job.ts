@@ -271,14 +271,16 @@ export async function run(options: RunOptions): Promise<Summary> {
       }
       // Serialise once; a generated eventId is spliced in front rather than re-serialising.
       const json = JSON.stringify(record);
+      // In flight, a row needs its cells only for the rejects file: without one, keep just its position.
+      const sent: SourceRow = rejects ? row : { file: row.file, line: row.line, row: row.row };
       const own = record['eventId'];
       if (typeof own === 'string') {
-        yield { row, eventId: own, body: json };
+        yield { row: sent, eventId: own, body: json };
       } else if (canCarryEventId && options.generateEventId !== false) {
         const eventId = generateEventId(row.row, json);
-        yield { row, eventId, body: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}` };
+        yield { row: sent, eventId, body: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}` };
       } else {
-        yield { row, eventId: undefined, body: json };
+        yield { row: sent, eventId: undefined, body: json };
       }
     }
   }
