@@ -65,9 +65,30 @@ interface SubmitFlags extends CommonFlags {
   timeout: number;
   retries: number;
   maxErrors: number;
+  rate: number;
+  maxOutage: number;
+  drainTimeout: number;
+  resume?: boolean;
   batchWait: number;
   generateEventId: boolean;
   dryRun?: boolean;
+}
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  store?: string;
+  apiId?: string;
+  apiSecret?: string;
+  debug?: boolean;
+  seed: number;
+  failRate?: number;
+  latency?: { latencyMs: number; latencyJitterMs: number };
+  rateLimit?: number;
+  dailyQuota?: number;
+  dropRate?: number;
+  acceptThenFail?: number;
+  outage?: { afterMs: number; durationMs: number };
 }
 
 let debug = process.argv.includes('--debug');
@@ -95,6 +116,7 @@ function printSummary(summary: Summary, flags: CommonFlags): void {
       ? [['valid', summary.valid], ['invalid', summary.invalid]]
       : [['accepted', summary.accepted], ['rejected', summary.rejected], ['failed', summary.failed], ['invalid', summary.invalid]];
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
+  if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (accepted in an earlier run)`);
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
   if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} requests (--batch-size ${flags.batchSize})`);
   if (summary.report) lines.push(`  report    ${summary.report}`);
@@ -180,12 +202,16 @@ function writeSummaryFile(file: string, summary: Summary): void {
   writeFileSync(file, `${JSON.stringify(summary)}\n`, { mode: 0o600 });
 }
 
+/** Set by the running job: writes buffered report lines synchronously. */
+let emergencyFlush: (() => void) | undefined;
+
 /** First SIGINT/SIGTERM: stop reading, finish in-flight rows, flush. Second: exit at once. */
 function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const handler = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
-      process.stderr.write(`bulk-submit: ${name} again, exiting now\n`);
+      emergencyFlush?.();
+      process.stderr.write(`bulk-submit: ${name} again, exiting now; the report holds every row finished so far\n`);
       process.exit(name === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
     }
     process.stderr.write(`bulk-submit: ${name}: finishing requests in flight (send it again to exit at once)\n`);
@@ -229,6 +255,11 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
     timeoutMs: flags.timeout,
     retries: flags.retries,
     maxErrors: flags.maxErrors,
+    rate: flags.rate,
+    maxOutageMs: flags.maxOutage,
+    drainTimeoutMs: flags.drainTimeout,
+    resume: flags.resume,
+    onEmergencyFlush: (flush) => (emergencyFlush = flush),
     batchSize: flags.batchSize,
     batchWaitMs: flags.batchWait,
     shard: flags.shard,
@@ -281,10 +312,26 @@ function buildProgram(): Command {
   for (const option of commanderOptions('serve')) serve.addOption(option);
   serve
     .addHelpText('after', '\nExamples:\n  $ bulk-submit serve --port 8080 --store stored.ndjson\n  $ bulk-submit serve --port 0 --api-id demo --api-secret s3cret')
-    .action(async (flags: { port: number; host: string; store?: string; apiId?: string; apiSecret?: string; debug?: boolean }) => {
+    .action(async (flags: ServeFlags) => {
       debug = Boolean(flags.debug);
       const { startServer } = await import('./server/server.js');
-      const server = await startServer({ port: flags.port, host: flags.host, store: flags.store, apiId: flags.apiId, apiSecret: flags.apiSecret });
+      const server = await startServer({
+        port: flags.port,
+        host: flags.host,
+        store: flags.store,
+        apiId: flags.apiId,
+        apiSecret: flags.apiSecret,
+        faults: {
+          seed: flags.seed,
+          failRate: flags.failRate,
+          ...flags.latency,
+          rateLimit: flags.rateLimit,
+          dailyQuota: flags.dailyQuota,
+          dropRate: flags.dropRate,
+          acceptThenFail: flags.acceptThenFail,
+          outage: flags.outage,
+        },
+      });
       process.stdout.write(`bulk-submit serve: listening on ${server.url}${flags.store ? ` (storing to ${flags.store})` : ''}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
@@ -292,8 +339,9 @@ function buildProgram(): Command {
       });
       const counts = await server.close();
       const statuses = Object.entries(counts.byStatus).map(([status, n]) => `${status}: ${n}`).join(', ');
+      const injected = Object.entries(counts.faults).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ');
       process.stderr.write(
-        `bulk-submit serve: stopped after ${counts.requests} requests (${statuses || 'none'}); stored ${counts.stored} records, refused ${counts.invalid} invalid, ${counts.duplicates} duplicates\n`,
+        `bulk-submit serve: stopped after ${counts.requests} requests (${statuses || 'none'}); stored ${counts.stored} records, refused ${counts.invalid} invalid, ${counts.duplicates} duplicates${injected ? `; injected: ${injected}` : ''}\n`,
       );
       process.exitCode = 0;
     });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AbortError, BulkError, ExitCode, OptionError, ReportError } from './errors.js';
@@ -7,7 +8,8 @@ import { KINDS } from './kinds.js';
 import type { Kind } from './kinds.js';
 import { fieldsOf, mapCells, mapObject, resolveHeader } from './mapping/index.js';
 import type { Column, ColumnMap } from './mapping/index.js';
-import { FileSink, RejectsWriter, ReportLock, ReportWriter, Stats } from './report/index.js';
+import { FileSink, RejectsWriter, ReportLock, ReportWriter, Stats, readResumeState } from './report/index.js';
+import type { ResumeState } from './report/index.js';
 import type { ReportLine, RowStatus, Summary } from './report/index.js';
 import { compileSchema, loadSchema } from './schema/index.js';
 import { forEachBounded } from './submit/bounded.js';
@@ -17,6 +19,9 @@ import { generateEventId } from './submit/event-id.js';
 import { classify } from './submit/outcome.js';
 import type { Outcome } from './submit/outcome.js';
 import { DEFAULT_RETRY, retryDelay, wait } from './submit/retry.js';
+import type { HttpResult } from './submit/client.js';
+import { Throttle } from './submit/throttle.js';
+import { formatDuration } from './util/duration.js';
 
 /** Everything one run needs; the CLI builds it from flags, env and config. */
 export interface RunOptions {
@@ -38,6 +43,16 @@ export interface RunOptions {
   readonly concurrency?: number | undefined;
   readonly timeoutMs?: number | undefined;
   readonly retries?: number | undefined;
+  /** Requests per second, at most; 0 = unlimited (default 100, the API's spike arrest). */
+  readonly rate?: number | undefined;
+  /** Abort (exit 3) once every request has failed for this long (ms; default 10 minutes). */
+  readonly maxOutageMs?: number | undefined;
+  /** After an interrupt, how long requests in flight may take to finish (ms; default 10 s). */
+  readonly drainTimeoutMs?: number | undefined;
+  /** Continue the report: skip rows it already has as accepted, re-send the rest, append. */
+  readonly resume?: boolean | undefined;
+  /** Receives a function that writes buffered report lines synchronously, for a process about to exit at once. */
+  readonly onEmergencyFlush?: ((flush: () => void) => void) | undefined;
   /** Rows per request: 1 uses the single-record endpoint, 2–1000 the kind's many-* endpoint. */
   readonly batchSize?: number | undefined;
   /** Send a batch that is not full once its first row has waited this long (ms). */
@@ -171,6 +186,7 @@ export async function run(options: RunOptions): Promise<Summary> {
   const plans = new Map<Source, Column[]>();
   const sinks: FileSink[] = [];
   let lock: ReportLock | undefined;
+  let resume: ResumeState | undefined;
   let report: ReportWriter;
   let rejects: RejectsWriter | undefined;
   try {
@@ -187,11 +203,13 @@ export async function run(options: RunOptions): Promise<Summary> {
     const mode = options.force ? 'overwrite' : 'create';
     const reportPath = options.report ?? defaultReportPath(options.files, sending ? 'submit' : 'validate');
     lock = ReportLock.acquire(reportPath);
-    const reportSink = await FileSink.open(reportPath, mode, 'report');
+    if (options.resume) resume = await readResumeState(reportPath, options.files);
+    const reportSink = await FileSink.open(reportPath, resume ? 'append' : mode, 'report');
     sinks.push(reportSink);
     report = new ReportWriter(reportSink, { writeHeader: true });
     if (options.rejects !== undefined) {
-      const rejectsSink = await FileSink.open(options.rejects, mode, 'rejects');
+      // On --resume the rejects file is written anew: every row not yet accepted is tried again.
+      const rejectsSink = await FileSink.open(options.rejects, resume ? 'overwrite' : mode, 'rejects');
       sinks.push(rejectsSink);
       const first = sources[0];
       rejects = new RejectsWriter(rejectsSink, first.format, first.header);
@@ -208,14 +226,24 @@ export async function run(options: RunOptions): Promise<Summary> {
   stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
   stats.bytesRead = () => sources.reduce((sum, s) => sum + s.bytesRead(), 0);
   const stop = new AbortController();
+  // Every row waiting out a backoff listens on this signal: as many as --concurrency at once.
+  setMaxListeners(0, stop.signal);
+  options.onEmergencyFlush?.(() => {
+    report.flushSync();
+    rejects?.flushSync();
+  });
   let aborted: AbortError | undefined;
   const abort = (error: AbortError): void => {
     aborted ??= error;
     stop.abort(error);
   };
-  const onSignal = (): void => stop.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onSignal, { once: true });
-  if (options.signal?.aborted) onSignal();
+  let drainTimer: NodeJS.Timeout | undefined;
+  const onSignal = (): void => {
+    stop.abort(options.signal?.reason);
+    // Requests in flight get --drain-timeout to finish; then they are cut off (and reported failed).
+    drainTimer = setTimeout(() => void client?.destroy(`interrupted: requests still in flight after --drain-timeout (${formatDuration(options.drainTimeoutMs ?? 10_000)})`), options.drainTimeoutMs ?? 10_000);
+    drainTimer.unref();
+  };
   const maxErrors = options.maxErrors ?? 0;
   const shard = options.shard;
 
@@ -248,6 +276,10 @@ export async function run(options: RunOptions): Promise<Summary> {
     for await (const row of source.rows) {
       if (stop.signal.aborted) return;
       if (shard && row.row % shard.count !== shard.index) continue;
+      if (resume?.isAccepted(row.file, row.row)) {
+        stats.skipped++;
+        continue;
+      }
       let errors: string[];
       let record: Record<string, unknown> = {};
       if (row.error !== undefined) {
@@ -301,29 +333,52 @@ export async function run(options: RunOptions): Promise<Summary> {
   const authRefused = (outcome: Outcome): void =>
     abort(new AbortError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${outcome.error ?? `HTTP ${outcome.httpStatus}`}); check ASAPP_API_ID / ASAPP_API_SECRET`));
 
+  const throttle = new Throttle({ rate: options.rate ?? 100, concurrency: options.concurrency ?? 8, maxOutageMs: options.maxOutageMs ?? 600_000 });
+
+  /**
+   * One request, paced by the throttle (rate, AIMD, outage probing). Resolves undefined when the run
+   * stopped before the request could go out: such a row was never sent and gets no report line.
+   */
+  const request = async (body: string): Promise<HttpResult | undefined> => {
+    if (!(await throttle.acquire(stop.signal))) return undefined;
+    stats.requests++;
+    const result = await client!.post(apiPath, body);
+    const status = result.httpStatus;
+    throttle.release(status === 429 ? 'throttled' : status === undefined || status === 408 || status >= 500 ? 'failed' : 'ok');
+    if (result.tlsError) abort(new AbortError('BULK_TLS', result.networkError ?? 'TLS error'));
+    if (throttle.outageExceeded) {
+      abort(
+        new AbortError(
+          'BULK_OUTAGE',
+          `every request has failed for ${formatDuration(throttle.outageMs)} (--max-outage ${formatDuration(options.maxOutageMs ?? 600_000)}; last: ${result.networkError ?? `HTTP ${status}`}); rows not yet sent are not in the report: run again with --resume`,
+        ),
+      );
+    }
+    return result;
+  };
+
   /** Sends one row, retrying what is worth retrying, and finishes it. */
   const send = async (item: Prepared): Promise<void> => {
     let attempts = 0;
-    let outcome: Outcome;
+    let failures = 0;
+    let outcome: Outcome | undefined;
     for (;;) {
+      const result = await request(item.body);
+      if (!result) break;
       attempts++;
-      stats.requests++;
-      const result = await client!.post(apiPath, item.body);
       outcome = classify(result, item.eventId);
-      if (result.tlsError) {
-        abort(new AbortError('BULK_TLS', result.networkError ?? 'TLS error'));
-        break;
-      }
       if (outcome.authRefused) {
         authRefused(outcome);
         outcome = { ...outcome, status: 'failed' };
         break;
       }
-      if (!outcome.retryable || attempts > retry.retries || stop.signal.aborted) break;
-      await wait(retryDelay(retry, attempts, outcome.httpStatus, result.retryAfterMs), stop.signal);
-      if (stop.signal.aborted) break;
+      if (!outcome.retryable || result.tlsError || stop.signal.aborted) break;
+      // During an outage the throttle paces the probes, and tries do not use up the row's retries.
+      if (throttle.inOutage) continue;
+      if (++failures > retry.retries) break;
+      await wait(retryDelay(retry, failures, outcome.httpStatus, result.retryAfterMs), stop.signal);
     }
-    await finish(item.row, outcome.status, { ...outcome, attempts });
+    if (outcome) await finish(item.row, outcome.status, { ...outcome, attempts });
   };
 
   /**
@@ -335,11 +390,12 @@ export async function run(options: RunOptions): Promise<Summary> {
   const sendBatch = async (items: Prepared[], tries = 0): Promise<void> => {
     let pending = items;
     let attempts = tries;
+    let failures = 0;
+    let last: Outcome[] | undefined;
     while (pending.length > 0) {
+      const result = await request(batchBody(pending));
+      if (!result) break;
       attempts++;
-      stats.requests++;
-      const result = await client!.post(apiPath, batchBody(pending));
-      if (result.tlsError) abort(new AbortError('BULK_TLS', result.networkError ?? 'TLS error'));
       if (result.httpStatus === 413 && pending.length > 1) {
         const half = Math.ceil(pending.length / 2);
         await sendBatch(pending.slice(0, half), attempts);
@@ -347,8 +403,10 @@ export async function run(options: RunOptions): Promise<Summary> {
         return;
       }
       const outcomes = classifyBatch(result, pending);
+      if (!throttle.inOutage && outcomes.some((o) => o.retryable)) failures++;
+      const giveUp = failures > retry.retries || stop.signal.aborted || Boolean(result.tlsError);
       const again: Prepared[] = [];
-      const giveUp = attempts > retry.retries || stop.signal.aborted;
+      const againOutcomes: Outcome[] = [];
       for (let i = 0; i < pending.length; i++) {
         let outcome = outcomes[i];
         if (outcome.authRefused) {
@@ -356,19 +414,25 @@ export async function run(options: RunOptions): Promise<Summary> {
           outcome = { ...outcome, status: 'failed' };
         } else if (outcome.retryable && !giveUp) {
           again.push(pending[i]);
+          againOutcomes.push(outcome);
           continue;
         }
         await finish(pending[i].row, outcome.status, { ...outcome, attempts });
       }
-      if (again.length === 0) return;
-      await wait(retryDelay(retry, attempts, result.httpStatus, result.retryAfterMs), stop.signal);
-      if (stop.signal.aborted) {
-        for (const item of again) await finish(item.row, 'failed', { ...classifyBatch(result, [item])[0], attempts });
-        return;
-      }
       pending = again;
+      last = againOutcomes;
+      if (pending.length > 0 && !throttle.inOutage) {
+        await wait(retryDelay(retry, failures, result.httpStatus, result.retryAfterMs), stop.signal);
+      }
+    }
+    // Stopped with rows that were sent and failed: report them (a row never sent gets no line).
+    if (attempts > tries) {
+      for (let i = 0; i < pending.length; i++) await finish(pending[i].row, 'failed', { ...last?.[i], status: 'failed', attempts });
     }
   };
+
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  if (options.signal?.aborted) onSignal();
 
   let failure: unknown;
   try {
@@ -386,6 +450,7 @@ export async function run(options: RunOptions): Promise<Summary> {
     failure = error;
   } finally {
     options.signal?.removeEventListener('abort', onSignal);
+    clearTimeout(drainTimer);
     for (const source of sources) source.close();
     await Promise.allSettled([report.close(), rejects?.close(), client?.close()]);
     lock?.release();

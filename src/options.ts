@@ -12,7 +12,7 @@ export interface OptionSpec {
   /** Commander flags, e.g. `--concurrency <n>`. */
   readonly flags: string;
   readonly description: string;
-  readonly group: 'Input' | 'Endpoint' | 'Sending' | 'Output' | 'Server';
+  readonly group: 'Input' | 'Endpoint' | 'Sending' | 'Output' | 'Server' | 'Fault injection';
   readonly commands: readonly CommandName[];
   readonly defaultValue?: unknown;
   /** How the default reads in --help when it is not the literal value. */
@@ -81,6 +81,26 @@ export function shard(value: string): { index: number; count: number } {
   return { index, count };
 }
 
+function share(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(value);
+  const n = match ? Number(match[1]) / (match[2] ? 100 : 1) : NaN;
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`must be a share from 0 to 1 (or 0% to 100%), got "${value}"`);
+  return n;
+}
+
+/** `50ms` or `50ms:20ms` → {latencyMs, latencyJitterMs}. */
+export function latency(value: string): { latencyMs: number; latencyJitterMs: number } {
+  const [base = '', jitter] = value.split(':');
+  return { latencyMs: duration(base), latencyJitterMs: jitter === undefined ? 0 : duration(jitter) };
+}
+
+/** `AFTER:DURATION`, e.g. `30s:2m` → {afterMs, durationMs}. */
+export function outage(value: string): { afterMs: number; durationMs: number } {
+  const [after, length] = value.split(':');
+  if (after === undefined || length === undefined) throw new InvalidArgumentError(`must be AFTER:DURATION such as 30s:2m, got "${value}"`);
+  return { afterMs: duration(after), durationMs: duration(length) };
+}
+
 function apiPath(value: string): string {
   if (!value.startsWith('/')) throw new InvalidArgumentError(`must start with /, got "${value}"`);
   return value;
@@ -107,6 +127,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '-c, --concurrency <n>', description: 'most requests in flight', group: 'Sending', commands: ['submit'], defaultValue: 8, parse: integer(1, 256) },
   { flags: '--timeout <duration>', description: 'time limit for one request (250ms, 30s, 10m, 1h or ms)', group: 'Sending', commands: ['submit'], defaultValue: 30_000, defaultText: '30s', parse: duration },
   { flags: '--retries <n>', description: 'retries of a failed request (network error, timeout, 408, 429, 5xx)', group: 'Sending', commands: ['submit'], defaultValue: 5, parse: integer(0, 100) },
+  { flags: '--rate <n>', description: "requests per second at most (the API's spike arrest is 100); 0 = unlimited; backs off on 429", group: 'Sending', commands: ['submit'], defaultValue: 100, parse: integer(0) },
+  { flags: '--max-outage <duration>', description: 'when every request fails, probe with backoff; abort (exit 3) after this long', group: 'Sending', commands: ['submit'], defaultValue: 600_000, defaultText: '10m', parse: duration },
+  { flags: '--drain-timeout <duration>', description: 'after Ctrl-C or SIGTERM, how long requests in flight may take to finish', group: 'Sending', commands: ['submit'], defaultValue: 10_000, defaultText: '10s', parse: duration },
   { flags: '--max-errors <n>', description: 'abort (exit 3) once this many rows are invalid or rejected; 0 = never', group: 'Sending', commands: ['submit'], defaultValue: 0, parse: integer(0) },
   { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint", group: 'Sending', commands: IO, defaultValue: 1, parse: integer(1, 1000) },
   { flags: '--batch-wait <duration>', description: 'send a batch that is not full once its first row has waited this long', group: 'Sending', commands: ['submit'], defaultValue: 200, defaultText: '200ms', parse: duration },
@@ -116,6 +139,7 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   { flags: '-r, --report <file>', description: 'per-row report (.ndjson, or .csv for CSV)', group: 'Output', commands: IO, defaultText: '<first input>.report.ndjson' },
   { flags: '--rejects <file>', description: 'rows not accepted, in the input format with _line, _error, _eventId: fix and feed back', group: 'Output', commands: IO },
+  { flags: '--resume', description: 'continue the report: skip rows it has as accepted, re-send the rest with the same eventIds, append', group: 'Output', commands: ['submit'] },
   { flags: '--force', description: 'overwrite an existing report or rejects file', group: 'Output', commands: IO },
   { flags: '--summary <file>', description: 'also write the summary as JSON to this file (for monitoring)', group: 'Output', commands: IO },
   { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration },
@@ -130,6 +154,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--host <host>', description: 'address to listen on', group: 'Server', commands: ['serve'], defaultValue: '127.0.0.1' },
   { flags: '--store <file>', description: 'append accepted records to this NDJSON file', group: 'Server', commands: ['serve'] },
   { flags: '--api-id <id>', description: 'require this asapp-api-id (env ASAPP_API_ID)', group: 'Server', commands: ['serve'], env: 'ASAPP_API_ID' },
+  { flags: '--seed <n>', description: 'seed for every injected fault: the same seed, the same faults', group: 'Fault injection', commands: ['serve'], defaultValue: 1, parse: integer(0) },
+  { flags: '--fail-rate <share>', description: 'answer this share of requests 503 without storing (0.2 or 20%)', group: 'Fault injection', commands: ['serve'], parse: share },
+  { flags: '--latency <ms[:jitter]>', description: 'delay every answer, e.g. 50ms or 50ms:20ms', group: 'Fault injection', commands: ['serve'], parse: latency },
+  { flags: '--rate-limit <n>', description: 'allow n requests a second; past it 429 with Retry-After', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
+  { flags: '--daily-quota <n>', description: 'allow n requests a UTC day; past it 429 until 00:00 UTC', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
+  { flags: '--drop-rate <share>', description: 'destroy the socket of this share of requests before answering (nothing stored)', group: 'Fault injection', commands: ['serve'], parse: share },
+  { flags: '--accept-then-fail <share>', description: 'store this share of requests, then answer 500 (the duplicate trap)', group: 'Fault injection', commands: ['serve'], parse: share },
+  { flags: '--outage <after:duration>', description: 'refuse connections for DURATION, starting AFTER from start, e.g. 30s:2m', group: 'Fault injection', commands: ['serve'], parse: outage },
   { flags: '--api-secret <secret>', description: 'require this asapp-api-secret (env ASAPP_API_SECRET)', group: 'Server', commands: ['serve'], env: 'ASAPP_API_SECRET' },
 ];
 

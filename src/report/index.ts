@@ -7,3 +7,4 @@ export { Stats } from './summary.js';
 export type { Summary } from './summary.js';
 export { csvLine } from './csv-text.js';
 export { ReportLock } from './lock.js';
+export { readResumeState, ResumeState } from './resume.js';

@@ -54,6 +54,10 @@ export class RejectsWriter {
     return this.#sink.write(`${JSON.stringify({ ...head, _raw: row.text ?? null })}\n`);
   }
 
+  flushSync(): void {
+    this.#sink.flushSync();
+  }
+
   close(): Promise<void> {
     return this.#sink.close();
   }

@@ -46,6 +46,10 @@ export class ReportWriter {
     );
   }
 
+  flushSync(): void {
+    this.#sink.flushSync();
+  }
+
   close(): Promise<void> {
     return this.#sink.close();
   }

@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { ReportError } from '../errors.js';
@@ -70,6 +70,18 @@ export class FileSink {
       }
     }
     return this.#draining ?? Promise.resolve();
+  }
+
+  /**
+   * For a process about to exit at once (a second Ctrl-C): writes what is buffered synchronously.
+   * Every buffered chunk holds whole lines and each write(2) lands whole, so the file stays line-clean.
+   */
+  flushSync(): void {
+    // fs.WriteStream has had `fd` since Node 0.x; @types/node 20 does not declare it.
+    const fd = (this.#stream as WriteStream & { fd?: number | null }).fd;
+    if (this.#buffer === '' || this.#closed || typeof fd !== 'number') return;
+    writeSync(fd, this.#buffer);
+    this.#buffer = '';
   }
 
   /** Flushes and closes; waits until the data is handed to the OS. */

@@ -7,6 +7,8 @@ import { KINDS, KIND_NAMES } from '../kinds.js';
 import type { Kind } from '../kinds.js';
 import { compileSchema, loadSchema } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
+import { Faults } from './faults.js';
+import type { FaultCounts, FaultOptions } from './faults.js';
 import { RecordStore } from './store.js';
 
 export interface ServeOptions {
@@ -19,6 +21,8 @@ export interface ServeOptions {
   readonly apiSecret?: string | undefined;
   /** Largest request body accepted before answering 413 (default 16 MiB). */
   readonly maxBodyBytes?: number | undefined;
+  /** Failures to inject (see faults.ts). */
+  readonly faults?: FaultOptions | undefined;
 }
 
 export interface ServerCounts {
@@ -30,6 +34,8 @@ export interface ServerCounts {
   /** Records answered 409 (single) or idempotent success (many) because their eventId was stored. */
   duplicates: number;
   byStatus: Record<string, number>;
+  /** Injected failures, by kind. */
+  faults: FaultCounts;
 }
 
 export interface RunningServer {
@@ -98,7 +104,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   for (const kind of KIND_NAMES) validators.set(kind, compileSchema(await loadSchema({ kind })));
   const store = await RecordStore.open(options.store);
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
-  const counts: ServerCounts = { requests: 0, stored: 0, invalid: 0, duplicates: 0, byStatus: {} };
+  const faults = new Faults(options.faults ?? {});
+  const counts: ServerCounts = { requests: 0, stored: 0, invalid: 0, duplicates: 0, byStatus: {}, faults: faults.counts };
   const auth = options.apiId !== undefined && options.apiSecret !== undefined;
 
   /** Validates and stores one record; returns the API's `{eventId, error}` and whether it was new. */
@@ -138,35 +145,65 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       request.resume();
       return fail(401, '401-01', 'missing or wrong asapp-api-id / asapp-api-secret');
     }
-    let body: unknown;
+    let text: string;
     try {
-      body = JSON.parse(await readBody(request, maxBody));
+      text = await readBody(request, maxBody);
     } catch (error) {
       if (error instanceof HttpFailure) return fail(error.status, error.code, error.message);
-      if (!route.many) {
-        send(response, 400, { result: { eventId: '', error: `FAIL_BAD_PARAMS: ERROR: body is not valid JSON` } });
-        return 400;
-      }
-      return fail(400, '400-01', 'body is not valid JSON');
+      throw error;
+    }
+    const verdict = faults.judge();
+    switch (verdict.kind) {
+      case 'throttle':
+        response.setHeader('retry-after', String(verdict.retryAfterSeconds));
+        return fail(429, verdict.code, verdict.code === '429-02' ? 'daily quota exceeded' : 'too many requests');
+      case 'drop':
+        request.socket.destroy();
+        return 0;
+      case 'fail':
+        return fail(503, '503-01', 'service unavailable (injected)');
+      case 'process':
+        if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+        if (verdict.failAfterStoring) {
+          // The classic duplicate trap: the records are stored, the answer says otherwise.
+          processBody(route, text);
+          return fail(500, '500-02', 'internal error after storing (injected)');
+        }
+    }
+    return answer(route, text, response);
+  };
+
+  /** Parses and ingests a body; returns the status and the JSON answer. */
+  const processBody = (route: Route, text: string): { status: number; body: unknown } => {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (!route.many) return { status: 400, body: { result: { eventId: '', error: `FAIL_BAD_PARAMS: ERROR: body is not valid JSON` } } };
+      return { status: 400, body: { error: { requestId: randomUUID(), code: '400-01', message: 'body is not valid JSON' } } };
     }
     if (!route.many) {
       const result = ingest(route.kind, body);
-      if (result.duplicate) return fail(409, '409-01', `entity with eventId ${result.eventId} already persisted`);
-      const status = result.error === '' ? 200 : 400;
-      send(response, status, { result: { eventId: result.eventId, error: result.error } });
-      return status;
+      if (result.duplicate) {
+        return { status: 409, body: { error: { requestId: randomUUID(), code: '409-01', message: `entity with eventId ${result.eventId} already persisted` } } };
+      }
+      return { status: result.error === '' ? 200 : 400, body: { result: { eventId: result.eventId, error: result.error } } };
     }
     const items = isObject(body) ? body['items'] : undefined;
     if (!Array.isArray(items) || items.length < 1 || items.length > 1000) {
-      return fail(400, '400-02', 'body must be {"items": [...]} with 1 to 1000 records');
+      return { status: 400, body: { error: { requestId: randomUUID(), code: '400-02', message: 'body must be {"items": [...]} with 1 to 1000 records' } } };
     }
     const results = items.map((item) => {
       const { eventId, error } = ingest(route.kind, item);
       return { eventId, error };
     });
     const errorCount = results.filter((r) => r.error !== '').length;
-    const status = errorCount < results.length ? 200 : 400;
-    send(response, status, { errorCount, results });
+    return { status: errorCount < results.length ? 200 : 400, body: { errorCount, results } };
+  };
+
+  const answer = (route: Route, text: string, response: ServerResponse): number => {
+    const { status, body } = processBody(route, text);
+    send(response, status, body);
     return status;
   };
 
@@ -174,7 +211,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     counts.requests++;
     handle(request, response)
       .then((status) => {
-        counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1;
+        const key = status === 0 ? 'dropped' : String(status);
+        counts.byStatus[key] = (counts.byStatus[key] ?? 0) + 1;
       })
       .catch((error: unknown) => {
         if (!response.headersSent) send(response, 500, { error: { requestId: randomUUID(), code: '500-01', message: String(error) } });
@@ -192,14 +230,37 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  // --outage AFTER:DURATION: stop listening (connections are refused by the OS) and drop open ones,
+  // then listen again on the same port.
+  const timers: NodeJS.Timeout[] = [];
+  let listening = true;
+  const outage = options.faults?.outage;
+  if (outage) {
+    timers.push(
+      setTimeout(() => {
+        listening = false;
+        server.close();
+        server.closeAllConnections();
+        timers.push(
+          setTimeout(() => {
+            server.listen(address.port, address.address, () => (listening = true));
+          }, outage.durationMs),
+        );
+      }, outage.afterMs),
+    );
+  }
+
   return {
     url: `http://${host}:${address.port}`,
     counts,
     async close(): Promise<ServerCounts> {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      for (const timer of timers) clearTimeout(timer);
+      if (listening) {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+      }
       store.close();
       return counts;
     },

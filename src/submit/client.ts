@@ -147,4 +147,9 @@ export class HttpClient {
   async close(): Promise<void> {
     await this.#pool.close();
   }
+
+  /** Ends every request in flight now (they fail with `reason`): the drain time is up. */
+  async destroy(reason: string): Promise<void> {
+    await this.#pool.destroy(new Error(reason));
+  }
 }

@@ -1,0 +1,117 @@
+/**
+ * Fault injection for `serve`: the failures a real endpoint has, on demand and reproducible. Every
+ * random decision comes from a seeded PRNG, one stream per fault, so `--seed` makes a run repeatable.
+ */
+
+/** mulberry32: a small, fast, seedable PRNG; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface FaultOptions {
+  readonly seed?: number | undefined;
+  /** Share of requests answered 503 without storing. */
+  readonly failRate?: number | undefined;
+  /** Delay before answering, plus up to `latencyJitterMs` more. */
+  readonly latencyMs?: number | undefined;
+  readonly latencyJitterMs?: number | undefined;
+  /** Requests allowed per second; past it 429 with Retry-After. */
+  readonly rateLimit?: number | undefined;
+  /** Requests allowed per UTC day; past it 429 with Retry-After until 00:00 UTC. */
+  readonly dailyQuota?: number | undefined;
+  /** Share of requests whose socket is destroyed before an answer (nothing stored). */
+  readonly dropRate?: number | undefined;
+  /** Share of requests whose records are stored, then answered 500: the duplicate trap. */
+  readonly acceptThenFail?: number | undefined;
+  /** Refuse connections for `durationMs`, starting `afterMs` after start. */
+  readonly outage?: { readonly afterMs: number; readonly durationMs: number } | undefined;
+}
+
+export type FaultCounts = Record<'throttled' | 'overQuota' | 'dropped' | 'failed' | 'acceptedThenFailed' | 'refusedConnections', number>;
+
+/** What to do with a request before it is processed. */
+export type Verdict =
+  | { readonly kind: 'throttle'; readonly retryAfterSeconds: number; readonly code: string }
+  | { readonly kind: 'drop' }
+  | { readonly kind: 'fail' }
+  | { readonly kind: 'process'; readonly delayMs: number; readonly failAfterStoring: boolean };
+
+export class Faults {
+  readonly counts: FaultCounts = { throttled: 0, overQuota: 0, dropped: 0, failed: 0, acceptedThenFailed: 0, refusedConnections: 0 };
+  readonly #options: FaultOptions;
+  readonly #now: () => number;
+  readonly #random: Record<'fail' | 'drop' | 'latency' | 'acceptThenFail', () => number>;
+  #second = -1;
+  #inSecond = 0;
+  #day = '';
+  #inDay = 0;
+
+  constructor(options: FaultOptions, now: () => number = Date.now) {
+    this.#options = options;
+    this.#now = now;
+    const seed = options.seed ?? 1;
+    this.#random = {
+      fail: mulberry32(seed * 4 + 1),
+      drop: mulberry32(seed * 4 + 2),
+      latency: mulberry32(seed * 4 + 3),
+      acceptThenFail: mulberry32(seed * 4 + 4),
+    };
+  }
+
+  get active(): boolean {
+    const o = this.#options;
+    return Boolean(o.failRate || o.latencyMs || o.rateLimit || o.dailyQuota || o.dropRate || o.acceptThenFail || o.outage);
+  }
+
+  /** Decides the fate of one ingest request, in the order a real gateway would. */
+  judge(): Verdict {
+    const o = this.#options;
+    const now = this.#now();
+    if (o.rateLimit) {
+      const second = Math.floor(now / 1000);
+      if (second !== this.#second) {
+        this.#second = second;
+        this.#inSecond = 0;
+      }
+      if (++this.#inSecond > o.rateLimit) {
+        this.counts.throttled++;
+        return { kind: 'throttle', retryAfterSeconds: 1, code: '429-01' };
+      }
+    }
+    if (o.dailyQuota) {
+      const day = new Date(now).toISOString().slice(0, 10);
+      if (day !== this.#day) {
+        this.#day = day;
+        this.#inDay = 0;
+      }
+      if (++this.#inDay > o.dailyQuota) {
+        this.counts.overQuota++;
+        const midnight = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1);
+        return { kind: 'throttle', retryAfterSeconds: Math.ceil((midnight - now) / 1000), code: '429-02' };
+      }
+    }
+    // Draw from every stream on every request, so one fault's setting never shifts another's decisions.
+    const drop = this.#random.drop() < (o.dropRate ?? 0);
+    const fail = this.#random.fail() < (o.failRate ?? 0);
+    const jitter = this.#random.latency() * (o.latencyJitterMs ?? 0);
+    const failAfterStoring = this.#random.acceptThenFail() < (o.acceptThenFail ?? 0);
+    if (drop) {
+      this.counts.dropped++;
+      return { kind: 'drop' };
+    }
+    if (fail) {
+      this.counts.failed++;
+      return { kind: 'fail' };
+    }
+    if (failAfterStoring) this.counts.acceptedThenFailed++;
+    return { kind: 'process', delayMs: (o.latencyMs ?? 0) + jitter, failAfterStoring };
+  }
+}
+

@@ -1,0 +1,131 @@
+/**
+ * Pacing for every request the run makes: a request-rate limit (--rate), AIMD back-off on 429, and
+ * outage handling. Written by hand because it has to act on what the answers say (429 halves the rate
+ * and the concurrency, successes restore them step by step, a run of failures turns into a single
+ * probe) — undici's RetryAgent retries one request at a time and cannot slow the whole run down.
+ *
+ * Shape: `acquire()` before each request, `release(kind)` after it. Waiting acquirers sleep on one
+ * timer each (there are at most --concurrency of them), and nothing is scheduled when --rate is 0 and
+ * the endpoint is healthy, so the fast path costs a comparison.
+ */
+export type Answer = 'ok' | 'throttled' | 'failed';
+
+export interface ThrottleOptions {
+  /** Requests per second; 0 = unlimited. */
+  readonly rate: number;
+  readonly concurrency: number;
+  /** Abort once requests have failed without a single success for this long (ms). */
+  readonly maxOutageMs: number;
+  /** Consecutive failures, with no success between, that make an outage (default max(5, concurrency)). */
+  readonly outageAfter?: number | undefined;
+  readonly now?: (() => number) | undefined;
+}
+
+export class Throttle {
+  readonly #maxRate: number;
+  readonly #maxConcurrency: number;
+  readonly #maxOutageMs: number;
+  readonly #outageAfter: number;
+  readonly #now: () => number;
+  /** Current requests per second (0 = unlimited). */
+  rate: number;
+  /** Current most requests in flight. */
+  concurrency: number;
+  #inFlight = 0;
+  #nextAt = 0;
+  #lastDecrease = -Infinity;
+  #successes = 0;
+  #failStreak = 0;
+  #failingSince: number | undefined;
+  #probeDelay = 1000;
+  /** Every request is failing: one probe at a time, with backoff. */
+  inOutage = false;
+  /** Set when an outage has lasted longer than maxOutageMs. */
+  outageExceeded = false;
+  #waiters: (() => void)[] = [];
+
+  constructor(options: ThrottleOptions) {
+    this.#maxRate = options.rate;
+    this.#maxConcurrency = options.concurrency;
+    this.#maxOutageMs = options.maxOutageMs;
+    this.#outageAfter = options.outageAfter ?? Math.max(5, options.concurrency);
+    this.#now = options.now ?? Date.now;
+    this.rate = options.rate;
+    this.concurrency = options.concurrency;
+  }
+
+  /** How long an outage has lasted so far (0 when there is none). */
+  get outageMs(): number {
+    return this.inOutage && this.#failingSince !== undefined ? this.#now() - this.#failingSince : 0;
+  }
+
+  /** Waits for a slot and a token; resolves false when `signal` aborts first. */
+  async acquire(signal?: AbortSignal): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted) return false;
+      const limit = this.inOutage ? 1 : this.concurrency;
+      const now = this.#now();
+      if (this.#inFlight < limit && now >= this.#nextAt) {
+        this.#inFlight++;
+        if (this.rate > 0) this.#nextAt = Math.max(now, this.#nextAt) + 1000 / this.rate;
+        return true;
+      }
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          this.#waiters = this.#waiters.filter((w) => w !== done);
+          resolve();
+        };
+        // Wake on the next token, on a released slot (see #wake), or on abort.
+        const timer = setTimeout(done, this.#inFlight < limit ? Math.max(1, this.#nextAt - now) : 60_000);
+        this.#waiters.push(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /** Reports how the request went; adjusts rate, concurrency and outage state. */
+  release(answer: Answer): void {
+    this.#inFlight--;
+    const now = this.#now();
+    if (answer === 'ok') {
+      this.#failStreak = 0;
+      this.#failingSince = undefined;
+      if (this.inOutage) {
+        this.inOutage = false;
+        this.#probeDelay = 1000;
+        this.#nextAt = now;
+      }
+      // Additive increase: one more slot per `concurrency` successes; the rate by a twentieth of the cap.
+      if (++this.#successes >= this.concurrency) {
+        this.#successes = 0;
+        this.concurrency = Math.min(this.#maxConcurrency, this.concurrency + 1);
+        if (this.#maxRate > 0) this.rate = Math.min(this.#maxRate, this.rate + this.#maxRate / 20);
+      }
+    } else if (answer === 'throttled') {
+      this.#failStreak = 0;
+      // Multiplicative decrease, at most once a second: one burst of 429s is one signal, not many.
+      if (now - this.#lastDecrease >= 1000) {
+        this.#lastDecrease = now;
+        this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
+        if (this.#maxRate > 0) this.rate = Math.max(1, this.rate / 2);
+        this.#successes = 0;
+      }
+    } else {
+      this.#failingSince ??= now;
+      if (++this.#failStreak >= this.#outageAfter && !this.inOutage) this.inOutage = true;
+      if (this.inOutage) {
+        // Probe with backoff: 1 s, 2 s, 4 s … 30 s between tries while nothing gets through.
+        this.#nextAt = now + this.#probeDelay;
+        this.#probeDelay = Math.min(this.#probeDelay * 2, 30_000);
+        if (now - this.#failingSince > this.#maxOutageMs) this.outageExceeded = true;
+      }
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.slice()) waiter();
+  }
+}
