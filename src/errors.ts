@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'BULK_AUTH_REFUSED'
   | 'BULK_MAX_ERRORS'
   | 'BULK_OUTAGE'
+  | 'BULK_QUOTA'
   | 'BULK_INSECURE_HTTP'
   | 'BULK_TLS'
   | 'BULK_SERVER';

@@ -346,6 +346,11 @@ export async function run(options: RunOptions): Promise<Summary> {
     const status = result.httpStatus;
     throttle.release(status === 429 ? 'throttled' : status === undefined || status === 408 || status >= 500 ? 'failed' : 'ok');
     if (result.tlsError) abort(new AbortError('BULK_TLS', result.networkError ?? 'TLS error'));
+    if (status === 429 && result.retryAfterMs !== undefined && result.retryAfterMs > retry.maxDelayMs) {
+      // A daily quota: nothing will get through for hours. Stop rather than mark every row failed.
+      const until = new Date(Date.now() + result.retryAfterMs).toISOString().slice(0, 16).replace('T', ' ');
+      abort(new AbortError('BULK_QUOTA', `the endpoint's quota is used up until ${until} UTC (429, Retry-After ${formatDuration(result.retryAfterMs)}); run again with --resume after that`));
+    }
     if (throttle.outageExceeded) {
       abort(
         new AbortError(

@@ -1,0 +1,184 @@
+// Whatever the endpoint does, every valid row ends up stored exactly once, and the report says so.
+// `serve` injects the faults (seeded, so every run sees the same ones); the store is the truth.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { BIN, readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
+
+const ROWS = 2000;
+const INVALID = new Set([137, 1024, 1999]);
+
+function writeRows(dir) {
+  const lines = ['External Conversation ID,Platform,Company Segment,attr.n'];
+  for (let i = 1; i <= ROWS; i++) lines.push(INVALID.has(i) ? `not valid ${i},WEB,Sales,${i}` : `f-${i},WEB,Sales;Support,${i}`);
+  const file = join(dir, 'rows.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** Every valid row stored once; a report line for every row; the report's accepted ids = the store's. */
+function assertExactlyOnce(dir, store, report = join(dir, 'rows.csv.report.ndjson')) {
+  const stored = readStore(store).map((s) => s.record);
+  const ids = stored.map((r) => r.eventId);
+  assert.equal(new Set(ids).size, ids.length, 'no eventId stored twice');
+  const conversations = stored.map((r) => r.externalConversationId);
+  assert.equal(new Set(conversations).size, conversations.length, 'no row stored twice');
+  assert.equal(conversations.length, ROWS - INVALID.size, 'every valid row stored');
+  const lines = readNdjson(report);
+  const latest = new Map();
+  for (const line of lines) if (latest.get(line.row)?.status !== 'accepted') latest.set(line.row, line);
+  assert.equal(latest.size, ROWS, 'a report line for every row');
+  const accepted = [...latest.values()].filter((l) => l.status === 'accepted');
+  assert.equal(accepted.length, ROWS - INVALID.size);
+  assert.deepEqual(new Set(accepted.map((l) => l.eventId)), new Set(ids));
+  for (const row of INVALID) assert.equal(latest.get(row).status, 'invalid');
+}
+
+const FAULTS = [
+  ['--fail-rate', '0.2'],
+  ['--drop-rate', '0.1'],
+  ['--accept-then-fail', '0.2'],
+  ['--latency', '5ms:5ms'],
+  ['--rate-limit', '400'],
+  ['--fail-rate', '0.1', '--drop-rate', '0.05', '--accept-then-fail', '0.1', '--latency', '1ms:3ms'],
+];
+
+describe('exactly once under injected faults', { concurrency: 1 }, () => {
+  for (const fault of FAULTS) {
+    test(`serve ${fault.join(' ')}`, async () => {
+      const dir = tempDir();
+      const store = join(dir, 'store.ndjson');
+      const server = await startServe(['--store', store, '--seed', '7', ...fault]);
+      try {
+        const file = writeRows(dir);
+        const result = await runCli(['submit', '-e', server.url, '--concurrency', '16', '--rate', '0', '--timeout', '2s', '--retries', '10', file], { cwd: dir });
+        assert.equal(result.code, 1, result.stderr); // the invalid rows
+        assert.match(result.stderr, /failed\s+0\n/);
+        assertExactlyOnce(dir, store, join(dir, 'rows.csv.report.ndjson'));
+      } finally {
+        const { stderr } = await server.stop();
+        assert.match(stderr, fault[0] === '--latency' ? /stopped/ : /injected: /, 'the fault was injected');
+      }
+    });
+  }
+
+  test('batch mode under faults: re-sent batches store nothing twice', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'store.ndjson');
+    const server = await startServe(['--store', store, '--seed', '3', '--accept-then-fail', '0.3', '--fail-rate', '0.2', '--drop-rate', '0.1']);
+    try {
+      const file = writeRows(dir);
+      const result = await runCli(['submit', '-e', server.url, '--batch-size', '100', '--rate', '0', '--retries', '12', '--timeout', '2s', file], { cwd: dir });
+      assert.equal(result.code, 1, result.stderr);
+      assertExactlyOnce(dir, store);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a short outage: the client probes instead of failing rows, then finishes', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'store.ndjson');
+    const server = await startServe(['--store', store, '--latency', '2ms', '--outage', '300ms:1500ms']);
+    try {
+      const file = writeRows(dir);
+      const result = await runCli(['submit', '-e', server.url, '--concurrency', '8', '--rate', '0', '--retries', '2', '--timeout', '1s', file], { cwd: dir });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /failed\s+0\n/, 'nobody ran out of retries during the outage');
+      assertExactlyOnce(dir, store);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('an outage longer than --max-outage aborts with exit 3; --resume later completes', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'store.ndjson');
+    const server = await startServe(['--store', store, '--latency', '3ms', '--outage', '400ms:6s']);
+    try {
+      const file = writeRows(dir);
+      const aborted = await runCli(['submit', '-e', server.url, '--concurrency', '8', '--rate', '0', '--timeout', '1s', '--max-outage', '1s', file], { cwd: dir });
+      assert.equal(aborted.code, 3, aborted.stderr);
+      assert.match(aborted.stderr, /aborted: every request has failed for .*--max-outage 1\.0s.*--resume/);
+      const partial = readNdjson(join(dir, 'rows.csv.report.ndjson'));
+      assert.ok(partial.length < ROWS, 'rows never sent are not in the report');
+      assert.ok(partial.filter((l) => l.status === 'failed').length <= 16, 'only rows in flight are marked failed');
+      await new Promise((r) => setTimeout(r, 6000));
+      const resumed = await runCli(['submit', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
+      assert.equal(resumed.code, 1, resumed.stderr);
+      assert.match(resumed.stderr, /skipped\s+\d+ \(accepted in an earlier run\)/);
+      assertExactlyOnce(dir, store);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('daily quota: stops with exit 3 instead of failing every row; the next day --resume completes', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'store.ndjson');
+    const file = writeRows(dir);
+    const first = await startServe(['--store', store, '--daily-quota', '1200']);
+    try {
+      const result = await runCli(['submit', '-e', first.url, '--rate', '0', file], { cwd: dir });
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, /quota is used up until .* UTC .*--resume/);
+    } finally {
+      await first.stop();
+    }
+    const nextDay = await startServe(['--store', store, '--daily-quota', '5000']); // a restart stands in for 00:00 UTC
+    try {
+      const result = await runCli(['submit', '-e', nextDay.url, '--rate', '0', '--resume', file], { cwd: dir });
+      assert.equal(result.code, 1, result.stderr);
+      assertExactlyOnce(dir, store);
+    } finally {
+      await nextDay.stop();
+    }
+  });
+
+  test('kill -9 at random points, then --resume until done: exactly once, report valid NDJSON', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'store.ndjson');
+    const server = await startServe(['--store', store, '--latency', '2ms:4ms', '--accept-then-fail', '0.05']);
+    try {
+      const file = writeRows(dir);
+      let seed = 12345;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      for (let i = 0; i < 4; i++) {
+        const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--resume', '--rate', '0', '--concurrency', '8', file], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+        await new Promise((r) => setTimeout(r, 250 + random() * 600));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.on('close', r));
+      }
+      const final = await runCli(['submit', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
+      assert.equal(final.code, 1, final.stderr);
+      for (const line of readFileSync(join(dir, 'rows.csv.report.ndjson'), 'utf8').trim().split('\n')) JSON.parse(line);
+      assertExactlyOnce(dir, store);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('--resume refuses a report that describes other files; with no report it simply starts', async () => {
+    const dir = tempDir();
+    const server = await startServe([]);
+    try {
+      writeFileSync(join(dir, 'a.ndjson'), '{"externalConversationId":"a-1"}\n');
+      writeFileSync(join(dir, 'b.ndjson'), '{"externalConversationId":"b-1"}\n');
+      const fresh = await runCli(['submit', '-e', server.url, '--resume', '--report', 'r.ndjson', 'a.ndjson'], { cwd: dir });
+      assert.equal(fresh.code, 0, fresh.stderr);
+      const other = await runCli(['submit', '-e', server.url, '--resume', '--report', 'r.ndjson', 'b.ndjson'], { cwd: dir });
+      assert.equal(other.code, 2);
+      assert.match(other.stderr, /the report describes "a\.ndjson", not the files given/);
+      // A torn last line (killed mid-write) is cut off before appending.
+      writeFileSync(join(dir, 'r.ndjson'), `${readFileSync(join(dir, 'r.ndjson'), 'utf8')}{"file":"a.ndj`);
+      const again = await runCli(['submit', '-e', server.url, '--resume', '--report', 'r.ndjson', 'a.ndjson'], { cwd: dir });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /skipped\s+1/);
+      assert.equal(readNdjson(join(dir, 'r.ndjson')).length, 1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
