@@ -39,6 +39,8 @@ interface CommonFlags {
   format?: 'csv' | 'ndjson';
   map?: string;
   delimiter?: string;
+  encoding: 'utf8' | 'latin1';
+  coerce?: boolean;
   trim: boolean;
   maxRecordSize: number;
   report?: string;
@@ -241,6 +243,8 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
     format: flags.format,
     map: flags.map === undefined ? undefined : await loadColumnMap(flags.map),
     delimiter: flags.delimiter,
+    encoding: flags.encoding,
+    coerce: flags.coerce,
     trim: flags.trim,
     maxRecordSize: flags.maxRecordSize,
     report: flags.report,

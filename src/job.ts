@@ -73,6 +73,9 @@ export interface RunOptions {
   /** Give rows without an eventId a deterministic one (default true). */
   readonly generateEventId?: boolean | undefined;
   readonly delimiter?: string | undefined;
+  readonly encoding?: 'utf8' | 'latin1' | undefined;
+  /** NDJSON: convert scalar types to what the schema wants before validating. */
+  readonly coerce?: boolean | undefined;
   readonly trim?: boolean | undefined;
   readonly maxRecordSize?: number | undefined;
   /** Aborting it stops reading, lets in-flight requests finish, and returns the summary. */
@@ -107,6 +110,7 @@ async function openAll(options: RunOptions): Promise<Source[]> {
           format: options.format,
           stdin: options.stdin,
           delimiter: options.delimiter,
+          encoding: options.encoding,
           trim: options.trim,
           maxRecordSize: options.maxRecordSize,
         }),
@@ -285,7 +289,7 @@ export async function run(options: RunOptions): Promise<Summary> {
       if (row.error !== undefined) {
         errors = [row.error];
       } else {
-        const mapped = columns ? mapCells(columns, row.cells ?? []) : mapObject(row.value as Record<string, unknown>);
+        const mapped = columns ? mapCells(columns, row.cells ?? []) : mapObject(row.value as Record<string, unknown>, options.coerce ? fields : undefined);
         record = mapped.record;
         if (mapped.previousEventId !== undefined && record['eventId'] === undefined && canCarryEventId) {
           record['eventId'] = mapped.previousEventId;

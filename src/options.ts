@@ -113,7 +113,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--schema <file>', description: "JSON Schema for the records instead of the kind's bundled one", group: 'Input', commands: IO },
   { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: IO, choices: ['csv', 'ndjson'] },
   { flags: '--map <file>', description: 'JSON {"CSV header": "property" | null} mapping or dropping columns explicitly', group: 'Input', commands: IO },
-  { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: IO, defaultValue: ',', parse: delimiter },
+  { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: IO, defaultText: 'detected from the header line', parse: delimiter },
+  { flags: '--encoding <encoding>', description: 'input encoding: utf8 (invalid bytes make a row invalid) or latin1', group: 'Input', commands: IO, defaultValue: 'utf8', choices: ['utf8', 'latin1'] },
+  { flags: '--coerce', description: 'NDJSON: convert numbers and booleans to strings (and numeric strings to numbers) where the schema says so', group: 'Input', commands: IO },
   { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: IO },
   { flags: '--max-record-size <bytes>', description: 'largest CSV record or NDJSON line', group: 'Input', commands: IO, defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
 

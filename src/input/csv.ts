@@ -1,11 +1,14 @@
 import { parse } from 'csv-parse';
 import type { Info } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { Utf8Guard, detectDelimiter, isUtf16, peek } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
 export interface CsvOptions {
-  /** Cell delimiter; default `,`. */
+  /** Cell delimiter; detected from the header line (`,` `;` tab `|`) when not given. */
   delimiter?: string | undefined;
+  /** `utf8` (default: invalid bytes make a row invalid) or `latin1` (any byte is a character). */
+  encoding?: 'utf8' | 'latin1' | undefined;
   /** Trim whitespace around unquoted cells (default true). */
   trim?: boolean | undefined;
   /** Largest record in bytes before it is an error (default 1 MiB). */
@@ -38,10 +41,27 @@ function lineBreaksIn(cells: string[]): number {
  * from ends the file with one error row at the line where it happened.
  */
 export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Promise<Source> {
+  const file = input.file;
+  let start: Buffer;
+  try {
+    start = await peek(input.stream);
+  } catch (error) {
+    input.close();
+    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, file, undefined, error);
+  }
+  if (isUtf16(start)) {
+    input.close();
+    throw new InputError('BULK_FILE_ENCODING', 'the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8', file);
+  }
+  const latin1 = options.encoding === 'latin1';
+  const guard = latin1 ? undefined : new Utf8Guard();
   const parser = parse({
     bom: true,
     info: true,
-    delimiter: options.delimiter ?? ',',
+    encoding: latin1 ? 'latin1' : 'utf8',
+    // A quote inside an unquoted cell (5" screen) is a character, as spreadsheets write it.
+    relax_quotes: true,
+    delimiter: options.delimiter ?? detectDelimiter(start),
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     skip_empty_lines: true,
@@ -49,9 +69,13 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     max_record_size: options.maxRecordSize ?? 1024 * 1024,
   });
   input.stream.on('error', (error) => parser.destroy(error));
-  input.stream.pipe(parser);
+  if (guard) {
+    guard.on('error', (error) => parser.destroy(error));
+    input.stream.pipe(guard).pipe(parser);
+  } else {
+    input.stream.pipe(parser);
+  }
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
-  const file = input.file;
 
   let first: IteratorResult<ParsedRecord>;
   try {
@@ -71,6 +95,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
   async function* rows(): AsyncGenerator<SourceRow> {
     let row = 0;
     let lastLine = firstRecord.info.lines;
+    let lastByte = firstRecord.info.bytes;
     try {
       for (;;) {
         const next = await records.next();
@@ -79,7 +104,11 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
         row++;
         const line = info.lines - lineBreaksIn(record);
         lastLine = info.lines;
-        if (record.length !== width) {
+        const bad = guard && guard.invalid.length > 0 ? guard.claim(lastByte, info.bytes) : -1;
+        lastByte = info.bytes;
+        if (bad >= 0) {
+          yield { file, line, row, cells: record, error: `invalid UTF-8 at byte ${bad}: save the file as UTF-8, or pass --encoding latin1 if it is Latin-1` };
+        } else if (record.length !== width) {
           yield { file, line, row, cells: record, error: `row has ${record.length} cells but the header has ${width}` };
         } else {
           yield { file, line, row, cells: record };
@@ -87,12 +116,17 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
       }
     } catch (error) {
       const err = error as Error & { lines?: number; code?: string };
-      yield {
-        file,
-        line: typeof err.lines === 'number' ? err.lines : lastLine + 1,
-        row: row + 1,
-        error: `cannot read the rest of the file after ${row} rows: ${err.message}`,
-      };
+      const at = lastLine + 1;
+      const end = typeof err.lines === 'number' ? err.lines : at;
+      let message: string;
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+        message = `unclosed quote: the quoted cell opened on line ${at} never closes, so it swallowed ${end - at + 1} physical lines to the end of the file; close the quote (or double a quote inside the cell as "")`;
+      } else if (err.code === 'CSV_MAX_RECORD_SIZE') {
+        message = `the record starting on line ${at} is larger than --max-record-size (${options.maxRecordSize ?? 1024 * 1024} bytes), likely an unclosed quote; the rest of the file (after ${row} rows) was not read`;
+      } else {
+        message = `cannot read the rest of the file after ${row} rows: ${err.message}`;
+      }
+      yield { file, line: at, row: row + 1, error: message };
     } finally {
       input.close();
     }

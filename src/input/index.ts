@@ -14,5 +14,5 @@ export type SourceOptions = OpenOptions & CsvOptions & NdjsonOptions;
 /** Opens a path (or `-`) and, for CSV, reads its header, ready to yield rows. */
 export async function openSource(path: string, options: SourceOptions = {}): Promise<Source> {
   const input = await openInput(path, options);
-  return input.format === 'csv' ? openCsv(input, options) : openNdjson(input, options);
+  return input.format === 'csv' ? openCsv(input, options) : await openNdjson(input, options);
 }

@@ -74,6 +74,14 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
   for (const field of fields.values()) loose.set(normalizeName(field.name), field);
   const attributesField = [...fields.values()].find((f) => f.isAttributes);
 
+  const firstSeen = new Map<string, number>();
+  header.forEach((text, index) => {
+    const earlier = firstSeen.get(text);
+    if (earlier !== undefined && text.trim() !== '') {
+      throw new HeaderError('BULK_HEADER_DUPLICATE', `column "${text}" appears twice (columns ${earlier + 1} and ${index + 1}); rename or remove one`, file);
+    }
+    firstSeen.set(text, index);
+  });
   const columns: Column[] = [];
   const unknown: string[] = [];
   header.forEach((text, index) => {

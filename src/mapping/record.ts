@@ -103,15 +103,39 @@ export function mapCells(columns: readonly Column[], cells: readonly string[]): 
   return previousEventId === undefined ? { record, errors } : { record, errors, previousEventId };
 }
 
-/** Takes an NDJSON object as the record, dropping fields that start with `_` (notes, rejects columns). */
-export function mapObject(value: Record<string, unknown>): Mapped {
+/** --coerce: a scalar of the wrong JSON type, turned into the one the schema wants when that is lossless. */
+function coerced(value: unknown, kind: FieldKind): unknown {
+  if (kind === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return String(value);
+  if (typeof value === 'string' && (kind === 'integer' || kind === 'number' || kind === 'boolean') && value !== '') {
+    const converted = convert(value, kind);
+    return converted.ok ? converted.value : value;
+  }
+  return value;
+}
+
+/**
+ * Takes an NDJSON object as the record, dropping fields that start with `_` (notes, rejects columns).
+ * With `coerceBy` (--coerce), scalars of the wrong type are converted by the schema's field kinds;
+ * without it they are left for validation to refuse.
+ */
+export function mapObject(value: Record<string, unknown>, coerceBy?: Map<string, Field>): Mapped {
   let record = value;
   let previousEventId: string | undefined;
   for (const key of Object.keys(value)) {
-    if (!key.startsWith('_')) continue;
-    if (record === value) record = { ...value };
-    if (key === PREVIOUS_EVENT_ID && typeof value[key] === 'string') previousEventId = value[key];
-    delete record[key];
+    if (key.startsWith('_')) {
+      if (record === value) record = { ...value };
+      if (key === PREVIOUS_EVENT_ID && typeof value[key] === 'string') previousEventId = value[key];
+      delete record[key];
+      continue;
+    }
+    const field = coerceBy?.get(key);
+    if (!field) continue;
+    const original = value[key];
+    const next = Array.isArray(original) && field.kind === 'array' ? original.map((item) => coerced(item, field.itemKind)) : coerced(original, field.kind);
+    if (next !== original && (!Array.isArray(next) || next.some((item, i) => item !== (original as unknown[])[i]))) {
+      if (record === value) record = { ...value };
+      record[key] = next;
+    }
   }
   return previousEventId === undefined ? { record, errors: [] } : { record, errors: [], previousEventId };
 }
