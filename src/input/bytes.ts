@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 
 /** Offset of the first byte that breaks UTF-8 in `bytes`, or -1. Only called once isUtf8() said no. */
@@ -79,33 +78,23 @@ export class Utf8Guard extends Transform {
   }
 }
 
-/** Reads the first chunk of a stream and puts it back, to look at the start of a file. */
-export async function peek(stream: Readable): Promise<Buffer> {
-  const chunk = await new Promise<Buffer | null>((resolve, reject) => {
-    const onReadable = (): void => {
-      cleanup();
-      resolve(stream.read() as Buffer | null);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(null);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = (): void => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    stream.once('readable', onReadable);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
-  });
-  if (chunk === null) return Buffer.alloc(0);
-  stream.unshift(chunk);
-  return chunk;
+/**
+ * Reads the first chunk of a stream to look at the start of a file, and returns a stream that yields
+ * that chunk and then the rest (not `unshift()`, which misbehaves on a stream that has already ended).
+ */
+export async function peek(stream: Readable): Promise<{ start: Buffer; stream: Readable }> {
+  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const start = first.done ? Buffer.alloc(0) : Buffer.isBuffer(first.value) ? first.value : Buffer.from(first.value);
+  async function* all(): AsyncGenerator<Buffer> {
+    if (!first.done) yield start;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    }
+  }
+  return { start, stream: Readable.from(all(), { objectMode: false }) };
 }
 
 /** A UTF-16 byte-order mark: such a file must be converted before it can be read. */

@@ -1,5 +1,6 @@
-import { parse } from 'csv-parse';
-import type { Info } from 'csv-parse';
+import { Parser } from 'csv-parse';
+import type { Info, Options } from 'csv-parse';
+import type { Readable, TransformCallback } from 'node:stream';
 import { InputError } from '../errors.js';
 import { Utf8Guard, detectDelimiter, isUtf16, peek } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
@@ -20,17 +21,70 @@ interface ParsedRecord {
   info: Info;
 }
 
-/** Counts line breaks inside a record's cells: `\r\n`, `\n` and a lone `\r` each count once. */
-function lineBreaksIn(cells: string[]): number {
+/**
+ * Line breaks inside a record's cells: `\r\n`, `\n` and a lone `\r` each count once. Also returns how
+ * many were `\r\n`, because csv-parse counts a quoted `\r\n` as two lines (its `info.lines` drifts by
+ * one for each), and the reader takes that drift back out.
+ */
+function lineBreaksIn(cells: string[]): { breaks: number; crlf: number } {
   let breaks = 0;
+  let crlf = 0;
   for (const cell of cells) {
-    if (cell.length < 2 && cell !== '\n' && cell !== '\r') continue;
-    for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) breaks++;
-    if (cell.includes('\r')) {
-      for (let i = cell.indexOf('\r'); i !== -1; i = cell.indexOf('\r', i + 1)) if (cell[i + 1] !== '\n') breaks++;
+    const lf = cell.indexOf('\n');
+    const cr = cell.indexOf('\r');
+    if (lf === -1 && cr === -1) continue;
+    for (let i = 0; i < cell.length; i++) {
+      const c = cell.charCodeAt(i);
+      if (c === 10) breaks++;
+      else if (c === 13) {
+        breaks++;
+        if (cell.charCodeAt(i + 1) === 10) {
+          crlf++;
+          i++;
+        }
+      }
     }
   }
-  return breaks;
+  return { breaks, crlf };
+}
+
+/**
+ * csv-parse, keeping the records it parsed before an error. The stock stream reports an error by
+ * destroying itself, and a destroyed stream's async iterator drops the records still buffered, so the
+ * rows before an unclosed quote would be lost with it. Here the error is kept aside and the stream
+ * ends cleanly; the reader yields every buffered row, then the error.
+ */
+class KeepingParser extends Parser {
+  failure: (Error & { lines?: number; code?: string }) | undefined;
+
+  constructor(options: Options) {
+    super(options);
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.failure) {
+      callback();
+      return;
+    }
+    super._transform(chunk, encoding, (error?: Error | null) => {
+      if (error) {
+        this.failure = error;
+        this.push(null);
+      }
+      callback();
+    });
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.failure) {
+      callback();
+      return;
+    }
+    super._flush((error?: Error | null) => {
+      if (error) this.failure = error;
+      callback();
+    });
+  }
 }
 
 /**
@@ -43,8 +97,9 @@ function lineBreaksIn(cells: string[]): number {
 export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Promise<Source> {
   const file = input.file;
   let start: Buffer;
+  let bytes: Readable;
   try {
-    start = await peek(input.stream);
+    ({ start, stream: bytes } = await peek(input.stream));
   } catch (error) {
     input.close();
     throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, file, undefined, error);
@@ -55,7 +110,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
   }
   const latin1 = options.encoding === 'latin1';
   const guard = latin1 ? undefined : new Utf8Guard();
-  const parser = parse({
+  const parser = new KeepingParser({
     bom: true,
     info: true,
     encoding: latin1 ? 'latin1' : 'utf8',
@@ -68,18 +123,24 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     trim: options.trim ?? true,
     max_record_size: options.maxRecordSize ?? 1024 * 1024,
   });
-  input.stream.on('error', (error) => parser.destroy(error));
+  // A read error (a truncated .gz) ends the parse like a parse error: rows before it still come out.
+  const fail = (error: Error): void => {
+    parser.failure ??= error;
+    parser.end();
+  };
+  bytes.on('error', fail);
   if (guard) {
-    guard.on('error', (error) => parser.destroy(error));
-    input.stream.pipe(guard).pipe(parser);
+    guard.on('error', fail);
+    bytes.pipe(guard).pipe(parser);
   } else {
-    input.stream.pipe(parser);
+    bytes.pipe(parser);
   }
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
 
   let first: IteratorResult<ParsedRecord>;
   try {
     first = await records.next();
+    if (first.done && parser.failure) throw parser.failure;
   } catch (error) {
     input.close();
     throw new InputError('BULK_FILE_UNREADABLE', `cannot read the header: ${(error as Error).message}`, file, 1, error);
@@ -96,14 +157,21 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     let row = 0;
     let lastLine = firstRecord.info.lines;
     let lastByte = firstRecord.info.bytes;
+    let drift = 0;
     try {
       for (;;) {
         const next = await records.next();
-        if (next.done) return;
+        if (next.done) {
+          if (parser.failure) throw parser.failure;
+          return;
+        }
         const { record, info } = next.value;
         row++;
-        const line = info.lines - lineBreaksIn(record);
-        lastLine = info.lines;
+        const inside = lineBreaksIn(record);
+        drift += inside.crlf;
+        const end = info.lines - drift;
+        const line = end - inside.breaks;
+        lastLine = end;
         const bad = guard && guard.invalid.length > 0 ? guard.claim(lastByte, info.bytes) : -1;
         lastByte = info.bytes;
         if (bad >= 0) {
@@ -117,7 +185,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     } catch (error) {
       const err = error as Error & { lines?: number; code?: string };
       const at = lastLine + 1;
-      const end = typeof err.lines === 'number' ? err.lines : at;
+      const end = typeof err.lines === 'number' ? err.lines - drift : at;
       let message: string;
       if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
         message = `unclosed quote: the quoted cell opened on line ${at} never closes, so it swallowed ${end - at + 1} physical lines to the end of the file; close the quote (or double a quote inside the cell as "")`;

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { firstInvalidUtf8, isUtf16, peek } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
@@ -29,8 +30,9 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
   const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
   const latin1 = options.encoding === 'latin1';
   let start: Buffer;
+  let bytes: Readable;
   try {
-    start = await peek(input.stream);
+    ({ start, stream: bytes } = await peek(input.stream));
   } catch (error) {
     input.close();
     throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, file, undefined, error);
@@ -79,7 +81,7 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
     }
 
     try {
-      for await (const chunk of input.stream as AsyncIterable<Buffer>) {
+      for await (const chunk of bytes as AsyncIterable<Buffer>) {
         let from = 0;
         for (;;) {
           const newline = chunk.indexOf(0x0a, from);
