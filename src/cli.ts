@@ -365,6 +365,9 @@ function buildProgram(): Command {
       }
     });
   }
+  // Commander puts "(Did you mean …?)" on a line of its own: keep every usage error to one line.
+  const oneLine = (text: string, write: (text: string) => void): void => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`);
+  for (const command of [program, ...program.commands]) command.configureOutput({ outputError: oneLine });
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
   return program;

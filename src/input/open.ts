@@ -50,8 +50,11 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
     if (stat.isDirectory()) throw new InputError('BULK_FILE_UNREADABLE', 'is a directory, not a file', path);
     size = stat.isFile() ? stat.size : undefined;
     // Opening now (not lazily in the stream) turns EACCES into a clear error before anything is sent.
-    const handle = await fs.open(path, 'r');
-    await handle.close();
+    // Not for a FIFO: opening it and closing again would cut off the writer at the other end.
+    if (stat.isFile()) {
+      const handle = await fs.open(path, 'r');
+      await handle.close();
+    }
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

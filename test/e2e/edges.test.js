@@ -1,7 +1,7 @@
 // Timeouts, broken NDJSON lines, interrupts.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BIN, readNdjson, runCli, tempDir } from '../helpers/cli.js';
@@ -54,9 +54,10 @@ test('SIGINT: in-flight rows finish, the summary is printed, exit 130', async ()
     const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '2', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    await new Promise((r) => setTimeout(r, 700));
+    const closed = new Promise((r) => child.on('close', r));
+    for (let i = 0; i < 200 && server.requests.length < 4; i++) await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGINT');
-    const code = await new Promise((r) => child.on('close', r));
+    const code = await closed;
     assert.equal(code, 130, stderr);
     assert.match(stderr, /interrupted by SIGINT/);
     const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
@@ -66,4 +67,43 @@ test('SIGINT: in-flight rows finish, the summary is printed, exit 130', async ()
   } finally {
     await server.close();
   }
+});
+
+test('a second SIGINT exits at once, and the report is still whole lines', async () => {
+  const server = await startScripted((request) => ({ ...ok(request), delayMs: 400 }));
+  try {
+    const cwd = tempDir();
+    const rows = Array.from({ length: 200 }, (_, i) => `{"externalConversationId":"j-${i}"}`).join('\n');
+    writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
+    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '8', '--rate', '0', '--drain-timeout', '30s', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise((r) => child.on('close', r));
+    // Signal while requests are in flight: after the first answers are back, mid-way through the next.
+    for (let i = 0; i < 200 && server.requests.length < 9; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await closed;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /SIGINT again, exiting now/);
+    const text = readFileSync(join(cwd, 'in.ndjson.report.ndjson'), 'utf8');
+    assert.ok(text === '' || text.endsWith('\n'));
+    const lines = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
+    assert.ok(lines.length >= 8 && lines.length < 200, `rows finished before the signals are written (${lines.length})`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a named pipe (FIFO) streams like a file', { skip: spawnSync('mkfifo', ['--version']).status === 0 ? false : 'needs mkfifo' }, async () => {
+  const cwd = tempDir();
+  const fifo = join(cwd, 'pipe.csv');
+  spawnSync('mkfifo', [fifo]);
+  const writer = spawn('sh', ['-c', `printf 'External Conversation ID\\nf-1\\nf-2\\n' > ${fifo}`]);
+  const written = new Promise((r) => writer.on('close', r));
+  const result = await runCli(['validate', fifo], { cwd });
+  await written;
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(readNdjson(join(cwd, 'pipe.csv.validation.ndjson')).length, 2);
 });

@@ -1,9 +1,14 @@
+// Unit tests for src/options.ts and src/util/duration.ts: the options table, env names, value parsers.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { OPTIONS, envName, parseHeaderLine, shard } from '../../dist/options.js';
-import { parseDuration } from '../../dist/util/duration.js';
-import { ROOT } from '../helpers/cli.js';
+import { OPTIONS, commanderOptions, envName, parseHeaderLine, shard } from '../../dist/options.js';
+import { formatDuration, parseDuration } from '../../dist/util/duration.js';
+
+const spec = (flag) => {
+  const found = OPTIONS.find((o) => o.flags.split(/[ ,]+/).includes(flag));
+  assert.ok(found, `option ${flag} exists`);
+  return found;
+};
 
 test('durations: 250ms, 30s, 10m, 1h, bare milliseconds', () => {
   assert.equal(parseDuration('250ms'), 250);
@@ -11,25 +16,72 @@ test('durations: 250ms, 30s, 10m, 1h, bare milliseconds', () => {
   assert.equal(parseDuration('10m'), 600_000);
   assert.equal(parseDuration('1h'), 3_600_000);
   assert.equal(parseDuration('1500'), 1500);
-  assert.throws(() => parseDuration('soon'), { code: 'BULK_OPTION_INVALID' });
+  assert.equal(parseDuration('0'), 0);
+  assert.equal(parseDuration('1.5s'), 1500);
+  assert.equal(parseDuration(' 2S '), 2000, 'units in any case, spaces around');
+  assert.equal(parseDuration('5 m'), 300_000);
 });
 
-test('every option has an env name BULK_SUBMIT_<UPPER_SNAKE> unless it must not', () => {
-  const maxErrors = OPTIONS.find((o) => o.flags.includes('--max-errors'));
-  assert.equal(envName(maxErrors), 'BULK_SUBMIT_MAX_ERRORS');
-  assert.equal(envName(OPTIONS.find((o) => o.flags.includes('--endpoint'))), 'BULK_SUBMIT_ENDPOINT');
+test('durations refuse anything else, naming the option and the value', () => {
+  for (const junk of ['soon', '', '-5', '5d', '1h30m', 's', '1.2.3s', '10 minutes', 'ms']) {
+    assert.throws(() => parseDuration(junk, '--timeout'), (error) => {
+      assert.equal(error.code, 'BULK_OPTION_INVALID', JSON.stringify(junk));
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, /^Invalid --timeout: expected a duration like 250ms, 30s, 10m, 1h or milliseconds, got "/);
+      assert.ok(error.message.endsWith(`got "${junk}"`));
+      return true;
+    });
+  }
 });
 
-test('headers and shards parse', () => {
+test('durations format back for people', () => {
+  assert.deepEqual([850, 12_345, 245_000, 3_720_000].map(formatDuration), ['850ms', '12.3s', '4m05s', '1h02m']);
+});
+
+test('env names: BULK_SUBMIT_ + the long flag in upper snake case, unique, unless the option says otherwise', () => {
+  assert.equal(envName(spec('--max-errors')), 'BULK_SUBMIT_MAX_ERRORS');
+  assert.equal(envName(spec('--endpoint')), 'BULK_SUBMIT_ENDPOINT');
+  assert.equal(envName(spec('--concurrency')), 'BULK_SUBMIT_CONCURRENCY');
+  assert.equal(envName(spec('--timeout')), 'BULK_SUBMIT_TIMEOUT');
+  assert.equal(envName(spec('--api-id')), 'ASAPP_API_ID');
+  assert.equal(envName(spec('--api-secret')), 'ASAPP_API_SECRET');
+  assert.equal(envName(spec('--header')), undefined, 'repeatable --header has no env');
+  const seen = new Map();
+  for (const option of OPTIONS) {
+    const env = envName(option);
+    if (env === undefined) continue;
+    assert.match(env, /^(BULK_SUBMIT_[A-Z0-9_]+|ASAPP_API_(ID|SECRET))$/, option.flags);
+    assert.equal(seen.get(env), undefined, `${env} used by ${seen.get(env)} and ${option.flags}`);
+    seen.set(env, option.flags);
+  }
+});
+
+test('the table feeds commander: defaults, env names and parsers per command', () => {
+  const submit = commanderOptions('submit');
+  const concurrency = submit.find((o) => o.long === '--concurrency');
+  assert.equal(concurrency.defaultValue, 8);
+  assert.equal(concurrency.envVar, 'BULK_SUBMIT_CONCURRENCY');
+  const timeout = submit.find((o) => o.long === '--timeout');
+  assert.equal(timeout.defaultValue, 30_000);
+  assert.equal(timeout.parseArg('250ms'), 250);
+  assert.throws(() => timeout.parseArg('soon'), /must be a duration/);
+  assert.throws(() => concurrency.parseArg('0'), /whole number from 1 to 256/);
+  assert.equal(spec('--kind').defaultValue, 'conversation');
+  assert.equal(commanderOptions('serve').some((o) => o.long === '--endpoint'), false, 'serve has no --endpoint');
+  assert.equal(commanderOptions('validate').some((o) => o.long === '--report'), true);
+});
+
+test('--header "Name: value" parses; anything else is refused', () => {
   assert.deepEqual(parseHeaderLine('X-Trace:  a:b '), ['x-trace', 'a:b']);
-  assert.throws(() => parseHeaderLine('no colon'));
-  assert.deepEqual(shard('2/4'), { index: 2, count: 4 });
-  assert.throws(() => shard('4/4'));
+  assert.deepEqual(parseHeaderLine('Authorization: Bearer abc.def'), ['authorization', 'Bearer abc.def']);
+  assert.deepEqual(parseHeaderLine('X-Empty:'), ['x-empty', '']);
+  for (const bad of ['no colon', ': value', 'Bad Name: x', 'X(y): z']) {
+    assert.throws(() => parseHeaderLine(bad), (error) => error.code === 'commander.invalidArgument' && error.message.includes(`got "${bad}"`), bad);
+  }
 });
 
-test('importing the library has no side effects', () => {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./dist/index.js'); if (typeof m.run !== 'function' || typeof m.startServer !== 'function') process.exit(9);"], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
-  assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout, '');
-  assert.equal(result.stderr, '');
+test('--shard K/N parses', () => {
+  assert.deepEqual(shard('2/4'), { index: 2, count: 4 });
+  assert.deepEqual(shard(' 0 / 1 '), { index: 0, count: 1 });
+  for (const bad of ['4/4', '1/0', 'x', '1']) assert.throws(() => shard(bad), bad);
 });

@@ -1,66 +1,169 @@
+// Unit tests for src/report: CSV text, report and rejects writers on real files, the summary's Stats, the lock.
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FileSink, RejectsWriter, ReportLock, ReportWriter, Stats, csvLine } from '../../dist/report/index.js';
+import { FileSink, REPORT_COLUMNS, RejectsWriter, ReportLock, ReportWriter, Stats, csvLine } from '../../dist/report/index.js';
 import { tempDir } from '../helpers/cli.js';
 
-test('csvLine quotes what needs quoting', () => {
-  assert.equal(csvLine(['a', 'b,c', 'say "hi"', 'two\nlines', ' pad', null, 3]), 'a,"b,c","say ""hi""","two\nlines"," pad",,3\n');
+const line = (extra = {}) => ({ file: 'in.csv', line: 3, row: 2, status: 'rejected', eventId: 'e-1', httpStatus: 200, attempts: 1, error: 'FAIL_X: "quoted", comma', ...extra });
+
+test('csvLine quotes commas, quotes, line breaks and edge spaces, and nothing else', () => {
+  assert.equal(csvLine(['plain', 'with space', 'x-1.5']), 'plain,with space,x-1.5\n');
+  assert.equal(csvLine(['b,c']), '"b,c"\n');
+  assert.equal(csvLine(['say "hi"']), '"say ""hi"""\n');
+  assert.equal(csvLine(['"']), '""""\n');
+  assert.equal(csvLine(['two\nlines', 'cr\rhere', 'crlf\r\nx']), '"two\nlines","cr\rhere","crlf\r\nx"\n');
+  assert.equal(csvLine([' lead', 'trail ', '\ttab', ' ']), '" lead","trail ","\ttab"," "\n');
+  assert.equal(csvLine([null, undefined, '', 0, 3.5]), ',,,0,3.5\n');
+  assert.equal(csvLine([]), '\n');
+  assert.equal(csvLine(['a;b', 'c,d'], ';'), '"a;b";c,d\n', 'another delimiter quotes that delimiter instead');
 });
 
-test('report lines as NDJSON and as CSV, files created 0600, existing files refused', async () => {
+test('report lines as NDJSON: one JSON object a line, in column order, nulls kept', async () => {
   const dir = tempDir();
-  const line = { file: 'in.csv', line: 3, row: 2, status: 'rejected', eventId: 'e-1', httpStatus: 200, attempts: 1, error: 'FAIL_X: "quoted", comma' };
-  const ndjson = new ReportWriter(await FileSink.open(join(dir, 'r.ndjson'), 'create'), { writeHeader: true });
-  ndjson.write(line);
-  await ndjson.close();
-  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'r.ndjson'), 'utf8')), line);
-  assert.equal(statSync(join(dir, 'r.ndjson')).mode & 0o777, 0o600);
-  const csv = new ReportWriter(await FileSink.open(join(dir, 'r.csv'), 'create'), { writeHeader: true });
-  csv.write(line);
+  const path = join(dir, 'r.ndjson');
+  const writer = new ReportWriter(await FileSink.open(path, 'create'), { writeHeader: true });
+  assert.equal(writer.path, path);
+  writer.write(line());
+  writer.write(line({ file: 'dir/a "b".csv', line: 10, row: 8, status: 'invalid', eventId: null, httpStatus: null, attempts: 0, error: 'x: y\nz' }));
+  writer.write(line({ status: 'accepted', error: null, httpStatus: 409, attempts: 3 }));
+  await writer.close();
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  assert.equal(lines.length, 4, 'three lines, each ending in \\n, no header');
+  assert.equal(lines[3], '');
+  assert.equal(lines[0], '{"file":"in.csv","line":3,"row":2,"status":"rejected","eventId":"e-1","httpStatus":200,"attempts":1,"error":"FAIL_X: \\"quoted\\", comma"}');
+  const parsed = lines.slice(0, 3).map((l) => JSON.parse(l));
+  for (const value of parsed) assert.deepEqual(Object.keys(value), [...REPORT_COLUMNS]);
+  assert.deepEqual(parsed[1], { file: 'dir/a "b".csv', line: 10, row: 8, status: 'invalid', eventId: null, httpStatus: null, attempts: 0, error: 'x: y\nz' });
+  assert.deepEqual(parsed[2], line({ status: 'accepted', error: null, httpStatus: 409, attempts: 3 }));
+});
+
+test('report lines as CSV when the name ends in .csv: a header, then quoted cells', async () => {
+  const dir = tempDir();
+  const csv = new ReportWriter(await FileSink.open(join(dir, 'r.CSV'), 'create'), { writeHeader: true });
+  csv.write(line());
+  csv.write(line({ status: 'invalid', eventId: null, httpStatus: null, attempts: 0, error: 'a: b\nc' }));
   await csv.close();
-  assert.equal(readFileSync(join(dir, 'r.csv'), 'utf8'), 'file,line,row,status,eventId,httpStatus,attempts,error\nin.csv,3,2,rejected,e-1,200,1,"FAIL_X: ""quoted"", comma"\n');
-  await assert.rejects(FileSink.open(join(dir, 'r.csv'), 'create'), { code: 'BULK_REPORT_EXISTS' });
+  assert.equal(
+    readFileSync(join(dir, 'r.CSV'), 'utf8'),
+    'file,line,row,status,eventId,httpStatus,attempts,error\n' +
+      'in.csv,3,2,rejected,e-1,200,1,"FAIL_X: ""quoted"", comma"\n' +
+      'in.csv,3,2,invalid,,,0,"a: b\nc"\n',
+  );
+  const appended = new ReportWriter(await FileSink.open(join(dir, 'r.CSV'), 'append'), { writeHeader: false });
+  appended.write(line({ row: 9 }));
+  await appended.close();
+  assert.equal(readFileSync(join(dir, 'r.CSV'), 'utf8').split('\n').filter((l) => l.startsWith('file,')).length, 1, 'no second header when appending');
+});
+
+test('FileSink: created 0600, refuses an existing file in create mode and leaves it alone, overwrites and appends on request', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'r.ndjson');
+  const sink = await FileSink.open(path, 'create');
+  sink.write('one\n');
+  await sink.close();
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(readFileSync(path, 'utf8'), 'one\n');
+
+  await assert.rejects(FileSink.open(path, 'create'), (error) => {
+    assert.equal(error.code, 'BULK_REPORT_EXISTS');
+    assert.equal(error.exitCode, 2);
+    assert.equal(error.file, path);
+    assert.match(error.message, /--force/);
+    return true;
+  });
+  assert.equal(readFileSync(path, 'utf8'), 'one\n', 'the existing file is untouched');
+
+  const appended = await FileSink.open(path, 'append');
+  appended.write('two\n');
+  await appended.close();
+  assert.equal(readFileSync(path, 'utf8'), 'one\ntwo\n');
+
+  const overwritten = await FileSink.open(path, 'overwrite');
+  overwritten.write('three\n');
+  await overwritten.close();
+  assert.equal(readFileSync(path, 'utf8'), 'three\n');
+
+  const rejects = join(dir, 'rej.csv');
+  writeFileSync(rejects, 'x');
+  await assert.rejects(FileSink.open(rejects, 'create', 'rejects'), (error) => error.code === 'BULK_REPORT_EXISTS' && /rejects file/.test(error.message));
   await assert.rejects(FileSink.open(join(dir, 'missing-dir', 'r.csv'), 'create'), { code: 'BULK_REPORT_UNWRITABLE' });
 });
 
-test('rejects keep the original cells and replace an input’s own _line/_error/_eventId', async () => {
+test('FileSink keeps every line across many writes (buffered past its flush size)', async () => {
   const dir = tempDir();
-  const writer = new RejectsWriter(await FileSink.open(join(dir, 'rej.csv'), 'create'), 'csv', ['_line', 'Id', '_error', 'Name']);
-  writer.write({ file: 'f', line: 7, row: 6, cells: ['2', 'x 1', 'old', 'Ann, B'] }, 'Id: must match', 'bs-1');
-  await writer.close();
-  assert.equal(readFileSync(join(dir, 'rej.csv'), 'utf8'), '_line,_error,_eventId,Id,Name\n7,Id: must match,bs-1,x 1,"Ann, B"\n');
-  const nd = new RejectsWriter(await FileSink.open(join(dir, 'rej.ndjson'), 'create'), 'ndjson', null);
-  nd.write({ file: 'f', line: 2, row: 2, value: { a: 1, _line: 9 } }, 'bad', null);
-  nd.write({ file: 'f', line: 3, row: 3, text: '{oops' }, 'not valid JSON', null);
-  await nd.close();
-  const [first, second] = readFileSync(join(dir, 'rej.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(first, { _line: 2, _error: 'bad', _eventId: null, a: 1 });
-  assert.equal(second._raw, '{oops');
+  const path = join(dir, 'big.ndjson');
+  const sink = await FileSink.open(path, 'create');
+  for (let i = 0; i < 5000; i++) await sink.write(`${JSON.stringify({ i, pad: 'x'.repeat(40) })}\n`);
+  await sink.close();
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 5000);
+  assert.deepEqual(lines.map((l) => JSON.parse(l).i), Array.from({ length: 5000 }, (_, i) => i));
 });
 
-test('Stats groups top errors by rule, not by value', () => {
+test('rejects (CSV) keep the original cells and replace an input’s own _line/_error/_eventId', async () => {
+  const dir = tempDir();
+  const writer = new RejectsWriter(await FileSink.open(join(dir, 'rej.csv'), 'create'), 'csv', ['_line', 'Id', '_error', 'Name', '_eventId', '_note']);
+  writer.write({ file: 'f', line: 7, row: 6, cells: ['2', 'x 1', 'old', 'Ann, B', 'bs-old', 'keep me'] }, 'Id: must match', 'bs-1');
+  writer.write({ file: 'f', line: 9, row: 7, cells: ['', ' y ', '', 'say "hi"\nthere', '', ''] }, 'HTTP 503', null);
+  writer.write({ file: 'f', line: 12, row: 8, cells: ['', 'z', '', 'N', '', '', 'extra'] }, 'ragged', null);
+  await writer.close();
+  assert.equal(
+    readFileSync(join(dir, 'rej.csv'), 'utf8'),
+    '_line,_error,_eventId,Id,Name,_note\n' +
+      '7,Id: must match,bs-1,x 1,"Ann, B",keep me\n' +
+      '9,HTTP 503,," y ","say ""hi""\nthere",\n' +
+      '12,ragged,,z,N,,extra\n',
+  );
+});
+
+test('rejects (NDJSON) put _line/_error/_eventId first, replace the input’s own, and keep unparsable lines raw', async () => {
+  const dir = tempDir();
+  const nd = new RejectsWriter(await FileSink.open(join(dir, 'rej.ndjson'), 'create'), 'ndjson', null);
+  nd.write({ file: 'f', line: 2, row: 2, value: { a: 1, _line: 9, _error: 'old', _eventId: 'bs-old', _note: 'n' } }, 'bad', 'bs-new');
+  nd.write({ file: 'f', line: 3, row: 3, text: '{oops', value: undefined }, 'not valid JSON', null);
+  nd.write({ file: 'f', line: 4, row: 4, text: '[1,2]', value: [1, 2] }, 'not an object', null);
+  await nd.close();
+  const text = readFileSync(join(dir, 'rej.ndjson'), 'utf8');
+  const [first, second, third] = text.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(Object.keys(first), ['_line', '_error', '_eventId', 'a', '_note']);
+  assert.deepEqual(first, { _line: 2, _error: 'bad', _eventId: 'bs-new', a: 1, _note: 'n' });
+  assert.deepEqual(second, { _line: 3, _error: 'not valid JSON', _eventId: null, _raw: '{oops' });
+  assert.deepEqual(third, { _line: 4, _error: 'not an object', _eventId: null, _raw: '[1,2]' });
+});
+
+test('Stats counts per status and groups top errors by rule, without `(got …)`', () => {
   const stats = new Stats();
   stats.count('invalid', 'deviceType: must be one of A, B (got "X")');
   stats.count('invalid', 'deviceType: must be one of A, B (got "Y")');
+  stats.count('invalid', 'deviceType: must be one of A, B (got "a) b")');
+  stats.count('invalid', 'lobId: must match ^x$ (got "1"); campaign: is required');
+  stats.count('invalid', 'lobId: must match ^x$ (got "2"); campaign: is required');
   stats.count('rejected', 'FAIL_BAD_PARAMS: nope');
+  stats.count('failed', 'HTTP 503');
+  stats.count('accepted', null);
   stats.count('accepted', null);
   assert.deepEqual(stats.topErrors(), [
-    { error: 'deviceType: must be one of A, B', count: 2 },
+    { error: 'deviceType: must be one of A, B', count: 3 },
+    { error: 'lobId: must match ^x$; campaign: is required', count: 2 },
     { error: 'FAIL_BAD_PARAMS: nope', count: 1 },
+    { error: 'HTTP 503', count: 1 },
   ]);
-  assert.equal(stats.rows, 4);
+  assert.deepEqual(stats.topErrors(1), [{ error: 'deviceType: must be one of A, B', count: 3 }]);
+  assert.deepEqual([stats.rows, stats.accepted, stats.invalid, stats.rejected, stats.failed], [9, 2, 5, 1, 1]);
 });
 
 test('the report lock refuses a live holder and takes over a dead one', () => {
   const dir = tempDir();
   const report = join(dir, 'r.ndjson');
   const lock = ReportLock.acquire(report);
-  writeFileSync(`${report}.lock`, `${process.ppid}\n`); // a live process that is not us
-  assert.throws(() => ReportLock.acquire(report), (error) => error.code === 'BULK_REPORT_LOCKED' && error.message.includes(`pid ${process.ppid}`));
+  assert.equal(readFileSync(`${report}.lock`, 'utf8'), `${process.pid}\n`);
+  assert.throws(() => ReportLock.acquire(report), (error) => error.code === 'BULK_REPORT_LOCKED' && error.message.includes(`pid ${process.pid}`));
   writeFileSync(`${report}.lock`, '999999999\n'); // nobody
   const taken = ReportLock.acquire(report);
+  assert.equal(readFileSync(`${report}.lock`, 'utf8'), `${process.pid}\n`);
   taken.release();
   lock.release();
 });

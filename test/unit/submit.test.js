@@ -1,3 +1,4 @@
+// Unit tests for src/submit: outcome classification, Retry-After, backoff, eventIds, bounded concurrency, batches.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { batchBody, batches, classifyBatch } from '../../dist/submit/batch.js';
@@ -8,43 +9,102 @@ import { classify } from '../../dist/submit/outcome.js';
 import { DEFAULT_RETRY, retryDelay } from '../../dist/submit/retry.js';
 
 const answer = (httpStatus, body, extra = {}) => ({ httpStatus, body, networkError: undefined, retryAfterMs: undefined, ...extra });
+const summary = (o) => ({ status: o.status, retryable: o.retryable, authRefused: o.authRefused, error: o.error, eventId: o.eventId, httpStatus: o.httpStatus });
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('classify: accepted, rejected, failed, auth', () => {
-  assert.equal(classify(answer(200, { result: { eventId: 'e', error: '' } }), 'e').status, 'accepted');
-  assert.equal(classify(answer(200, { result: { eventId: 'e', error: '  ' } }), 'e').status, 'accepted', 'blank error');
-  assert.equal(classify(answer(200, { eventId: 'flat', error: '' }), 'e').eventId, 'flat', 'seed flat shape');
-  const inside200 = classify(answer(200, { result: { eventId: 'e', error: 'FAIL_BAD_PARAMS: ERROR: x' } }), 'e');
-  assert.deepEqual([inside200.status, inside200.error], ['rejected', 'FAIL_BAD_PARAMS: ERROR: x']);
-  assert.equal(classify(answer(409, { error: { code: '409-01', message: 'dup' } }), 'e').status, 'accepted');
-  assert.equal(classify(answer(400, { result: { eventId: 'e', error: 'FAIL_BAD_PARAMS: ERROR: y' } }), 'e').error, 'FAIL_BAD_PARAMS: ERROR: y');
-  for (const status of [408, 429, 500, 503]) {
-    const outcome = classify(answer(status, {}), 'e');
-    assert.deepEqual([outcome.status, outcome.retryable], ['failed', true], String(status));
+test('classify: 2xx with a blank or missing error is accepted', () => {
+  for (const body of [{ result: { eventId: 'srv', error: '' } }, { result: { eventId: 'srv', error: '   ' } }, { result: { eventId: 'srv' } }]) {
+    assert.deepEqual(summary(classify(answer(200, body), 'sent')), { status: 'accepted', retryable: false, authRefused: false, error: undefined, eventId: 'srv', httpStatus: 200 }, JSON.stringify(body));
   }
-  assert.equal(classify(answer(422, {}), 'e').retryable, false);
-  assert.equal(classify(answer(401, {}), 'e').authRefused, true);
-  assert.equal(classify(answer(403, {}), 'e').authRefused, true);
-  const network = classify({ httpStatus: undefined, body: undefined, networkError: 'ECONNRESET', retryAfterMs: undefined }, 'e');
-  assert.deepEqual([network.status, network.retryable, network.error], ['failed', true, 'ECONNRESET']);
+  assert.equal(classify(answer(201, undefined), 'sent').status, 'accepted', 'no body at all');
+  assert.equal(classify(answer(204, ''), 'sent').eventId, 'sent', 'no eventId in the answer: the one sent');
+});
+
+test('classify: a non-empty error inside a 200 is rejected, in both the documented and the seed flat shape', () => {
+  assert.deepEqual(summary(classify(answer(200, { result: { eventId: 'e', error: 'FAIL_BAD_PARAMS: ERROR: x' } }), 'sent')), {
+    status: 'rejected',
+    retryable: false,
+    authRefused: false,
+    error: 'FAIL_BAD_PARAMS: ERROR: x',
+    eventId: 'e',
+    httpStatus: 200,
+  });
+  const flat = classify(answer(200, { eventId: 'flat', error: 'FAIL_SOMETHING' }), 'sent');
+  assert.deepEqual([flat.status, flat.eventId, flat.error], ['rejected', 'flat', 'FAIL_SOMETHING']);
+  const flatOk = classify(answer(200, { eventId: 'flat', error: '' }), 'sent');
+  assert.deepEqual([flatOk.status, flatOk.eventId], ['accepted', 'flat']);
+});
+
+test('classify: 409 means already stored, so accepted', () => {
+  const outcome = classify(answer(409, { error: { code: '409-01', message: 'duplicate eventId' } }), 'sent');
+  assert.deepEqual(summary(outcome), { status: 'accepted', retryable: false, authRefused: false, error: undefined, eventId: 'sent', httpStatus: 409 });
+});
+
+test('classify: 400 and other 4xx are rejected with the service’s text, not retried', () => {
+  const bad = classify(answer(400, { result: { eventId: 'e', error: 'FAIL_BAD_PARAMS: ERROR: lobId: must match' } }), 'sent');
+  assert.deepEqual(summary(bad), { status: 'rejected', retryable: false, authRefused: false, error: 'FAIL_BAD_PARAMS: ERROR: lobId: must match', eventId: 'e', httpStatus: 400 });
+  const documented = classify(answer(400, { error: { code: '400-02', message: 'Bad request' } }), 'sent');
+  assert.deepEqual([documented.status, documented.error], ['rejected', 'HTTP 400: 400-02 Bad request']);
+  for (const status of [404, 413, 422]) {
+    const outcome = classify(answer(status, {}), 'sent');
+    assert.deepEqual([outcome.status, outcome.retryable, outcome.authRefused, outcome.error], ['rejected', false, false, `HTTP ${status}`], String(status));
+  }
+});
+
+test('classify: 401 and 403 refuse auth (the run stops)', () => {
+  for (const status of [401, 403]) {
+    const outcome = classify(answer(status, { error: { code: `${status}-01`, message: 'no' } }), 'sent');
+    assert.deepEqual([outcome.status, outcome.authRefused, outcome.retryable], ['rejected', true, false], String(status));
+    assert.equal(outcome.error, `HTTP ${status}: ${status}-01 no`);
+  }
+});
+
+test('classify: 408, 429, 5xx and network errors failed, retryable', () => {
+  for (const status of [408, 429, 500, 502, 503, 504]) {
+    const outcome = classify(answer(status, { error: { code: `${status}-01`, message: 'later' } }), 'sent');
+    assert.deepEqual([outcome.status, outcome.retryable, outcome.authRefused], ['failed', true, false], String(status));
+    assert.equal(outcome.error, `HTTP ${status}: ${status}-01 later`);
+  }
+  const network = classify({ httpStatus: undefined, body: undefined, networkError: 'ECONNRESET', retryAfterMs: undefined }, 'sent');
+  assert.deepEqual(summary(network), { status: 'failed', retryable: true, authRefused: false, error: 'ECONNRESET', eventId: 'sent', httpStatus: undefined });
 });
 
 test('Retry-After: seconds or an HTTP date', () => {
   assert.equal(parseRetryAfter('3'), 3000);
-  assert.equal(parseRetryAfter(new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString(), Date.UTC(2030, 0, 1)), 10_000);
+  assert.equal(parseRetryAfter(' 0 '), 0);
+  assert.equal(parseRetryAfter('1.5'), 1500);
+  assert.equal(parseRetryAfter(['2', '9']), 2000, 'first of repeated headers');
+  const now = Date.UTC(2030, 0, 1);
+  assert.equal(parseRetryAfter(new Date(now + 10_000).toUTCString(), now), 10_000);
+  assert.equal(parseRetryAfter('Tue, 01 Jan 2030 00:01:00 GMT', now), 60_000);
+  assert.equal(parseRetryAfter(new Date(now - 5000).toUTCString(), now), 0, 'a date in the past: no wait');
   assert.equal(parseRetryAfter('soon'), undefined);
+  assert.equal(parseRetryAfter(''), undefined);
   assert.equal(parseRetryAfter(undefined), undefined);
 });
 
-test('backoff: 429 from 1 s, 5xx from 250 ms, doubling, jittered within half; Retry-After wins', () => {
+test('backoff: 429 from 1 s, 5xx/network from 250 ms, doubling, equal jitter; Retry-After wins; capped', () => {
   const low = () => 0;
   const high = () => 0.999999;
-  assert.equal(retryDelay(DEFAULT_RETRY, 1, 429, undefined, high), 1000);
-  assert.equal(retryDelay(DEFAULT_RETRY, 3, 429, undefined, high), 4000);
-  assert.equal(retryDelay(DEFAULT_RETRY, 3, 429, undefined, low), 2000);
-  assert.equal(retryDelay(DEFAULT_RETRY, 1, 503, undefined, high), 250);
-  assert.equal(retryDelay(DEFAULT_RETRY, 2, undefined, undefined, high), 500);
-  assert.equal(retryDelay(DEFAULT_RETRY, 5, 503, 1234, low), 1234);
-  assert.equal(retryDelay(DEFAULT_RETRY, 40, 503, undefined, high), DEFAULT_RETRY.maxDelayMs);
+  const half = () => 0.5;
+  assert.deepEqual([1, 2, 3, 4].map((n) => retryDelay(DEFAULT_RETRY, n, 429, undefined, high)), [1000, 2000, 4000, 8000]);
+  assert.deepEqual([1, 2, 3, 4].map((n) => retryDelay(DEFAULT_RETRY, n, 503, undefined, high)), [250, 500, 1000, 2000]);
+  assert.deepEqual([1, 2, 3].map((n) => retryDelay(DEFAULT_RETRY, n, undefined, undefined, high)), [250, 500, 1000], 'network errors like 5xx');
+  assert.deepEqual([1, 2, 3].map((n) => retryDelay(DEFAULT_RETRY, n, 408, undefined, high)), [250, 500, 1000]);
+  assert.equal(retryDelay(DEFAULT_RETRY, 3, 429, undefined, low), 2000, 'jitter floor: half the backoff');
+  assert.equal(retryDelay(DEFAULT_RETRY, 1, 503, undefined, low), 125);
+  assert.equal(retryDelay(DEFAULT_RETRY, 3, 429, undefined, half), 3000);
+  for (let i = 0; i < 200; i++) {
+    const delay = retryDelay(DEFAULT_RETRY, 2, 429);
+    assert.ok(delay >= 1000 && delay <= 2000, `jitter within [1000, 2000]: ${delay}`);
+  }
+  assert.equal(retryDelay(DEFAULT_RETRY, 5, 503, 1234, low), 1234, 'Retry-After wins over backoff');
+  assert.equal(retryDelay(DEFAULT_RETRY, 1, 429, 0, high), 0, 'Retry-After: 0 means now');
+  assert.equal(retryDelay(DEFAULT_RETRY, 1, 429, 60 * 60_000, high), DEFAULT_RETRY.maxDelayMs, 'Retry-After capped');
+  assert.equal(retryDelay(DEFAULT_RETRY, 40, 503, undefined, high), DEFAULT_RETRY.maxDelayMs, 'backoff capped');
+  const policy = { ...DEFAULT_RETRY, maxDelayMs: 3000 };
+  assert.equal(retryDelay(policy, 10, 429, undefined, high), 3000);
+  assert.equal(retryDelay(policy, 10, 429, undefined, low), 1500);
 });
 
 test('generated eventIds are deterministic, per row and content, and fit the API', () => {
@@ -52,56 +112,126 @@ test('generated eventIds are deterministic, per row and content, and fit the API
   assert.equal(a, generateEventId(1, '{"x":1}'));
   assert.notEqual(a, generateEventId(2, '{"x":1}'));
   assert.notEqual(a, generateEventId(1, '{"x":2}'));
-  assert.match(a, /^[a-zA-Z0-9\-_]{1,256}$/);
+  assert.notEqual(generateEventId(11, '{"x":1}'), generateEventId(1, '1{"x":1}'), 'row and content do not run together');
+  for (const id of [a, generateEventId(10_000_000, 'x'.repeat(100_000)), generateEventId(0, '')]) {
+    assert.match(id, /^[a-zA-Z0-9\-_]+$/);
+    assert.ok(id.length <= 256, `${id.length} characters`);
+  }
 });
 
-test('forEachBounded: never more than N in flight, pulls lazily, stops on abort, rethrows', async () => {
-  let pulled = 0;
+/** An async source of 0..n-1 that counts how many items were pulled from it. */
+function counted(n) {
+  const state = { pulled: 0, returned: false };
+  state.items = (async function* () {
+    try {
+      for (let i = 0; i < n; i++) {
+        state.pulled++;
+        yield i;
+      }
+    } finally {
+      state.returned = true;
+    }
+  })();
+  return state;
+}
+
+test('forEachBounded never has more than N in flight, and uses all N', async () => {
+  const source = counted(30);
   let inFlight = 0;
   let max = 0;
-  let maxAhead = 0;
-  let done = 0;
-  async function* source() {
-    for (let i = 0; i < 20; i++) {
-      pulled++;
-      maxAhead = Math.max(maxAhead, pulled - done);
-      yield i;
-    }
-  }
-  await forEachBounded(source(), 3, async () => {
+  const seen = [];
+  await forEachBounded(source.items, 3, async (i) => {
     inFlight++;
     max = Math.max(max, inFlight);
-    await new Promise((r) => setTimeout(r, 2));
+    await tick(i % 3);
+    seen.push(i);
     inFlight--;
+  });
+  assert.equal(max, 3);
+  assert.deepEqual(seen.sort((x, y) => x - y), Array.from({ length: 30 }, (_, i) => i), 'every item once');
+});
+
+test('forEachBounded pulls lazily: with concurrency 2 and a slow worker the source is never read more than 2 ahead', async () => {
+  const source = counted(12);
+  let done = 0;
+  let maxAhead = 0;
+  const releases = [];
+  const run = forEachBounded(source.items, 2, async () => {
+    maxAhead = Math.max(maxAhead, source.pulled - done);
+    await new Promise((resolve) => releases.push(resolve));
     done++;
   });
-  assert.equal(done, 20);
-  assert.equal(max, 3);
-  assert.ok(maxAhead <= 4, `read ahead ${maxAhead}`);
+  await tick(20);
+  assert.equal(source.pulled, 2, 'two pulled while both workers are stuck');
+  assert.equal(releases.length, 2);
+  for (let k = 0; k < 12; k++) {
+    // Release the workers one at a time, oldest first; each release may let exactly one more item in.
+    for (let wait = 0; !releases[k] && wait < 500; wait++) await tick(1);
+    assert.ok(releases[k], `item ${k} reached a worker`);
+    releases[k]();
+    await tick(1);
+    assert.ok(source.pulled - done <= 2, `read ahead ${source.pulled - done} after ${done} done`);
+  }
+  await run;
+  assert.equal(done, 12);
+  assert.ok(maxAhead <= 2, `read ahead ${maxAhead}`);
+});
 
+test('forEachBounded stops pulling once the signal aborts and lets in-flight work finish', async () => {
+  const source = counted(100);
   const controller = new AbortController();
-  let seen = 0;
-  await forEachBounded(source(), 2, async () => {
-    if (++seen === 5) controller.abort();
-  }, controller.signal);
-  assert.ok(seen <= 6, `stopped after abort (${seen})`);
-
   let finished = 0;
-  await assert.rejects(
-    forEachBounded(source(), 4, async (i) => {
-      await new Promise((r) => setTimeout(r, 5));
-      if (i === 2) throw new Error('boom');
+  await forEachBounded(
+    source.items,
+    1,
+    async (i) => {
+      if (i === 4) controller.abort();
+      await tick(1);
       finished++;
-    }),
-    /boom/,
+    },
+    controller.signal,
   );
-  assert.ok(finished >= 3, 'in-flight work settled before the error surfaced');
+  assert.equal(source.pulled, 5, 'nothing pulled after the abort');
+  assert.equal(finished, 5, 'the item in flight finished');
+  assert.equal(source.returned, true, 'the source was closed');
+
+  const early = counted(10);
+  const aborted = AbortSignal.abort();
+  let calls = 0;
+  await forEachBounded(early.items, 4, async () => void calls++, aborted);
+  assert.deepEqual([early.pulled, calls], [0, 0], 'an already-aborted signal pulls nothing');
+});
+
+test('forEachBounded rethrows the first worker error, after in-flight work has settled, and stops pulling', async () => {
+  const source = counted(100);
+  let started = 0;
+  let settled = 0;
+  const error = await forEachBounded(source.items, 4, async (i) => {
+    started++;
+    try {
+      if (i === 1) throw new Error('boom');
+      if (i === 2) {
+        await tick(5);
+        throw new Error('second');
+      }
+      await tick(20);
+    } finally {
+      settled++;
+    }
+  }).then(
+    () => assert.fail('should reject'),
+    (e) => e,
+  );
+  assert.equal(error.message, 'boom', 'the first error, not a later one');
+  assert.equal(settled, started, 'every started worker had settled when the error surfaced');
+  assert.ok(source.pulled <= 5, `pulling stopped after the error (${source.pulled})`);
+  assert.equal(source.returned, true);
 });
 
 test('batches: full batches, duplicate ids start a new batch, a slow source flushes after the wait', async () => {
   async function* items(list, gapMs = 0) {
     for (const item of list) {
-      if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      if (gapMs) await tick(gapMs);
       yield item;
     }
   }

@@ -1,0 +1,66 @@
+// The library's public face: importing dist/index.js has no side effects, and the documented names exist.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { ROOT, tempDir } from '../helpers/cli.js';
+
+const INDEX = join(ROOT, 'dist', 'index.js');
+
+test('importing the library prints nothing, changes nothing, leaves nothing running', () => {
+  const cwd = tempDir();
+  // If the import started a server, a timer or a reader, the child would not exit on its own.
+  const script = `
+    const before = ['SIGINT', 'SIGTERM', 'exit', 'uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+    const m = await import(${JSON.stringify(pathToFileURL(INDEX).href)});
+    const after = ['SIGINT', 'SIGTERM', 'exit', 'uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+    if (JSON.stringify(before) !== JSON.stringify(after)) process.exit(7);
+    if (process.exitCode !== undefined) process.exit(8);
+    if (Object.keys(m).length === 0) process.exit(9);
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, NO_COLOR: '1', CI: 'true' },
+  });
+  assert.equal(result.error, undefined, 'the child exited on its own');
+  assert.equal(result.signal, null);
+  assert.equal(result.status, 0, `exit ${result.status}: ${result.stderr}`);
+  assert.equal(result.stdout, '');
+  assert.equal(result.stderr, '');
+  assert.deepEqual(readdirSync(cwd), [], 'no files created in the working directory');
+});
+
+test('the documented names are exported with the right shapes', () => {
+  // In a child process too, so that a library that does keep the process alive fails here instead of hanging.
+  const script = `
+    const lib = await import(${JSON.stringify(pathToFileURL(INDEX).href)});
+    const error = new lib.BulkError('BULK_USAGE', 'bad thing', { file: 'f.csv', line: 3 });
+    console.log(JSON.stringify({
+      names: Object.keys(lib).sort(),
+      types: Object.fromEntries(Object.entries(lib).map(([k, v]) => [k, typeof v])),
+      ExitCode: lib.ExitCode,
+      KIND_NAMES: lib.KIND_NAMES,
+      single: lib.KINDS.conversation.single,
+      duration: lib.parseDuration('30s'),
+      error: [error.code, error.exitCode, error instanceof Error, lib.describeError(error)],
+      topErrors: new lib.Stats().topErrors(),
+    }));
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: tempDir(), encoding: 'utf8', timeout: 20_000 });
+  assert.equal(result.status, 0, result.stderr);
+  const lib = JSON.parse(result.stdout);
+  assert.deepEqual(lib.names, ['BulkError', 'ExitCode', 'KINDS', 'KIND_NAMES', 'Stats', 'defaultReportPath', 'describeError', 'parseDuration', 'run', 'startServer']);
+  for (const name of ['run', 'defaultReportPath', 'startServer', 'describeError', 'parseDuration', 'BulkError', 'Stats']) {
+    assert.equal(lib.types[name], 'function', name);
+  }
+  assert.deepEqual(lib.ExitCode, { ok: 0, rowsNotAccepted: 1, usage: 2, aborted: 3, interrupted: 130, terminated: 143 });
+  assert.deepEqual(lib.KIND_NAMES, ['conversation', 'customer', 'agent']);
+  assert.equal(lib.single, '/metadata-ingestion/v1/single-convo-metadata');
+  assert.equal(lib.duration, 30_000);
+  assert.deepEqual(lib.error, ['BULK_USAGE', 2, true, 'f.csv:3: bad thing']);
+  assert.deepEqual(lib.topErrors, []);
+});
