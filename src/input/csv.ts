@@ -16,6 +16,9 @@ export interface CsvOptions {
   maxRecordSize?: number | undefined;
 }
 
+/** How far past --max-record-size the parser looks for a record's end before giving up on the file. */
+const HARD_CAP_FACTOR = 16;
+
 interface ParsedRecord {
   record: string[];
   info: Info;
@@ -109,6 +112,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     throw new InputError('BULK_FILE_ENCODING', 'the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8', file);
   }
   const latin1 = options.encoding === 'latin1';
+  const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
   const guard = latin1 ? undefined : new Utf8Guard();
   const parser = new KeepingParser({
     bom: true,
@@ -121,7 +125,10 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     relax_column_count: true,
     skip_empty_lines: true,
     trim: options.trim ?? true,
-    max_record_size: options.maxRecordSize ?? 1024 * 1024,
+    // The parser's own cap is 16 × --max-record-size: a record between the two is found whole and
+    // reported invalid (the file goes on); only past the cap, where its end cannot be looked for
+    // without holding unbounded memory (an unclosed quote), does it end the file.
+    max_record_size: maxRecordSize * HARD_CAP_FACTOR,
   });
   // A read error (a truncated .gz) ends the parse like a parse error: rows before it still come out.
   const fail = (error: Error): void => {
@@ -173,8 +180,11 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
         const line = end - inside.breaks;
         lastLine = end;
         const bad = guard && guard.invalid.length > 0 ? guard.claim(lastByte, info.bytes) : -1;
+        const size = info.bytes - lastByte;
         lastByte = info.bytes;
-        if (bad >= 0) {
+        if (size > maxRecordSize) {
+          yield { file, line, row, error: `the record is ${size} bytes, larger than --max-record-size (${maxRecordSize} bytes); the rows around it go on` };
+        } else if (bad >= 0) {
           yield { file, line, row, cells: record, error: `invalid UTF-8 at byte ${bad}: save the file as UTF-8, or pass --encoding latin1 if it is Latin-1` };
         } else if (record.length !== width) {
           yield { file, line, row, cells: record, error: `row has ${record.length} cells but the header has ${width}` };
@@ -190,7 +200,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
       if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
         message = `unclosed quote: the quoted cell opened on line ${at} never closes, so it swallowed ${end - at + 1} physical lines to the end of the file; close the quote (or double a quote inside the cell as "")`;
       } else if (err.code === 'CSV_MAX_RECORD_SIZE') {
-        message = `the record starting on line ${at} is larger than --max-record-size (${options.maxRecordSize ?? 1024 * 1024} bytes), likely an unclosed quote; the rest of the file (after ${row} rows) was not read`;
+        message = `the record starting on line ${at} is larger than ${HARD_CAP_FACTOR} × --max-record-size (${maxRecordSize * HARD_CAP_FACTOR} bytes) without ending, likely an unclosed quote; the rest of the file (after ${row} rows) was not read`;
       } else {
         message = `cannot read the rest of the file after ${row} rows: ${err.message}`;
       }

@@ -107,3 +107,42 @@ test('a named pipe (FIFO) streams like a file', { skip: spawnSync('mkfifo', ['--
   assert.equal(result.code, 0, result.stderr);
   assert.equal(readNdjson(join(cwd, 'pipe.csv.validation.ndjson')).length, 2);
 });
+
+test('--max-errors stops the run with exit 3 once that many rows are invalid or rejected', async () => {
+  const server = await startScripted((request) => {
+    const { eventId } = JSON.parse(request.body);
+    return { status: 200, body: { result: { eventId, error: 'FAIL_BAD_PARAMS: ERROR: always' } } };
+  });
+  try {
+    const cwd = tempDir();
+    const rows = Array.from({ length: 300 }, (_, i) => `{"externalConversationId":"m-${i}"}`).join('\n');
+    writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
+    const result = await runCli(['submit', '-e', server.url, '--max-errors', '10', '--concurrency', '2', '--rate', '0', 'in.ndjson'], { cwd });
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /aborted: stopped after 1\d invalid or rejected rows \(--max-errors 10\)/);
+    assert.ok(server.requests.length < 20, `${server.requests.length} requests`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('SIGTERM: requests still in flight after --drain-timeout are cut off and reported failed; exit 143', async () => {
+  const server = await startScripted((request) => ({ ...ok(request), delayMs: 5000 }));
+  try {
+    const cwd = tempDir();
+    const rows = Array.from({ length: 50 }, (_, i) => `{"externalConversationId":"d-${i}"}`).join('\n');
+    writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
+    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '3', '--rate', '0', '--drain-timeout', '300ms', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise((r) => child.on('close', r));
+    for (let i = 0; i < 200 && server.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGTERM');
+    assert.equal(await closed, 143, stderr);
+    const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
+    assert.equal(report.length, 3, 'the three rows in flight, nothing else');
+    assert.ok(report.every((l) => l.status === 'failed' && /--drain-timeout/.test(l.error)), JSON.stringify(report));
+  } finally {
+    await server.close();
+  }
+});
