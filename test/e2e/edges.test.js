@@ -1,7 +1,7 @@
 // Timeouts, broken NDJSON lines, interrupts.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BIN, readNdjson, runCli, tempDir } from '../helpers/cli.js';
@@ -145,4 +145,13 @@ test('SIGTERM: requests still in flight after --drain-timeout are cut off and re
   } finally {
     await server.close();
   }
+});
+
+test('an unreadable file is refused before anything is sent', { skip: process.getuid?.() === 0 ? 'root reads any file: run as a normal user to check EACCES' : false }, async () => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'secret.csv'), 'External Conversation ID\nx-1\n');
+  chmodSync(join(cwd, 'secret.csv'), 0o000);
+  const result = await runCli(['validate', 'secret.csv'], { cwd });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /secret\.csv: cannot read the file \(EACCES\)/);
 });
