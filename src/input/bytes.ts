@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Readable, Transform } from 'node:stream';
+import { InputError } from '../errors.js';
+import type { OpenedInput } from './types.js';
 import type { TransformCallback } from 'node:stream';
 
 /** Offset of the first byte that breaks UTF-8 in `bytes`, or -1. Only called once isUtf8() said no. */
@@ -118,4 +120,23 @@ export function detectDelimiter(start: Buffer): string {
   let best = ',';
   for (const [char, count] of counts) if (count > counts.get(best)!) best = char;
   return best;
+}
+
+/**
+ * Starts reading an input: its first bytes (for format checks) and a stream of all of it. A UTF-16
+ * file is refused here, before anything is sent.
+ */
+export async function openBytes(input: OpenedInput): Promise<{ start: Buffer; stream: Readable }> {
+  let peeked: { start: Buffer; stream: Readable };
+  try {
+    peeked = await peek(input.stream);
+  } catch (error) {
+    input.close();
+    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, input.file, undefined, error);
+  }
+  if (isUtf16(peeked.start)) {
+    input.close();
+    throw new InputError('BULK_FILE_ENCODING', 'the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8', input.file);
+  }
+  return peeked;
 }

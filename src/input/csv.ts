@@ -1,8 +1,8 @@
 import { Parser } from 'csv-parse';
 import type { Info, Options } from 'csv-parse';
-import type { Readable, TransformCallback } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
 import { InputError } from '../errors.js';
-import { Utf8Guard, detectDelimiter, isUtf16, peek } from './bytes.js';
+import { Utf8Guard, detectDelimiter, openBytes } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
 export interface CsvOptions {
@@ -99,18 +99,7 @@ class KeepingParser extends Parser {
  */
 export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Promise<Source> {
   const file = input.file;
-  let start: Buffer;
-  let bytes: Readable;
-  try {
-    ({ start, stream: bytes } = await peek(input.stream));
-  } catch (error) {
-    input.close();
-    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, file, undefined, error);
-  }
-  if (isUtf16(start)) {
-    input.close();
-    throw new InputError('BULK_FILE_ENCODING', 'the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8', file);
-  }
+  const { start, stream: bytes } = await openBytes(input);
   const latin1 = options.encoding === 'latin1';
   const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
   const guard = latin1 ? undefined : new Utf8Guard();

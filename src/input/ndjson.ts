@@ -1,7 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { Readable } from 'node:stream';
-import { InputError } from '../errors.js';
-import { firstInvalidUtf8, isUtf16, peek } from './bytes.js';
+import { firstInvalidUtf8, openBytes } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
 export interface NdjsonOptions {
@@ -29,18 +27,7 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
   const file = input.file;
   const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
   const latin1 = options.encoding === 'latin1';
-  let start: Buffer;
-  let bytes: Readable;
-  try {
-    ({ start, stream: bytes } = await peek(input.stream));
-  } catch (error) {
-    input.close();
-    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, file, undefined, error);
-  }
-  if (isUtf16(start)) {
-    input.close();
-    throw new InputError('BULK_FILE_ENCODING', 'the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8', file);
-  }
+  const { stream: bytes } = await openBytes(input);
 
   async function* rows(): AsyncGenerator<SourceRow> {
     let line = 0;
