@@ -122,3 +122,44 @@ export function describeError(error: unknown): string {
   }
   return String(error);
 }
+
+/** An error as it crosses a thread boundary (structured clone keeps no class). */
+export interface TransferredError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string | undefined;
+  readonly code?: string | undefined;
+  readonly exitCode?: number | undefined;
+  readonly file?: string | undefined;
+  readonly line?: number | undefined;
+}
+
+/** Flattens an error for postMessage; `fromTransferable` on the other side rebuilds it. */
+export function toTransferable(error: unknown): TransferredError {
+  if (error instanceof BulkError) {
+    return { name: error.name, message: error.message, stack: error.stack, code: error.code, exitCode: error.exitCode, file: error.file, line: error.line };
+  }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, stack: error.stack, code: typeof code === 'string' ? code : undefined };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** Rebuilds an error from `toTransferable`: a BulkError keeps its code, exit code, file, line and stack. */
+export function fromTransferable(data: TransferredError): Error {
+  let error: Error;
+  if (data.exitCode !== undefined && data.code?.startsWith('BULK_')) {
+    error = new BulkError(data.code as ErrorCode, data.message, {
+      exitCode: data.exitCode,
+      ...(data.file === undefined ? {} : { file: data.file }),
+      ...(data.line === undefined ? {} : { line: data.line }),
+    });
+  } else {
+    error = new Error(data.message);
+    if (data.code !== undefined) (error as Error & { code?: string }).code = data.code;
+  }
+  error.name = data.name;
+  if (data.stack !== undefined) error.stack = data.stack;
+  return error;
+}

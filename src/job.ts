@@ -2,20 +2,20 @@ import { setMaxListeners } from 'node:events';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AbortError, BulkError, ExitCode, OptionError, ReportError } from './errors.js';
-import type { Format, Source, SourceRow } from './input/index.js';
-import { openSource } from './input/index.js';
+import type { Format, SourceRow } from './input/index.js';
 import { KINDS } from './kinds.js';
 import type { Kind } from './kinds.js';
-import { fieldsOf, mapCells, mapObject, resolveHeader } from './mapping/index.js';
-import type { Column, ColumnMap } from './mapping/index.js';
+import { fieldsOf } from './mapping/index.js';
+import type { ColumnMap } from './mapping/index.js';
+import { INVALID, SEND, rowOf } from './prepare/chunk.js';
+import { startPreparing } from './prepare/channel.js';
 import { FileSink, RejectsWriter, ReportLock, ReportWriter, Stats, readResumeState } from './report/index.js';
 import type { ResumeState } from './report/index.js';
 import type { ReportLine, RowStatus, Summary } from './report/index.js';
-import { compileSchema, loadSchema } from './schema/index.js';
+import { loadSchema } from './schema/index.js';
 import { forEachBounded } from './submit/bounded.js';
 import { HttpClient } from './submit/client.js';
 import { batchBody, batches, classifyBatch } from './submit/batch.js';
-import { generateEventId } from './submit/event-id.js';
 import { classify } from './submit/outcome.js';
 import type { Outcome } from './submit/outcome.js';
 import { DEFAULT_RETRY, retryDelay, wait } from './submit/retry.js';
@@ -100,29 +100,6 @@ export function defaultReportPath(files: readonly string[], command: 'submit' | 
   return command === 'validate' ? `${name}.validation.ndjson` : `${name}.report.ndjson`;
 }
 
-/** Opens every input (reading CSV headers) before anything is sent; closes them all if one fails. */
-async function openAll(options: RunOptions): Promise<Source[]> {
-  const sources: Source[] = [];
-  try {
-    for (const file of options.files) {
-      sources.push(
-        await openSource(file, {
-          format: options.format,
-          stdin: options.stdin,
-          delimiter: options.delimiter,
-          encoding: options.encoding,
-          trim: options.trim,
-          maxRecordSize: options.maxRecordSize,
-        }),
-      );
-    }
-  } catch (error) {
-    for (const source of sources) source.close();
-    throw error;
-  }
-  return sources;
-}
-
 /** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
@@ -155,7 +132,6 @@ export async function run(options: RunOptions): Promise<Summary> {
   checkOptions(options);
   const sending = options.command === 'submit' && !options.dryRun;
   const loaded = await loadSchema({ kind: options.kind, file: options.schemaFile });
-  const validate = compileSchema(loaded);
   const fields = fieldsOf(loaded.schema);
   const canCarryEventId = fields.has('eventId');
   if ((options.batchSize ?? 1) > 1 && sending && (!canCarryEventId || options.generateEventId === false)) {
@@ -186,17 +162,31 @@ export async function run(options: RunOptions): Promise<Summary> {
     }
   }
 
-  const sources = await openAll(options);
-  const plans = new Map<Source, Column[]>();
+  const input = await startPreparing(
+    {
+      files: options.files,
+      schema: loaded,
+      format: options.format,
+      map: options.map,
+      delimiter: options.delimiter,
+      encoding: options.encoding,
+      trim: options.trim,
+      maxRecordSize: options.maxRecordSize,
+      coerce: options.coerce,
+      generateEventId: options.generateEventId,
+      sending,
+      keepCells: options.rejects !== undefined,
+      shard: options.shard,
+    },
+    { stdin: options.stdin },
+  );
+  const sources = input.sources;
   const sinks: FileSink[] = [];
   let lock: ReportLock | undefined;
   let resume: ResumeState | undefined;
   let report: ReportWriter;
   let rejects: RejectsWriter | undefined;
   try {
-    for (const source of sources) {
-      if (source.header) plans.set(source, resolveHeader(source.header, fields, source.file, options.map));
-    }
     if (options.rejects !== undefined) {
       const formats = new Set(sources.map((s) => s.format));
       const headers = new Set(sources.filter((s) => s.header).map((s) => JSON.stringify(s.header)));
@@ -219,7 +209,7 @@ export async function run(options: RunOptions): Promise<Summary> {
       rejects = new RejectsWriter(rejectsSink, first.format, first.header);
     }
   } catch (error) {
-    for (const source of sources) source.close();
+    await input.close();
     await Promise.all(sinks.map((s) => s.close()));
     lock?.release();
     throw error;
@@ -228,7 +218,7 @@ export async function run(options: RunOptions): Promise<Summary> {
   const stats = options.stats ?? new Stats();
   const sizes = sources.map((s) => s.size);
   stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
-  stats.bytesRead = () => sources.reduce((sum, s) => sum + s.bytesRead(), 0);
+  stats.bytesRead = () => input.bytesRead();
   const stop = new AbortController();
   // Every row waiting out a backoff listens on this signal: as many as --concurrency at once.
   setMaxListeners(0, stop.signal);
@@ -249,7 +239,6 @@ export async function run(options: RunOptions): Promise<Summary> {
     drainTimer.unref();
   };
   const maxErrors = options.maxErrors ?? 0;
-  const shard = options.shard;
 
   /** Records a row's fate: report line, rejects line, counts. Returns a promise when the disk is behind. */
   const finish = (row: SourceRow, status: RowStatus, outcome: Partial<Outcome> & { attempts: number }): Promise<void> | undefined => {
@@ -274,49 +263,28 @@ export async function run(options: RunOptions): Promise<Summary> {
     return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   };
 
-  /** Maps and validates each row; invalid rows are finished here, valid ones yielded for sending. */
-  async function* prepare(source: Source): AsyncGenerator<Prepared> {
-    const columns = plans.get(source);
-    for await (const row of source.rows) {
-      if (stop.signal.aborted) return;
-      if (shard && row.row % shard.count !== shard.index) continue;
-      if (resume?.isAccepted(row.file, row.row)) {
-        stats.skipped++;
-        continue;
-      }
-      let errors: string[];
-      let record: Record<string, unknown> = {};
-      if (row.error !== undefined) {
-        errors = [row.error];
-      } else {
-        const mapped = columns ? mapCells(columns, row.cells ?? []) : mapObject(row.value as Record<string, unknown>, options.coerce ? fields : undefined);
-        record = mapped.record;
-        if (mapped.previousEventId !== undefined && record['eventId'] === undefined && canCarryEventId) {
-          record['eventId'] = mapped.previousEventId;
+  /**
+   * The prepared rows, one by one: invalid rows (and, for validate, valid ones) are finished here;
+   * rows to send are yielded. Rows the resumed report already has as accepted are skipped.
+   */
+  async function* prepared(): AsyncGenerator<Prepared> {
+    for await (const chunk of input.chunks()) {
+      const { status, eventIds, texts } = chunk;
+      for (let i = 0; i < status.length; i++) {
+        if (stop.signal.aborted) return;
+        if (resume?.isAccepted(chunk.file, chunk.rows[i])) {
+          stats.skipped++;
+          continue;
         }
-        errors = mapped.errors.length > 0 ? [...mapped.errors, ...validate(record)] : validate(record);
-      }
-      if (errors.length > 0) {
-        const eventId = typeof record['eventId'] === 'string' ? record['eventId'] : undefined;
-        await finish(row, 'invalid', { attempts: 0, error: errors.join('; '), eventId });
-        continue;
-      }
-      if (!sending) {
-        await finish(row, 'valid', { attempts: 0 });
-        continue;
-      }
-      // Serialise once; a generated eventId is spliced in front rather than re-serialising.
-      const json = JSON.stringify(record);
-      // In flight, a row needs its cells only for the rejects file: without one, keep just its position.
-      const sent: SourceRow = rejects ? row : { file: row.file, line: row.line, row: row.row };
-      const own = record['eventId'];
-      if (typeof own === 'string') {
-        yield { row: sent, eventId: own, body: json };
-      } else if (canCarryEventId && options.generateEventId !== false) {
-        const eventId = generateEventId(row.row, json);
-        yield { row: sent, eventId, body: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}` };
-      } else {
-        yield { row: sent, eventId: undefined, body: json };
+        // In flight, a row needs its cells only for the rejects file: chunks carry them only then.
+        const row = rowOf(chunk, i);
+        const fate = status[i];
+        if (fate === SEND) {
+          yield { row, eventId: eventIds[i] ?? undefined, body: texts[i] };
+        } else {
+          const wait = fate === INVALID ? finish(row, 'invalid', { attempts: 0, error: texts[i], eventId: eventIds[i] ?? undefined }) : finish(row, 'valid', { attempts: 0 });
+          if (wait) await wait;
+        }
       }
     }
   }
@@ -344,7 +312,7 @@ export async function run(options: RunOptions): Promise<Summary> {
    * stopped before the request could go out: such a row was never sent and gets no report line.
    */
   const request = async (body: string): Promise<HttpResult | undefined> => {
-    if (!(await throttle.acquire(stop.signal))) return undefined;
+    if (stop.signal.aborted || (!throttle.tryAcquire() && !(await throttle.acquire(stop.signal)))) return undefined;
     stats.requests++;
     const result = await client!.post(apiPath, body);
     const status = result.httpStatus;
@@ -445,23 +413,19 @@ export async function run(options: RunOptions): Promise<Summary> {
 
   let failure: unknown;
   try {
-    for (const source of sources) {
-      if (stop.signal.aborted) break;
-      const rows = prepare(source);
-      if (client) {
-        if (batchSize > 1) await forEachBounded(batches(rows, batchSize, options.batchWaitMs ?? 200), options.concurrency ?? 8, sendBatch, stop.signal);
-        else await forEachBounded(rows, options.concurrency ?? 8, send, stop.signal);
-      } else {
-        for await (const item of rows) void item; // validate only: prepare() finished every row.
-      }
+    const rows = prepared();
+    if (client) {
+      if (batchSize > 1) await forEachBounded(batches(rows, batchSize, options.batchWaitMs ?? 200), options.concurrency ?? 8, sendBatch, stop.signal);
+      else await forEachBounded(rows, options.concurrency ?? 8, send, stop.signal);
+    } else {
+      for await (const item of rows) void item; // validate only: prepared() finished every row.
     }
   } catch (error) {
     failure = error;
   } finally {
     options.signal?.removeEventListener('abort', onSignal);
     clearTimeout(drainTimer);
-    for (const source of sources) source.close();
-    await Promise.allSettled([report.close(), rejects?.close(), client?.close()]);
+    await Promise.allSettled([input.close(), report.close(), rejects?.close(), client?.close()]);
     lock?.release();
   }
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrowing what a stage threw, as it was

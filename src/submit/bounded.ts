@@ -3,7 +3,8 @@
  * item only when a slot is free: that is the backpressure that keeps memory flat, since the reader
  * behind `items` is not asked for a row until there is room for it (the shape of p-map's
  * pMapIterable, written here because we need the "stop pulling on signal, finish what is in flight"
- * semantics for interrupts and aborts).
+ * semantics for interrupts and aborts, and because it runs once per row: a counter and one waiter,
+ * not a Promise.race over every call in flight).
  *
  * Stops pulling when `signal` aborts or a worker throws; always waits for in-flight calls to settle;
  * rethrows the first worker error.
@@ -14,23 +15,28 @@ export async function forEachBounded<T>(
   worker: (item: T) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
+  let inFlight = 0;
   let failure: { error: unknown } | undefined;
-  const track = (item: T): void => {
-    const promise: Promise<void> = worker(item)
-      .catch((error: unknown) => {
-        failure ??= { error };
-      })
-      .finally(() => inFlight.delete(promise));
-    inFlight.add(promise);
+  let wake: (() => void) | undefined;
+  const settled = (): void => {
+    inFlight--;
+    const waiter = wake;
+    wake = undefined;
+    waiter?.();
   };
+  const failed = (error: unknown): void => {
+    failure ??= { error };
+    settled();
+  };
+  const slot = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
   if (!signal?.aborted) {
     for await (const item of items) {
-      track(item);
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      inFlight++;
+      worker(item).then(settled, failed);
+      while (inFlight >= concurrency) await slot();
       if (signal?.aborted || failure) break;
     }
   }
-  await Promise.all(inFlight);
+  while (inFlight > 0) await slot();
   if (failure) throw failure.error;
 }

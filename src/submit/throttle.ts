@@ -59,17 +59,24 @@ export class Throttle {
     return this.inOutage && this.#failingSince !== undefined ? this.#now() - this.#failingSince : 0;
   }
 
+  /** Takes a slot and a token if both are free now: the fast path, with no promise. */
+  tryAcquire(): boolean {
+    const now = this.#now();
+    if (this.#inFlight < (this.inOutage ? 1 : this.concurrency) && now >= this.#nextAt) {
+      this.#inFlight++;
+      if (this.rate > 0) this.#nextAt = Math.max(now, this.#nextAt) + 1000 / this.rate;
+      return true;
+    }
+    return false;
+  }
+
   /** Waits for a slot and a token; resolves false when `signal` aborts first. */
   async acquire(signal?: AbortSignal): Promise<boolean> {
     for (;;) {
       if (signal?.aborted) return false;
+      if (this.tryAcquire()) return true;
       const limit = this.inOutage ? 1 : this.concurrency;
       const now = this.#now();
-      if (this.#inFlight < limit && now >= this.#nextAt) {
-        this.#inFlight++;
-        if (this.rate > 0) this.#nextAt = Math.max(now, this.#nextAt) + 1000 / this.rate;
-        return true;
-      }
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);
@@ -126,6 +133,7 @@ export class Throttle {
   }
 
   #wake(): void {
+    if (this.#waiters.length === 0) return;
     for (const waiter of this.#waiters.slice()) waiter();
   }
 }

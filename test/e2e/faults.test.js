@@ -96,7 +96,9 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
   test('an outage longer than --max-outage aborts with exit 3; --resume later completes', async () => {
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
-    const server = await startServe(['--store', store, '--latency', '3ms', '--outage', '400ms:6s']);
+    // The outage starts 1 s after serve does: time enough for the CLI (and its preparing thread) to start
+    // on a loaded machine and get some rows accepted, too little for all 2000 rows at 5 ms each, 8 at once.
+    const server = await startServe(['--store', store, '--latency', '5ms', '--outage', '1s:6s']);
     try {
       const file = writeRows(dir);
       const aborted = await runCli(['submit', '-e', server.url, '--concurrency', '8', '--rate', '0', '--timeout', '1s', '--max-outage', '1s', file], { cwd: dir });

@@ -1,0 +1,100 @@
+import type { SourceRow } from '../input/index.js';
+
+/** A row's fate as far as the preparing stage can tell. */
+export const SEND = 0;
+export const INVALID = 1;
+export const VALID = 2;
+export type RowFate = typeof SEND | typeof INVALID | typeof VALID;
+
+/**
+ * Prepared rows of one file, column-wise: arrays of numbers and strings cross threads much faster than
+ * as many small objects (structured clone writes every key of every object).
+ */
+export interface Chunk {
+  readonly file: string;
+  /** SEND, INVALID or VALID per row. */
+  readonly status: RowFate[];
+  readonly lines: number[];
+  readonly rows: number[];
+  /** The row's eventId (its own, carried over or generated), or null. */
+  readonly eventIds: (string | null)[];
+  /** SEND: the JSON body; INVALID: the errors, joined with `; `; VALID: ''. */
+  readonly texts: string[];
+  /** Only when the cells are kept (for the rejects file): CSV cells, NDJSON value and line text. */
+  readonly cells: (string[] | null)[] | null;
+  readonly values: unknown[] | null;
+  readonly raw: (string | null)[] | null;
+  /** Input bytes read so far, all files together (for progress). */
+  bytesRead: number;
+}
+
+/** Collects prepared rows into chunks of one file each. */
+export class ChunkBuilder {
+  readonly #keepCells: boolean;
+  #chunk: Chunk | undefined;
+
+  constructor(keepCells: boolean) {
+    this.#keepCells = keepCells;
+  }
+
+  get size(): number {
+    return this.#chunk?.status.length ?? 0;
+  }
+
+  /** The file of the chunk being built, if any. */
+  get file(): string | undefined {
+    return this.#chunk?.file;
+  }
+
+  add(row: SourceRow, status: RowFate, eventId: string | null, text: string): void {
+    const keep = this.#keepCells;
+    const chunk = (this.#chunk ??= {
+      file: row.file,
+      status: [],
+      lines: [],
+      rows: [],
+      eventIds: [],
+      texts: [],
+      cells: keep ? [] : null,
+      values: keep ? [] : null,
+      raw: keep ? [] : null,
+      bytesRead: 0,
+    });
+    chunk.status.push(status);
+    chunk.lines.push(row.line);
+    chunk.rows.push(row.row);
+    chunk.eventIds.push(eventId);
+    chunk.texts.push(text);
+    if (keep) {
+      chunk.cells!.push(row.cells ?? null);
+      chunk.values!.push(row.value);
+      chunk.raw!.push(row.text ?? null);
+    }
+  }
+
+  /** Hands over the chunk built so far (undefined when empty) and starts a new one. */
+  take(bytesRead: number): Chunk | undefined {
+    const chunk = this.#chunk;
+    this.#chunk = undefined;
+    if (chunk) chunk.bytesRead = bytesRead;
+    return chunk;
+  }
+}
+
+/** The row as the report and rejects writers see it, rebuilt from a chunk. */
+export function rowOf(chunk: Chunk, i: number): SourceRow {
+  const row: { file: string; line: number; row: number; cells?: string[]; value?: unknown; text?: string } = {
+    file: chunk.file,
+    line: chunk.lines[i],
+    row: chunk.rows[i],
+  };
+  if (chunk.cells) {
+    const cells = chunk.cells[i];
+    if (cells) row.cells = cells;
+    const value = chunk.values?.[i];
+    if (value !== undefined) row.value = value;
+    const text = chunk.raw?.[i];
+    if (typeof text === 'string') row.text = text;
+  }
+  return row;
+}
