@@ -50,7 +50,7 @@ interface CommonFlags {
   quiet?: boolean;
   debug?: boolean;
   summary?: string;
-  batchSize: number;
+  batchSize: number | undefined;
   shard?: { index: number; count: number };
   progressInterval: number;
   color: boolean;
@@ -120,7 +120,7 @@ function printSummary(summary: Summary, flags: CommonFlags): void {
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
   if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (accepted in an earlier run)`);
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
-  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} requests (--batch-size ${flags.batchSize})`);
+  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} requests (--batch-size ${summary.batchSize})`);
   if (summary.report) lines.push(`  report    ${summary.report}`);
   if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);
   if (summary.topErrors.length > 0) {

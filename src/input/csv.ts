@@ -1,5 +1,6 @@
 import { Parser } from 'csv-parse';
 import type { Info, Options } from 'csv-parse';
+import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { InputError } from '../errors.js';
 import { Utf8Guard, detectDelimiter, openBytes } from './bytes.js';
@@ -91,6 +92,76 @@ class KeepingParser extends Parser {
 }
 
 /**
+ * csv-parse looks one character past a record's last line break before it emits the record (the `\n`
+ * could be half of a `\r\n`, for all it knows), so on a live pipe the last row written would wait for
+ * the next one, however long that takes. When a live input (stdin, a FIFO) pauses right after a `\n`
+ * outside quotes, this adds as many `\n` as the parser looks ahead: empty lines, which it skips and the
+ * reader takes back out of its line and byte counts (`injected` holds where each went, in parser bytes).
+ */
+/** The part of csv-parse's internal state the nudger reads (csv-parse 5–7 keep it on `parser.state`). */
+interface ParserState {
+  quoting: boolean;
+  needMoreDataSize: number;
+  recordDelimiterMaxLength: number;
+}
+
+/** More than the parser ever holds back (its longest delimiter, quote or record delimiter, plus one). */
+const TAIL = 8;
+
+class Nudger extends Transform {
+  readonly injected: number[] = [];
+  readonly #parser: KeepingParser;
+  readonly #idleMs: number;
+  #offset = 0;
+  #endsLine = false;
+  /** The last bytes passed on: the parser may not have looked at them yet. */
+  #tail: Buffer = Buffer.alloc(0);
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(parser: KeepingParser, idleMs: number) {
+    super();
+    this.#parser = parser;
+    this.#idleMs = idleMs;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    clearTimeout(this.#timer);
+    this.#offset += chunk.length;
+    this.#endsLine = chunk.length > 0 && chunk[chunk.length - 1] === 10;
+    this.#tail = Buffer.concat([this.#tail, chunk.subarray(Math.max(0, chunk.length - TAIL))]).subarray(-TAIL);
+    callback(null, chunk);
+    if (this.#endsLine) this.#arm();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    clearTimeout(this.#timer);
+    callback();
+  }
+
+  #arm(): void {
+    this.#timer = setTimeout(() => {
+      if (!this.#endsLine || this.destroyed) return;
+      // Only once the parser has taken every byte: its quoting state is then the state at the end.
+      if (this.readableLength > 0 || this.#parser.writableLength > 0) {
+        this.#arm();
+        return;
+      }
+      const state = (this.#parser as unknown as { state: ParserState }).state;
+      // Its quoting state covers what it has looked at; a quote among the few bytes it holds back
+      // could open a cell, and a `\n` added there would become part of the cell: then wait instead.
+      if (state.quoting || this.#tail.includes(34)) return;
+      this.#endsLine = false;
+      // The parser wants this many characters after the held `\n` before it looks at it.
+      const count = Math.max(1, state.needMoreDataSize, state.recordDelimiterMaxLength);
+      for (let i = 0; i < count; i++) this.injected.push(this.#offset + i);
+      this.#offset += count;
+      this.push(Buffer.from('\n'.repeat(count)));
+    }, this.#idleMs);
+    this.#timer.unref();
+  }
+}
+
+/**
  * Reads a CSV byte stream with csv-parse. The first record is the header; each later record becomes a
  * SourceRow whose `line` is the physical line the record starts on (csv-parse reports the line it ends
  * on, so the line breaks inside quoted cells are subtracted). A row whose cell count differs from the
@@ -125,12 +196,21 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     parser.end();
   };
   bytes.on('error', fail);
+  let upstream: NodeJS.ReadableStream = bytes;
   if (guard) {
     guard.on('error', fail);
-    bytes.pipe(guard).pipe(parser);
-  } else {
-    bytes.pipe(parser);
+    upstream = bytes.pipe(guard);
   }
+  // Files are read to their end without pause; only a live input needs nudging.
+  const nudger = input.size === undefined ? new Nudger(parser, 20) : undefined;
+  if (nudger) upstream = upstream.pipe(nudger);
+  upstream.pipe(parser);
+  /** `\n`s the nudger added before parser byte `at`. */
+  let nudged = 0;
+  const nudgedBefore = (at: number): number => {
+    while (nudger && nudged < nudger.injected.length && nudger.injected[nudged] < at) nudged++;
+    return nudged;
+  };
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<ParsedRecord>;
 
   let first: IteratorResult<ParsedRecord>;
@@ -152,7 +232,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
   async function* rows(): AsyncGenerator<SourceRow> {
     let row = 0;
     let lastLine = firstRecord.info.lines;
-    let lastByte = firstRecord.info.bytes;
+    let lastByte = firstRecord.info.bytes - nudgedBefore(firstRecord.info.bytes);
     let drift = 0;
     try {
       for (;;) {
@@ -165,12 +245,14 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
         row++;
         const inside = lineBreaksIn(record);
         drift += inside.crlf;
-        const end = info.lines - drift;
+        const added = nudgedBefore(info.bytes);
+        const end = info.lines - drift - added;
         const line = end - inside.breaks;
         lastLine = end;
-        const bad = guard && guard.invalid.length > 0 ? guard.claim(lastByte, info.bytes) : -1;
-        const size = info.bytes - lastByte;
-        lastByte = info.bytes;
+        const bytesTo = info.bytes - added;
+        const bad = guard && guard.invalid.length > 0 ? guard.claim(lastByte, bytesTo) : -1;
+        const size = bytesTo - lastByte;
+        lastByte = bytesTo;
         if (size > maxRecordSize) {
           yield { file, line, row, error: `the record is ${size} bytes, larger than --max-record-size (${maxRecordSize} bytes); the rows around it go on` };
         } else if (bad >= 0) {

@@ -50,6 +50,8 @@ export interface Summary {
   readonly valid: number;
   readonly skipped: number;
   readonly requests: number;
+  /** Rows per request (1 = the single-record endpoint). */
+  readonly batchSize: number;
   /** validate / --dry-run: requests the real run would need at its batch size (daily quota planning). */
   readonly plannedRequests: number | null;
   readonly elapsedMs: number;

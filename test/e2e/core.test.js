@@ -67,9 +67,9 @@ describe('submit against serve', () => {
   test('the same file again: same eventIds, answered 409, counted accepted, nothing stored twice', async () => {
     const cwd = tempDir();
     const before = readStore(store).length;
-    const result = await runCli(['submit', '--endpoint', server.url, sample('customers.csv'), '--kind', 'customer'], { cwd });
+    const result = await runCli(['submit', '--endpoint', server.url, sample('customers.csv'), '--kind', 'customer', '--batch-size', '1'], { cwd });
     assert.equal(result.code, 0, result.stderr);
-    const again = await runCli(['submit', '--endpoint', server.url, sample('customers.csv'), '--kind', 'customer', '--force'], { cwd });
+    const again = await runCli(['submit', '--endpoint', server.url, sample('customers.csv'), '--kind', 'customer', '--batch-size', '1', '--force'], { cwd });
     assert.equal(again.code, 0, again.stderr);
     const report = readNdjson(join(cwd, 'customers.csv.report.ndjson'));
     assert.ok(report.every((l) => l.status === 'accepted' && l.httpStatus === 409));
@@ -192,7 +192,7 @@ describe('serve with keys', () => {
     try {
       const big = join(dir, 'big.csv');
       copyFileSync(sample('conversations.csv'), big);
-      const refused = await runCli(['submit', '--endpoint', server.url, '--concurrency', '1', big], { cwd: dir, env: { ASAPP_API_ID: 'id-1', ASAPP_API_SECRET: 'wrong' } });
+      const refused = await runCli(['submit', '--endpoint', server.url, '--concurrency', '1', '--batch-size', '1', big], { cwd: dir, env: { ASAPP_API_ID: 'id-1', ASAPP_API_SECRET: 'wrong' } });
       assert.equal(refused.code, 3);
       assert.match(refused.stderr, /refused the credentials/);
       const report = readNdjson(join(dir, 'big.csv.report.ndjson'));

@@ -27,7 +27,7 @@ test('NDJSON: a bad line is an invalid row and its neighbours go on (regression:
   try {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), '{"externalConversationId":"n-1"}\n\n{"externalConversationId": \n[1,2]\n{"externalConversationId":"n-4","_note":"x"}\n');
-    const result = await runCli(['submit', '-e', server.url, 'in.ndjson', '--rejects', 'rej.ndjson'], { cwd });
+    const result = await runCli(['submit', '-e', server.url, 'in.ndjson', '--batch-size', '1', '--rejects', 'rej.ndjson'], { cwd });
     assert.equal(result.code, 1);
     const byLine = new Map(readNdjson(join(cwd, 'in.ndjson.report.ndjson')).map((l) => [l.line, l]));
     assert.equal(byLine.get(1).status, 'accepted');
@@ -51,7 +51,7 @@ test('SIGINT: in-flight rows finish, the summary is printed, exit 130', async ()
     const cwd = tempDir();
     const rows = Array.from({ length: 400 }, (_, i) => `{"externalConversationId":"i-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
-    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '2', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '2', '--batch-size', '1', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise((r) => child.on('close', r));
@@ -75,7 +75,7 @@ test('a second SIGINT exits at once, and the report is still whole lines', async
     const cwd = tempDir();
     const rows = Array.from({ length: 200 }, (_, i) => `{"externalConversationId":"j-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
-    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '8', '--rate', '0', '--drain-timeout', '30s', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '8', '--batch-size', '1', '--rate', '0', '--drain-timeout', '30s', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise((r) => child.on('close', r));
@@ -132,7 +132,7 @@ test('SIGTERM: requests still in flight after --drain-timeout are cut off and re
     const cwd = tempDir();
     const rows = Array.from({ length: 50 }, (_, i) => `{"externalConversationId":"d-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
-    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '3', '--rate', '0', '--drain-timeout', '300ms', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '3', '--batch-size', '1', '--rate', '0', '--drain-timeout', '300ms', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise((r) => child.on('close', r));

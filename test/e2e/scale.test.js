@@ -1,9 +1,10 @@
 // Sharding and batch mode at a few thousand rows against one serve.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
+import { BIN, ROOT, readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
 
 function rows(n) {
   const lines = ['External Conversation ID,Platform,Company Segment,attr.n'];
@@ -62,6 +63,65 @@ test('validate tells how many requests the run will need at its batch size', asy
   const summary = JSON.parse(result.stdout);
   assert.equal(summary.valid, 2495);
   assert.equal(summary.plannedRequests, 3);
-  const plain = await runCli(['submit', '--dry-run', 'in.csv', '--force', '--report', 'r.ndjson'], { cwd: dir });
+  const plain = await runCli(['submit', '--dry-run', 'in.csv', '--batch-size', '1', '--force', '--report', 'r.ndjson'], { cwd: dir });
   assert.match(plain.stderr, /sending the valid rows needs 2495 requests \(--batch-size 1\)/);
+});
+
+for (const format of ['csv', 'ndjson']) {
+  test(`a slow trickle of ${format} on stdin flows: each row is stored while stdin is still open`, async () => {
+    const dir = tempDir();
+    const store = join(dir, 'store.ndjson');
+    const server = await startServe(['--store', store]);
+    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--format', format, '--batch-size', '100', '--batch-wait', '100ms', '--report', 'r.ndjson', '-'], {
+      cwd: dir,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const storedWithin = async (count, ms) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        if (readStore(store).length >= count) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return false;
+    };
+    try {
+      if (format === 'csv') child.stdin.write('External Conversation ID,Platform\n');
+      for (let i = 1; i <= 3; i++) {
+        child.stdin.write(format === 'csv' ? `trickle-${i},WEB\n` : `{"externalConversationId":"trickle-${i}","platform":"WEB"}\n`);
+        // Far fewer rows than a batch or a chunk, and (for CSV) no next line for the parser to look at:
+        // only the time-based flushes can send them.
+        assert.ok(await storedWithin(i, 10_000), `row ${i} was stored before stdin closed`);
+      }
+      child.stdin.end();
+      assert.equal(await exited, 0);
+      const report = readNdjson(join(dir, 'r.ndjson'));
+      assert.deepEqual(report.map((l) => [l.line, l.status]), format === 'csv' ? [[2, 'accepted'], [3, 'accepted'], [4, 'accepted']] : [[1, 'accepted'], [2, 'accepted'], [3, 'accepted']]);
+    } finally {
+      child.kill();
+      await server.stop();
+    }
+  });
+}
+
+test('the bundled kinds batch 1000 rows a request by default; a custom --schema sends one row a request', async () => {
+  const dir = tempDir();
+  const store = join(dir, 'store.ndjson');
+  const server = await startServe(['--store', store]);
+  try {
+    writeFileSync(join(dir, 'in.csv'), rows(1500));
+    const batched = await runCli(['submit', '-e', server.url, 'in.csv', '--report', 'a.ndjson'], { cwd: dir });
+    assert.equal(batched.code, 1, batched.stderr);
+    assert.match(batched.stderr, /requests\s+2\n/, '1497 valid rows in batches of 1000');
+    const planned = await runCli(['validate', 'in.csv', '--json'], { cwd: dir });
+    assert.equal(JSON.parse(planned.stdout).batchSize, 1000);
+    assert.equal(JSON.parse(planned.stdout).plannedRequests, 2);
+    const custom = await runCli(['submit', '-e', server.url, 'in.csv', '--schema', join(ROOT, 'schemas', 'conversation-metadata.schema.json'), '--report', 'b.ndjson'], { cwd: dir });
+    assert.equal(custom.code, 1, custom.stderr);
+    assert.match(custom.stderr, /requests\s+1497\n/);
+    assert.equal(readStore(store).length, 1497, 'the second run re-sent the same eventIds: nothing stored twice');
+  } finally {
+    await server.stop();
+  }
 });
