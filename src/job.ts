@@ -7,8 +7,10 @@ import { KINDS } from './kinds.js';
 import type { Kind } from './kinds.js';
 import { fieldsOf } from './mapping/index.js';
 import type { ColumnMap } from './mapping/index.js';
-import { INVALID, SEND, rowOf } from './prepare/chunk.js';
+import { INVALID, RAW, SEND, rowOf } from './prepare/chunk.js';
 import { startPreparing } from './prepare/channel.js';
+import { RowPreparer } from './prepare/prepare.js';
+import type { PrepareOptions } from './prepare/prepare.js';
 import { FileSink, RejectsWriter, ReportLock, ReportWriter, Stats, readResumeState } from './report/index.js';
 import type { ResumeState } from './report/index.js';
 import type { ReportLine, RowStatus, Summary } from './report/index.js';
@@ -176,8 +178,11 @@ export async function run(options: RunOptions): Promise<Summary> {
     }
   }
 
-  const input = await startPreparing(
-    {
+  // Where mapping and validating run: one row a request keeps the main thread busy with HTTP, so the
+  // worker does everything; otherwise (batches, validate) the worker parses and the main thread maps
+  // and validates, which splits the work about evenly between the two threads (see BENCHMARKS.md).
+  const stage = sending && batchSize === 1 ? 'prepare' : 'parse';
+  const prepareOptions: PrepareOptions = {
       files: options.files,
       schema: loaded,
       format: options.format,
@@ -191,10 +196,13 @@ export async function run(options: RunOptions): Promise<Summary> {
       sending,
       keepCells: options.rejects !== undefined,
       shard: options.shard,
-    },
-    { stdin: options.stdin },
-  );
+      stage,
+  };
+  const rowPreparer = stage === 'parse' ? new RowPreparer(prepareOptions) : undefined;
+  const input = await startPreparing(prepareOptions, { stdin: options.stdin });
   const sources = input.sources;
+  // The worker resolved every header already (a bad one was refused there); this cannot throw.
+  if (rowPreparer) for (const source of sources) if (source.header) rowPreparer.plan(source.file, source.header);
   const sinks: FileSink[] = [];
   let lock: ReportLock | undefined;
   let resume: ResumeState | undefined;
@@ -290,13 +298,19 @@ export async function run(options: RunOptions): Promise<Summary> {
           stats.skipped++;
           continue;
         }
-        // In flight, a row needs its cells only for the rejects file: chunks carry them only then.
-        const row = rowOf(chunk, i);
-        const fate = status[i];
+        let row = rowOf(chunk, i);
+        let fate = status[i];
+        let eventId = eventIds[i];
+        let text = texts[i];
+        if (fate === RAW) {
+          ({ fate, eventId, text } = rowPreparer!.prepare(row));
+          // In flight, a row needs its cells only for the rejects file.
+          if (!rejects) row = { file: row.file, line: row.line, row: row.row };
+        }
         if (fate === SEND) {
-          yield { row, eventId: eventIds[i] ?? undefined, body: texts[i] };
+          yield { row, eventId: eventId ?? undefined, body: text };
         } else {
-          const wait = fate === INVALID ? finish(row, 'invalid', { attempts: 0, error: texts[i], eventId: eventIds[i] ?? undefined }) : finish(row, 'valid', { attempts: 0 });
+          const wait = fate === INVALID ? finish(row, 'invalid', { attempts: 0, error: text, eventId: eventId ?? undefined }) : finish(row, 'valid', { attempts: 0 });
           if (wait) await wait;
         }
       }

@@ -4,7 +4,9 @@ import type { SourceRow } from '../input/index.js';
 export const SEND = 0;
 export const INVALID = 1;
 export const VALID = 2;
-export type RowFate = typeof SEND | typeof INVALID | typeof VALID;
+/** Parsed only: the main thread maps and validates it (cells are kept; the text is a reader error or ''). */
+export const RAW = 3;
+export type RowFate = typeof SEND | typeof INVALID | typeof VALID | typeof RAW;
 
 /**
  * Prepared rows of one file, column-wise: arrays of numbers and strings cross threads much faster than
@@ -18,7 +20,7 @@ export interface Chunk {
   readonly rows: number[];
   /** The row's eventId (its own, carried over or generated), or null. */
   readonly eventIds: (string | null)[];
-  /** SEND: the JSON body; INVALID: the errors, joined with `; `; VALID: ''. */
+  /** SEND: the JSON body; INVALID: the errors, joined with `; `; VALID: ''; RAW: the reader's error or ''. */
   readonly texts: string[];
   /** Only when the cells are kept (for the rejects file): CSV cells, NDJSON value and line text. */
   readonly cells: (string[] | null)[] | null;
@@ -81,7 +83,7 @@ export class ChunkBuilder {
   }
 }
 
-/** The row as the report and rejects writers see it, rebuilt from a chunk. */
+/** The row as the report and rejects writers see it, rebuilt from a chunk (with its reader error, for RAW). */
 export function rowOf(chunk: Chunk, i: number): SourceRow {
   const row: { file: string; line: number; row: number; cells?: string[]; value?: unknown; text?: string } = {
     file: chunk.file,
@@ -96,5 +98,6 @@ export function rowOf(chunk: Chunk, i: number): SourceRow {
     const text = chunk.raw?.[i];
     if (typeof text === 'string') row.text = text;
   }
+  if (chunk.status[i] === RAW && chunk.texts[i] !== '') (row as { error?: string }).error = chunk.texts[i];
   return row;
 }

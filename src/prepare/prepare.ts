@@ -6,13 +6,15 @@ import type { Column, ColumnMap } from '../mapping/index.js';
 import { compileSchema } from '../schema/index.js';
 import type { LoadedSchema } from '../schema/index.js';
 import { generateEventId } from '../submit/event-id.js';
-import { INVALID, SEND, VALID } from './chunk.js';
+import { INVALID, RAW, SEND, VALID } from './chunk.js';
 import type { RowFate } from './chunk.js';
 
 /**
- * The first half of the pipeline, in one place: read → map → validate → serialise. It runs in a worker
- * thread (see worker.ts and channel.ts) so that parsing and validating one row overlaps with sending
- * the rows before it on the main thread; everything here is plain data so it can cross threads.
+ * The first half of the pipeline, in one place: read → map → validate → serialise. Reading runs in a
+ * worker thread (see worker.ts and channel.ts), and so does the rest when the main thread is busy
+ * sending one row a request (`stage: 'prepare'`); otherwise the worker only parses (`stage: 'parse'`)
+ * and the main thread maps and validates, so each thread does about half the work. Options are plain
+ * data so they can cross threads.
  */
 export interface PrepareOptions {
   readonly files: readonly string[];
@@ -30,6 +32,8 @@ export interface PrepareOptions {
   readonly sending: boolean;
   /** Keep each row's cells (CSV) or value (NDJSON): the rejects file writes them back. */
   readonly keepCells: boolean;
+  /** What the worker does: parse only (rows go out RAW, cells kept), or everything up to the JSON body. */
+  readonly stage: 'parse' | 'prepare';
   /** Only rows whose row number mod `count` is `index`. */
   readonly shard?: { readonly index: number; readonly count: number } | undefined;
 }
@@ -58,18 +62,68 @@ export interface Preparer {
   close(): void;
 }
 
+/** What one row came to: its fate, its eventId, and its JSON body (SEND) or errors (INVALID). */
+export interface PreparedRow {
+  readonly fate: RowFate;
+  readonly eventId: string | null;
+  readonly text: string;
+}
+
+/** Maps, validates and serialises rows by one schema; compiled once, used for every row. */
+export class RowPreparer {
+  readonly #validate: (record: unknown) => string[];
+  readonly #fields: ReturnType<typeof fieldsOf>;
+  readonly #options: PrepareOptions;
+  readonly #canCarryEventId: boolean;
+  readonly #generate: boolean;
+  readonly #plans = new Map<string, Column[]>();
+
+  constructor(options: PrepareOptions) {
+    this.#options = options;
+    this.#validate = compileSchema(options.schema);
+    this.#fields = fieldsOf(options.schema.schema);
+    this.#canCarryEventId = this.#fields.has('eventId');
+    this.#generate = this.#canCarryEventId && options.generateEventId !== false;
+  }
+
+  /** Resolves a CSV header against the schema (throws a HeaderError when it cannot be). */
+  plan(file: string, header: string[]): void {
+    this.#plans.set(file, resolveHeader(header, this.#fields, file, this.#options.map));
+  }
+
+  prepare(row: SourceRow): PreparedRow {
+    let errors: string[];
+    let record: Record<string, unknown> = {};
+    if (row.error !== undefined) {
+      errors = [row.error];
+    } else {
+      const columns = this.#plans.get(row.file);
+      const mapped = columns ? mapCells(columns, row.cells ?? []) : mapObject(row.value as Record<string, unknown>, this.#options.coerce ? this.#fields : undefined);
+      record = mapped.record;
+      if (mapped.previousEventId !== undefined && record['eventId'] === undefined && this.#canCarryEventId) {
+        record['eventId'] = mapped.previousEventId;
+      }
+      errors = mapped.errors.length > 0 ? [...mapped.errors, ...this.#validate(record)] : this.#validate(record);
+    }
+    const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
+    if (errors.length > 0) return { fate: INVALID, eventId: own, text: errors.join('; ') };
+    if (!this.#options.sending) return { fate: VALID, eventId: null, text: '' };
+    // Serialise once; a generated eventId is spliced in front rather than re-serialising.
+    const json = JSON.stringify(record);
+    if (own !== null || !this.#generate) return { fate: SEND, eventId: own, text: json };
+    const eventId = generateEventId(row.row, json);
+    return { fate: SEND, eventId, text: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}` };
+  }
+}
+
 /**
  * Opens every input (reading CSV headers) and resolves each header against the schema before the first
  * row is read: a bad file or header is refused here, before anything is sent. Closes what it opened
  * when one fails.
  */
 export async function openPreparer(options: PrepareOptions, stdin?: Readable): Promise<Preparer> {
-  const validate = compileSchema(options.schema);
-  const fields = fieldsOf(options.schema.schema);
-  const canCarryEventId = fields.has('eventId');
-  const generate = canCarryEventId && options.generateEventId !== false;
+  const preparer = new RowPreparer(options);
   const sources: Source[] = [];
-  const plans = new Map<Source, Column[]>();
   try {
     for (const file of options.files) {
       const source = await openSource(file, {
@@ -81,47 +135,26 @@ export async function openPreparer(options: PrepareOptions, stdin?: Readable): P
         maxRecordSize: options.maxRecordSize,
       });
       sources.push(source);
-      if (source.header) plans.set(source, resolveHeader(source.header, fields, source.file, options.map));
+      if (source.header) preparer.plan(source.file, source.header);
     }
   } catch (error) {
     for (const source of sources) source.close();
     throw error;
   }
   const bytesRead = (): number => sources.reduce((sum, s) => sum + s.bytesRead(), 0);
-  const { shard, sending } = options;
+  const { shard } = options;
+  const parseOnly = options.stage === 'parse';
 
   async function prepare(sink: RowSink): Promise<void> {
     for (const source of sources) {
-      const columns = plans.get(source);
       for await (const row of source.rows) {
         if (shard && row.row % shard.count !== shard.index) continue;
-        let errors: string[];
-        let record: Record<string, unknown> = {};
-        if (row.error !== undefined) {
-          errors = [row.error];
-        } else {
-          const mapped = columns ? mapCells(columns, row.cells ?? []) : mapObject(row.value as Record<string, unknown>, options.coerce ? fields : undefined);
-          record = mapped.record;
-          if (mapped.previousEventId !== undefined && record['eventId'] === undefined && canCarryEventId) {
-            record['eventId'] = mapped.previousEventId;
-          }
-          errors = mapped.errors.length > 0 ? [...mapped.errors, ...validate(record)] : validate(record);
-        }
-        const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
         let wait: Promise<void> | undefined;
-        if (errors.length > 0) {
-          wait = sink.push(row, INVALID, own, errors.join('; '));
-        } else if (!sending) {
-          wait = sink.push(row, VALID, null, '');
+        if (parseOnly) {
+          wait = sink.push(row, RAW, null, row.error ?? '');
         } else {
-          // Serialise once; a generated eventId is spliced in front rather than re-serialising.
-          const json = JSON.stringify(record);
-          if (own !== null || !generate) {
-            wait = sink.push(row, SEND, own, json);
-          } else {
-            const eventId = generateEventId(row.row, json);
-            wait = sink.push(row, SEND, eventId, json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}`);
-          }
+          const prepared = preparer.prepare(row);
+          wait = sink.push(row, prepared.fate, prepared.eventId, prepared.text);
         }
         if (wait) await wait;
       }

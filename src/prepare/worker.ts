@@ -31,7 +31,8 @@ port.on('message', (message: ToWorker) => {
 try {
   preparer = await openPreparer(data.options, data.stdin ? process.stdin : undefined);
   post({ type: 'ready', sources: preparer.sources });
-  const builder = new ChunkBuilder(data.options.keepCells);
+  // Parsed-only rows always carry their cells: the main thread maps them.
+  const builder = new ChunkBuilder(data.options.keepCells || data.options.stage === 'parse');
   const source = preparer;
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();

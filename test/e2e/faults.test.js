@@ -45,6 +45,8 @@ const FAULTS = [
   ['--fail-rate', '0.1', '--drop-rate', '0.05', '--accept-then-fail', '0.1', '--latency', '1ms:3ms'],
 ];
 
+// These runs send one row a request (--batch-size 1): faults are drawn per request, and 2000 requests
+// meet every kind of them. Batch mode under faults has its own test below.
 describe('exactly once under injected faults', { concurrency: 1 }, () => {
   for (const fault of FAULTS) {
     test(`serve ${fault.join(' ')}`, async () => {
@@ -53,7 +55,7 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
       const server = await startServe(['--store', store, '--seed', '7', ...fault]);
       try {
         const file = writeRows(dir);
-        const result = await runCli(['submit', '-e', server.url, '--concurrency', '16', '--rate', '0', '--timeout', '2s', '--retries', '10', file], { cwd: dir });
+        const result = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--concurrency', '16', '--rate', '0', '--timeout', '2s', '--retries', '10', file], { cwd: dir });
         assert.equal(result.code, 1, result.stderr); // the invalid rows
         assert.match(result.stderr, /failed\s+0\n/);
         assertExactlyOnce(dir, store, join(dir, 'rows.csv.report.ndjson'));
@@ -84,7 +86,7 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
     const server = await startServe(['--store', store, '--latency', '2ms', '--outage', '300ms:1500ms']);
     try {
       const file = writeRows(dir);
-      const result = await runCli(['submit', '-e', server.url, '--concurrency', '8', '--rate', '0', '--retries', '2', '--timeout', '1s', file], { cwd: dir });
+      const result = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--concurrency', '8', '--rate', '0', '--retries', '2', '--timeout', '1s', file], { cwd: dir });
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, /failed\s+0\n/, 'nobody ran out of retries during the outage');
       assertExactlyOnce(dir, store);
@@ -101,14 +103,14 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
     const server = await startServe(['--store', store, '--latency', '5ms', '--outage', '1s:6s']);
     try {
       const file = writeRows(dir);
-      const aborted = await runCli(['submit', '-e', server.url, '--concurrency', '8', '--rate', '0', '--timeout', '1s', '--max-outage', '1s', file], { cwd: dir });
+      const aborted = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--concurrency', '8', '--rate', '0', '--timeout', '1s', '--max-outage', '1s', file], { cwd: dir });
       assert.equal(aborted.code, 3, aborted.stderr);
       assert.match(aborted.stderr, /aborted: every request has failed for .*--max-outage 1\.0s.*--resume/);
       const partial = readNdjson(join(dir, 'rows.csv.report.ndjson'));
       assert.ok(partial.length < ROWS, 'rows never sent are not in the report');
       assert.ok(partial.filter((l) => l.status === 'failed').length <= 16, 'only rows in flight are marked failed');
       await new Promise((r) => setTimeout(r, 6000));
-      const resumed = await runCli(['submit', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
+      const resumed = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
       assert.equal(resumed.code, 1, resumed.stderr);
       assert.match(resumed.stderr, /skipped\s+\d+ \(accepted in an earlier run\)/);
       assertExactlyOnce(dir, store);
@@ -123,7 +125,7 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
     const file = writeRows(dir);
     const first = await startServe(['--store', store, '--daily-quota', '1200']);
     try {
-      const result = await runCli(['submit', '-e', first.url, '--rate', '0', file], { cwd: dir });
+      const result = await runCli(['submit', '--batch-size', '1', '-e', first.url, '--rate', '0', file], { cwd: dir });
       assert.equal(result.code, 3, result.stderr);
       assert.match(result.stderr, /quota is used up until .* UTC .*--resume/);
     } finally {
@@ -131,7 +133,7 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
     }
     const nextDay = await startServe(['--store', store, '--daily-quota', '5000']); // a restart stands in for 00:00 UTC
     try {
-      const result = await runCli(['submit', '-e', nextDay.url, '--rate', '0', '--resume', file], { cwd: dir });
+      const result = await runCli(['submit', '--batch-size', '1', '-e', nextDay.url, '--rate', '0', '--resume', file], { cwd: dir });
       assert.equal(result.code, 1, result.stderr);
       assertExactlyOnce(dir, store);
     } finally {
@@ -148,12 +150,12 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
       let seed = 12345;
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       for (let i = 0; i < 4; i++) {
-        const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--resume', '--rate', '0', '--concurrency', '8', file], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+        const child = spawn(process.execPath, [BIN, 'submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', '--concurrency', '8', file], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
         await new Promise((r) => setTimeout(r, 250 + random() * 600));
         child.kill('SIGKILL');
         await new Promise((r) => child.on('close', r));
       }
-      const final = await runCli(['submit', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
+      const final = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
       assert.equal(final.code, 1, final.stderr);
       for (const line of readFileSync(join(dir, 'rows.csv.report.ndjson'), 'utf8').trim().split('\n')) JSON.parse(line);
       assertExactlyOnce(dir, store);

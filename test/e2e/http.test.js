@@ -24,7 +24,7 @@ test('200 with an error is rejected; the seed flat shape is accepted; 500 fails;
   try {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.csv'), csv(5));
-    const result = await runCli(['submit', '-e', server.url, '--retries', '0', 'in.csv', '--rejects', 'rej.csv'], { cwd });
+    const result = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--retries', '0', 'in.csv', '--rejects', 'rej.csv'], { cwd });
     assert.equal(result.code, 1);
     const byRow = new Map(readNdjson(join(cwd, 'in.csv.report.ndjson')).map((l) => [l.row, l]));
     assert.equal(byRow.get(1).status, 'rejected');
@@ -48,7 +48,7 @@ test('the request: path, JSON body with eventId, credentials from env, extra hea
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.csv'), csv(2));
     writeFileSync(join(cwd, 'headers.txt'), '# secrets\nX-From-File: yes\n');
-    const result = await runCli(['submit', '-e', `${server.url}/prefix/`, 'in.csv', '-H', 'X-Trace: 1', '--header-file', 'headers.txt'], {
+    const result = await runCli(['submit', '-e', `${server.url}/prefix/`, '--batch-size', '1', 'in.csv', '-H', 'X-Trace: 1', '--header-file', 'headers.txt'], {
       cwd,
       env: { ASAPP_API_ID: 'the-id', ASAPP_API_SECRET: 'the-secret' },
     });
@@ -76,7 +76,7 @@ test('--concurrency bounds the requests in flight', async () => {
   try {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.csv'), csv(24));
-    const result = await runCli(['submit', '-e', server.url, '--concurrency', '3', 'in.csv'], { cwd });
+    const result = await runCli(['submit', '-e', server.url, '--concurrency', '3', '--batch-size', '1', 'in.csv'], { cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(server.requests.length, 24);
     assert.equal(server.maxInFlight, 3);

@@ -14,12 +14,12 @@ test('HTTP_PROXY is honoured (and NO_PROXY bypasses it)', async () => {
   const proxy = await startProxy();
   try {
     const cwd = tempDir();
-    const result = await runCli(['submit', '-e', server.url, join(SAMPLES, 'conversations.ndjson')], { cwd, env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: '', NO_PROXY: '' } });
+    const result = await runCli(['submit', '-e', server.url, '--batch-size', '1', join(SAMPLES, 'conversations.ndjson')], { cwd, env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: '', NO_PROXY: '' } });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(server.requests.length, 12);
     assert.ok(proxy.used > 0, 'went through the proxy');
     const before = proxy.used;
-    const direct = await runCli(['submit', '-e', server.url, join(SAMPLES, 'conversations.ndjson'), '--force'], { cwd, env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+    const direct = await runCli(['submit', '-e', server.url, '--batch-size', '1', join(SAMPLES, 'conversations.ndjson'), '--force'], { cwd, env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
     assert.equal(direct.code, 0, direct.stderr);
     assert.equal(proxy.used, before, 'NO_PROXY bypassed it');
     assert.equal(server.requests.length, 24);

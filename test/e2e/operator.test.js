@@ -17,7 +17,7 @@ test('no terminal: timestamped progress lines on stderr, nothing on stdout', asy
   try {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(60));
-    const result = await runCli(['submit', '-e', server.url, '--concurrency', '2', '--progress-interval', '100ms', 'in.ndjson'], { cwd });
+    const result = await runCli(['submit', '-e', server.url, '--concurrency', '2', '--batch-size', '1', '--progress-interval', '100ms', 'in.ndjson'], { cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, '');
     const progress = result.stderr.split('\n').filter((l) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z bulk-submit: \d+ rows · \d+% · /.test(l));
@@ -37,7 +37,7 @@ test('on a terminal: a spinner line with counts', { skip: haveScript ? false : '
   try {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(80));
-    const command = `stty cols 120 2>/dev/null; ${process.execPath} ${BIN} submit -e ${server.url} --concurrency 2 in.ndjson`;
+    const command = `stty cols 120 2>/dev/null; ${process.execPath} ${BIN} submit -e ${server.url} --concurrency 2 --batch-size 1 in.ndjson`;
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: { ...process.env, CI: '', NO_COLOR: '1' } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -84,7 +84,7 @@ test('two overlapping runs: the second exits 2 naming the holder pid', async () 
   try {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(40));
-    const first = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '1', '--report', 'r.ndjson', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    const first = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '1', '--batch-size', '1', '--report', 'r.ndjson', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
     await new Promise((r) => setTimeout(r, 600));
     const second = await runCli(['submit', '-e', server.url, '--report', 'r.ndjson', '--force', 'in.ndjson'], { cwd });
     assert.equal(second.code, 2);
@@ -125,7 +125,8 @@ test('settings: flag > env > config file > default; unknown config keys refused'
   assert.match(line('retries'), /2 {2}\[cli/);
   assert.match(line('concurrency'), /6 {2}\[env/);
   assert.match(line('timeout'), /5000 {2}\[config/);
-  assert.match(line('batchSize'), /1 {2}\[default/);
+  assert.match(line('batchWait'), /200 {2}\[default/);
+  assert.match(line('batchSize'), /\(unset\) {2}\[unset/, 'the run picks it: 1000 for a bundled kind, else 1');
   writeFileSync(join(cwd, 'bad.json'), JSON.stringify({ concurency: 4 }));
   const bad = await runCli(['submit', '--config', 'bad.json', 'x.csv'], { cwd });
   assert.equal(bad.code, 2);
