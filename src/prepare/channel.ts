@@ -58,9 +58,9 @@ export async function startPreparing(options: PrepareOptions, thread: PrepareThr
     chunkRows: thread.chunkRows ?? 256,
     flushMs: 10,
   };
-  // A small young generation: the worker's garbage is short-lived rows, and a 48 MB nursery (V8's default
-  // here) would sit in RSS for nothing.
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data, stdin: usesStdin, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  // A smaller young generation than V8's default (48 MB here): the worker's garbage is short-lived rows,
+  // and 16 MB costs no measurable speed (8 MB did: a fifth of the thread went to scavenges).
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data, stdin: usesStdin, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
   const stdin = usesStdin ? (thread.stdin ?? process.stdin) : undefined;
   if (stdin) stdin.pipe(worker.stdin!);
 
