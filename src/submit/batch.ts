@@ -19,46 +19,37 @@ export async function* batches<T extends Sendable>(items: AsyncIterable<T>, size
   let batch: T[] = [];
   let ids = new Set<string>();
   let pending: Promise<IteratorResult<T>> | undefined;
-  let deadline = Infinity;
+  // One timer per open batch (not per item): it fires once the batch's first row has waited waitMs.
+  let timeout: Promise<'timeout'> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const close = (): T[] => {
+    const full = batch;
+    batch = [];
+    ids = new Set();
+    clearTimeout(timer);
+    timeout = undefined;
+    return full;
+  };
   try {
     for (;;) {
       pending ??= iterator.next();
-      let next: IteratorResult<T> | 'timeout';
-      if (batch.length === 0 || deadline === Infinity) {
-        next = await pending;
-      } else {
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
-        next = await Promise.race([pending, timeout]);
-        clearTimeout(timer);
-      }
+      const next: IteratorResult<T> | 'timeout' = timeout === undefined ? await pending : await Promise.race([pending, timeout]);
       if (next === 'timeout') {
-        yield batch;
-        batch = [];
-        ids = new Set();
-        deadline = Infinity;
+        yield close();
         continue; // `pending` is still in flight: it is awaited on the next turn.
       }
       pending = undefined;
       if (next.done) break;
       const item = next.value;
-      if (item.eventId !== undefined && ids.has(item.eventId)) {
-        yield batch;
-        batch = [];
-        ids = new Set();
-      }
-      if (batch.length === 0) deadline = Date.now() + waitMs;
+      if (item.eventId !== undefined && ids.has(item.eventId)) yield close();
+      if (batch.length === 0) timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
       batch.push(item);
       if (item.eventId !== undefined) ids.add(item.eventId);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-        ids = new Set();
-        deadline = Infinity;
-      }
+      if (batch.length >= size) yield close();
     }
-    if (batch.length > 0) yield batch;
+    if (batch.length > 0) yield close();
   } finally {
+    clearTimeout(timer);
     await iterator.return?.();
   }
 }

@@ -1,4 +1,10 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+// crypto.hash() (Node 20.12+, one call, no Hash object) is several times cheaper than
+// createHash().update().digest() for short input, and gives the same digest; @types/node 20 does not
+// declare it yet.
+const oneShot = (crypto as typeof crypto & { hash?: (algorithm: string, data: string) => string }).hash;
+const sha1 = oneShot ? (data: string): string => oneShot('sha1', data) : (data: string): string => crypto.createHash('sha1').update(data).digest('hex');
 
 /**
  * A deterministic eventId for a row that has none: the same row (content and position) gets the same
@@ -6,5 +12,5 @@ import { createHash } from 'node:crypto';
  * instead of a duplicate. `bs-` + 40 hex digits matches the API's `[a-zA-Z0-9\-_]+`, ≤ 256 chars.
  */
 export function generateEventId(row: number, recordJson: string): string {
-  return `bs-${createHash('sha1').update(`${row}\n${recordJson}`).digest('hex')}`;
+  return `bs-${sha1(`${row}\n${recordJson}`)}`;
 }

@@ -1,0 +1,87 @@
+// The CSV reader on a live pipe, and the pieces that carry rows and errors across threads.
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { BulkError, HeaderError, fromTransferable, toTransferable } from '../../dist/errors.js';
+import { openSource } from '../../dist/input/index.js';
+import { ChunkBuilder, RAW, SEND, rowOf } from '../../dist/prepare/chunk.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function readAll(parts, pauseMs) {
+  const stdin = new PassThrough();
+  const writer = (async () => {
+    for (const part of parts) {
+      stdin.write(part);
+      await sleep(pauseMs);
+    }
+    stdin.end();
+  })();
+  const source = await openSource('-', { format: 'csv', stdin });
+  const rows = [];
+  for await (const row of source.rows) rows.push({ ...row, at: Date.now() });
+  await writer;
+  return rows;
+}
+
+test('CSV on a live pipe: a row comes out when its line ends, not when the next line comes', async () => {
+  const stdin = new PassThrough();
+  stdin.write('id,name\r\n1,one\r\n');
+  const source = await openSource('-', { format: 'csv', stdin });
+  const iterator = source.rows[Symbol.asyncIterator]();
+  const first = await Promise.race([iterator.next(), sleep(2000).then(() => 'timeout')]);
+  assert.notEqual(first, 'timeout', 'the first row came while the pipe stayed open');
+  assert.deepEqual(first.value.cells, ['1', 'one']);
+  assert.equal(first.value.line, 2);
+  stdin.end('2,two\r\n');
+  const second = await iterator.next();
+  assert.equal(second.value.line, 3);
+  assert.equal((await iterator.next()).done, true);
+});
+
+test('CSV on a live pipe: pauses anywhere (inside quotes, after blank lines, CRLF) change no cell, line or byte offset', async () => {
+  const parts = ['a,b\r\n1,2\r\n', '3,4\r\n\r\n5,6\n', '"x\ny",7\n', '"8\n', '",9\n', '\xff,1\n'.replace('\xff', 'é'), '10,11\n'];
+  const bytes = parts.map((p) => Buffer.from(p));
+  bytes[5] = Buffer.from([0xff, 0x2c, 0x31, 0x0a]); // an invalid UTF-8 byte: its offset must not shift
+  const trickled = await readAll(bytes, 60);
+  const whole = await readAll([Buffer.concat(bytes)], 0);
+  const strip = (rows) => rows.map(({ at: _at, ...row }) => row);
+  assert.deepEqual(strip(trickled), strip(whole));
+  assert.deepEqual(
+    whole.map((r) => [r.line, r.cells.join('|')]),
+    [[2, '1|2'], [3, '3|4'], [5, '5|6'], [6, 'x\ny|7'], [8, '8\n|9'], [10, '\ufffd|1'], [11, '10|11']],
+  );
+  assert.match(whole[5].error, /invalid UTF-8 at byte 36/);
+});
+
+test('a typed error crosses a thread boundary with its code, exit code, file, line and name', () => {
+  const original = new HeaderError('BULK_HEADER_UNKNOWN', 'unknown column "Foo"', 'in.csv', 1);
+  const rebuilt = fromTransferable(structuredClone(toTransferable(original)));
+  assert.ok(rebuilt instanceof BulkError);
+  assert.equal(rebuilt.code, 'BULK_HEADER_UNKNOWN');
+  assert.equal(rebuilt.exitCode, 2);
+  assert.equal(rebuilt.name, 'HeaderError');
+  assert.equal(rebuilt.toLine(), 'in.csv:1: unknown column "Foo"');
+  assert.equal(rebuilt.stack, original.stack);
+  const bug = fromTransferable(structuredClone(toTransferable(Object.assign(new TypeError('x is undefined'), { code: 'ERR_X' }))));
+  assert.ok(!(bug instanceof BulkError));
+  assert.equal(bug.name, 'TypeError');
+  assert.equal(bug.code, 'ERR_X');
+});
+
+test('chunks carry rows column-wise; cells only when asked, and a raw row keeps its reader error', () => {
+  const lean = new ChunkBuilder(false);
+  lean.add({ file: 'a.csv', line: 2, row: 1, cells: ['x'] }, SEND, 'id-1', '{"eventId":"id-1"}');
+  const chunk = structuredClone(lean.take(123));
+  assert.equal(chunk.bytesRead, 123);
+  assert.equal(chunk.cells, null);
+  assert.deepEqual(rowOf(chunk, 0), { file: 'a.csv', line: 2, row: 1 });
+  assert.equal(lean.take(0), undefined, 'take() empties the builder');
+
+  const full = new ChunkBuilder(true);
+  full.add({ file: 'b.csv', line: 3, row: 2, cells: ['1', '2'] }, RAW, null, '');
+  full.add({ file: 'b.csv', line: 4, row: 3, cells: ['3'], error: 'row has 1 cells but the header has 2' }, RAW, null, 'row has 1 cells but the header has 2');
+  const both = structuredClone(full.take(0));
+  assert.deepEqual(rowOf(both, 0), { file: 'b.csv', line: 3, row: 2, cells: ['1', '2'] });
+  assert.deepEqual(rowOf(both, 1), { file: 'b.csv', line: 4, row: 3, cells: ['3'], error: 'row has 1 cells but the header has 2' });
+});
