@@ -157,7 +157,9 @@ class Nudger extends Transform {
         this.#arm();
         return;
       }
-      const state = (this.#parser as unknown as { state: ParserState }).state;
+      const state = (this.#parser as unknown as { state?: Partial<ParserState> }).state;
+      // Internal to csv-parse: if a later version moves these, rows simply wait for the next line.
+      if (typeof state?.quoting !== 'boolean' || typeof state.needMoreDataSize !== 'number' || typeof state.recordDelimiterMaxLength !== 'number') return;
       // Its quoting state covers what it has looked at; a quote among the few bytes it holds back
       // could open a cell, and a `\n` added there would become part of the cell: then wait instead.
       if (state.quoting || this.#tail.includes(34)) return;
