@@ -183,20 +183,20 @@ export async function run(options: RunOptions): Promise<Summary> {
   // and validates, which splits the work about evenly between the two threads (see BENCHMARKS.md).
   const stage = sending && batchSize === 1 ? 'prepare' : 'parse';
   const prepareOptions: PrepareOptions = {
-      files: options.files,
-      schema: loaded,
-      format: options.format,
-      map: options.map,
-      delimiter: options.delimiter,
-      encoding: options.encoding,
-      trim: options.trim,
-      maxRecordSize: options.maxRecordSize,
-      coerce: options.coerce,
-      generateEventId: options.generateEventId,
-      sending,
-      keepCells: options.rejects !== undefined,
-      shard: options.shard,
-      stage,
+    files: options.files,
+    schema: loaded,
+    format: options.format,
+    map: options.map,
+    delimiter: options.delimiter,
+    encoding: options.encoding,
+    trim: options.trim,
+    maxRecordSize: options.maxRecordSize,
+    coerce: options.coerce,
+    generateEventId: options.generateEventId,
+    sending,
+    keepCells: options.rejects !== undefined,
+    shard: options.shard,
+    stage,
   };
   const rowPreparer = stage === 'parse' ? new RowPreparer(prepareOptions) : undefined;
   const input = await startPreparing(prepareOptions, { stdin: options.stdin });

@@ -43,11 +43,6 @@ export class ChunkBuilder {
     return this.#chunk?.status.length ?? 0;
   }
 
-  /** The file of the chunk being built, if any. */
-  get file(): string | undefined {
-    return this.#chunk?.file;
-  }
-
   add(row: SourceRow, status: RowFate, eventId: string | null, text: string): void {
     const keep = this.#keepCells;
     const chunk = (this.#chunk ??= {

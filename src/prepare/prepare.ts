@@ -69,18 +69,22 @@ export interface PreparedRow {
   readonly text: string;
 }
 
-/** Maps, validates and serialises rows by one schema; compiled once, used for every row. */
+/**
+ * Maps, validates and serialises rows by one schema; compiled once, used for every row. With
+ * `validates` false it only resolves headers: a worker that just parses needs no Ajv of its own (the
+ * main thread compiles the schema and maps the rows).
+ */
 export class RowPreparer {
-  readonly #validate: (record: unknown) => string[];
+  readonly #validate: ((record: unknown) => string[]) | undefined;
   readonly #fields: ReturnType<typeof fieldsOf>;
   readonly #options: PrepareOptions;
   readonly #canCarryEventId: boolean;
   readonly #generate: boolean;
   readonly #plans = new Map<string, Column[]>();
 
-  constructor(options: PrepareOptions) {
+  constructor(options: PrepareOptions, validates = true) {
     this.#options = options;
-    this.#validate = compileSchema(options.schema);
+    this.#validate = validates ? compileSchema(options.schema) : undefined;
     this.#fields = fieldsOf(options.schema.schema);
     this.#canCarryEventId = this.#fields.has('eventId');
     this.#generate = this.#canCarryEventId && options.generateEventId !== false;
@@ -92,6 +96,8 @@ export class RowPreparer {
   }
 
   prepare(row: SourceRow): PreparedRow {
+    const validate = this.#validate;
+    if (!validate) throw new Error('RowPreparer.prepare() on a preparer built only to resolve headers');
     let errors: string[];
     let record: Record<string, unknown> = {};
     if (row.error !== undefined) {
@@ -103,7 +109,7 @@ export class RowPreparer {
       if (mapped.previousEventId !== undefined && record['eventId'] === undefined && this.#canCarryEventId) {
         record['eventId'] = mapped.previousEventId;
       }
-      errors = mapped.errors.length > 0 ? [...mapped.errors, ...this.#validate(record)] : this.#validate(record);
+      errors = mapped.errors.length > 0 ? [...mapped.errors, ...validate(record)] : validate(record);
     }
     const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
     if (errors.length > 0) return { fate: INVALID, eventId: own, text: errors.join('; ') };
@@ -122,7 +128,8 @@ export class RowPreparer {
  * when one fails.
  */
 export async function openPreparer(options: PrepareOptions, stdin?: Readable): Promise<Preparer> {
-  const preparer = new RowPreparer(options);
+  const parseOnly = options.stage === 'parse';
+  const preparer = new RowPreparer(options, !parseOnly);
   const sources: Source[] = [];
   try {
     for (const file of options.files) {
@@ -143,7 +150,6 @@ export async function openPreparer(options: PrepareOptions, stdin?: Readable): P
   }
   const bytesRead = (): number => sources.reduce((sum, s) => sum + s.bytesRead(), 0);
   const { shard } = options;
-  const parseOnly = options.stage === 'parse';
 
   async function prepare(sink: RowSink): Promise<void> {
     for (const source of sources) {
