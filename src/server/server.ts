@@ -207,8 +207,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     return status;
   };
 
+  let closing = false;
   const server: Server = createServer((request, response) => {
     counts.requests++;
+    // Once stopping, every answer closes its connection: a client that keeps a keep-alive connection
+    // busy would otherwise be served on it for ever, and the server would never stop.
+    if (closing) response.setHeader('connection', 'close');
     handle(request, response)
       .then((status) => {
         const key = status === 0 ? 'dropped' : String(status);
@@ -255,6 +259,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     counts,
     async close(): Promise<ServerCounts> {
       for (const timer of timers) clearTimeout(timer);
+      closing = true;
       if (listening) {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, readNdjson, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, readNdjson, runCli, tempDir, waitFor } from '../helpers/cli.js';
 import { ok, startScripted } from '../helpers/scripted-server.js';
 
 test('a request slower than --timeout fails with a timeout message', async () => {
@@ -55,7 +55,7 @@ test('SIGINT: in-flight rows finish, the summary is printed, exit 130', async ()
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise((r) => child.on('close', r));
-    for (let i = 0; i < 200 && server.requests.length < 4; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(() => server.requests.length >= 4, 'the server to see 4 requests');
     child.kill('SIGINT');
     const code = await closed;
     assert.equal(code, 130, stderr);
@@ -80,9 +80,10 @@ test('a second SIGINT exits at once, and the report is still whole lines', async
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise((r) => child.on('close', r));
     // Signal while requests are in flight: after the first answers are back, mid-way through the next.
-    for (let i = 0; i < 200 && server.requests.length < 9; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(() => server.requests.length >= 9, 'the server to see 9 requests');
     child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 50));
+    // The second signal only once the first was handled (signals sent too close together merge into one).
+    await waitFor(() => /finishing requests in flight/.test(stderr), 'the first SIGINT to be handled');
     child.kill('SIGINT');
     const code = await closed;
     assert.equal(code, 130, stderr);
@@ -136,7 +137,7 @@ test('SIGTERM: requests still in flight after --drain-timeout are cut off and re
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise((r) => child.on('close', r));
-    for (let i = 0; i < 200 && server.requests.length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(() => server.requests.length >= 3, 'the server to see 3 requests');
     child.kill('SIGTERM');
     assert.equal(await closed, 143, stderr);
     const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BIN, readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
+import { BIN, lineCount, readNdjson, readStore, runCli, startServe, tempDir, waitFor } from '../helpers/cli.js';
 
 const ROWS = 2000;
 const INVALID = new Set([137, 1024, 1999]);
@@ -98,24 +98,31 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
   test('an outage longer than --max-outage aborts with exit 3; --resume later completes', async () => {
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
-    // The outage starts 1 s after serve does: time enough for the CLI (and its preparing thread) to start
-    // on a loaded machine and get some rows accepted, too little for all 2000 rows at 5 ms each, 8 at once.
-    const server = await startServe(['--store', store, '--latency', '5ms', '--outage', '1s:6s']);
+    // A real outage, begun once the run is under way: serve is stopped after it has stored some rows
+    // (the event, not a time), and started again on the same port once the run has given up.
+    const first = await startServe(['--store', store, '--latency', '20ms']);
+    const port = new URL(first.url).port;
+    let second;
     try {
       const file = writeRows(dir);
-      const aborted = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--concurrency', '8', '--rate', '0', '--timeout', '1s', '--max-outage', '1s', file], { cwd: dir });
+      const run = runCli(['submit', '--batch-size', '1', '-e', first.url, '--concurrency', '8', '--rate', '0', '--timeout', '1s', '--max-outage', '1s', file], { cwd: dir });
+      await waitFor(() => lineCount(store) >= 50, 'serve to store 50 rows');
+      await first.stop();
+      const aborted = await run;
       assert.equal(aborted.code, 3, aborted.stderr);
       assert.match(aborted.stderr, /aborted: every request has failed for .*--max-outage 1\.0s.*--resume/);
       const partial = readNdjson(join(dir, 'rows.csv.report.ndjson'));
       assert.ok(partial.length < ROWS, 'rows never sent are not in the report');
+      assert.ok(partial.filter((l) => l.status === 'accepted').length >= 50, 'what was stored before the outage is in the report');
       assert.ok(partial.filter((l) => l.status === 'failed').length <= 16, 'only rows in flight are marked failed');
-      await new Promise((r) => setTimeout(r, 6000));
-      const resumed = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
+      second = await startServe(['--store', store, '--port', port]);
+      const resumed = await runCli(['submit', '--batch-size', '1', '-e', second.url, '--resume', '--rate', '0', file], { cwd: dir });
       assert.equal(resumed.code, 1, resumed.stderr);
       assert.match(resumed.stderr, /skipped\s+\d+ \(accepted in an earlier run\)/);
       assertExactlyOnce(dir, store);
     } finally {
-      await server.stop();
+      await first.stop();
+      await second?.stop();
     }
   });
 
@@ -151,9 +158,12 @@ describe('exactly once under injected faults', { concurrency: 1 }, () => {
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       for (let i = 0; i < 4; i++) {
         const child = spawn(process.execPath, [BIN, 'submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', '--concurrency', '8', file], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
-        await new Promise((r) => setTimeout(r, 250 + random() * 600));
+        const closed = new Promise((r) => child.on('close', r));
+        // Killed mid-flight: once serve has stored a random number more rows (not after a fixed time).
+        const target = lineCount(store) + 20 + Math.floor(random() * 300);
+        await Promise.race([waitFor(() => lineCount(store) >= target, `serve to store ${target} rows`), closed]);
         child.kill('SIGKILL');
-        await new Promise((r) => child.on('close', r));
+        await closed;
       }
       const final = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', file], { cwd: dir });
       assert.equal(final.code, 1, final.stderr);

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir, waitFor } from '../helpers/cli.js';
 import { ok, startScripted } from '../helpers/scripted-server.js';
 
 function rows(n) {
@@ -85,7 +85,8 @@ test('two overlapping runs: the second exits 2 naming the holder pid', async () 
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(40));
     const first = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '1', '--batch-size', '1', '--report', 'r.ndjson', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
-    await new Promise((r) => setTimeout(r, 600));
+    // The lock is taken before anything is sent: once the server has seen a request, the first run holds it.
+    await waitFor(() => server.requests.length >= 1, 'the first run to send a request');
     const second = await runCli(['submit', '-e', server.url, '--report', 'r.ndjson', '--force', 'in.ndjson'], { cwd });
     assert.equal(second.code, 2);
     assert.match(second.stderr, new RegExp(`another bulk-submit run \\(pid ${first.pid}\\) is writing this report`));

@@ -86,6 +86,21 @@ export function startServe(args = [], options = {}) {
   });
 }
 
+/**
+ * Waits for `predicate()` to become true (polling every 25 ms), for an event the test can observe: a
+ * file appears, the server saw a request, a line was printed. The bound is generous on purpose: these
+ * machines are shared and at times ten times slower than usual, and a test must never bet on how far
+ * a process got in a fixed time. Rejects with `what` when the bound passes.
+ */
+export async function waitFor(predicate, what, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** Reads an NDJSON file into an array of objects (missing file → []). */
 export function readNdjson(file) {
   if (!existsSync(file)) return [];
@@ -93,6 +108,15 @@ export function readNdjson(file) {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line));
+}
+
+/** Complete lines in a file that another process is appending to (missing file → 0). */
+export function lineCount(file) {
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file, 'utf8');
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /** The records a `serve --store FILE` stored: [{kind, storedAt, record}]. */

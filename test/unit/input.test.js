@@ -29,7 +29,8 @@ test('CSV on a live pipe: a row comes out when its line ends, not when the next 
   stdin.write('id,name\r\n1,one\r\n');
   const source = await openSource('-', { format: 'csv', stdin });
   const iterator = source.rows[Symbol.asyncIterator]();
-  const first = await Promise.race([iterator.next(), sleep(2000).then(() => 'timeout')]);
+  // The pipe stays open: if the row waited for the next line, this would time out (a generous bound, not a bet on speed).
+  const first = await Promise.race([iterator.next(), sleep(60_000).then(() => 'timeout')]);
   assert.notEqual(first, 'timeout', 'the first row came while the pipe stayed open');
   assert.deepEqual(first.value.cells, ['1', 'one']);
   assert.equal(first.value.line, 2);
