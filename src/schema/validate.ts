@@ -10,6 +10,28 @@ type FormatsPlugin = (ajv: Ajv) => Ajv;
 const addFormats: FormatsPlugin =
   (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
 
+/**
+ * How patterns are compiled. JSON Schema patterns are ECMA-262 regular expressions, and the API's own
+ * published patterns (`^[a-zA-Z0-9\-\_]+$`, `[a-zA-Z0-9\-\_\.\@]+`) escape characters that need no
+ * escape: valid ECMA-262, but a syntax error under the `u` flag Ajv compiles with. Each pattern is
+ * compiled with `u` first (full Unicode: `.` and classes match code points, `\p{…}` works) and only when
+ * that is a syntax error, without it. The cost falls on those patterns alone: `.` and negated classes
+ * then match one UTF-16 unit, so a character outside the BMP counts as two, and `\p{L}` means `p{L}`.
+ * A pattern that is no ECMA-262 regular expression at all still refuses the schema.
+ */
+export const lenientRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    try {
+      return new RegExp(pattern, flags);
+    } catch (error) {
+      if (!flags.includes('u')) throw error;
+      return new RegExp(pattern, flags.replace('u', ''));
+    }
+  },
+  // Ajv names the engine by this in generated code; a runtime compile keeps the function itself.
+  { code: 'lenientRegExp' },
+);
+
 /** Checks records against one compiled schema. */
 export interface RecordValidator {
   /** Every violation as `property: rule (got "value")`; empty when the record is valid. */
@@ -76,6 +98,7 @@ export function compileSchema(loaded: LoadedSchema): RecordValidator {
     // Our own schemas must be strict-clean; a user's schema may carry keywords Ajv doesn't know.
     strict: loaded.bundled,
     logger: false,
+    code: { regExp: lenientRegExp },
   });
   addFormats(ajv);
   let validate: ValidateFunction;

@@ -164,3 +164,18 @@ test('a user schema that is not JSON, not an object schema, or not a JSON Schema
   const good = await loadSchema({ kind: 'conversation', file: write('c.json', JSON.stringify({ type: 'object', required: ['id'], properties: { id: { type: 'integer' } } })) });
   assert.deepEqual(compileSchema(good)({ id: 'x' }), ['id: must be integer (got "x")']);
 });
+
+test('patterns: the API\'s published ones (\\_ and \\@ escapes) compile; u semantics stay where the pattern allows them', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string', pattern: '^[a-zA-Z0-9\\-\\_]+$' },
+      customer: { type: 'string', pattern: '[a-zA-Z0-9\\-\\_\\.\\@]+' },
+      one: { type: 'string', pattern: '^.$' },
+    },
+  };
+  const check = compileSchema({ schema, file: 'user.json', bundled: false });
+  assert.deepEqual(check({ id: 'a_b-1', customer: 'jo.e@x', one: '😀' }), [], 'an astral character is one character where u applies');
+  assert.deepEqual(check({ id: 'a b' }), ['id: must match ^[a-zA-Z0-9\\-\\_]+$ (got "a b")']);
+  assert.throws(() => compileSchema({ schema: { properties: { x: { type: 'string', pattern: '(' } } }, file: 'bad.json', bundled: false }), /not a valid JSON Schema: .*Invalid regular expression/);
+});
