@@ -90,6 +90,10 @@ export class HttpClient {
           httpProxy: env['HTTP_PROXY'] ?? env['http_proxy'],
           httpsProxy: env['HTTPS_PROXY'] ?? env['https_proxy'] ?? env['HTTP_PROXY'] ?? env['http_proxy'],
           noProxy: env['NO_PROXY'] ?? env['no_proxy'],
+          // A plain http:// endpoint goes through the proxy as an absolute-form request (POST http://host/…),
+          // as curl, Python and Go send it: the usual forward proxy forwards that and refuses CONNECT for
+          // plain http. https:// endpoints still tunnel with CONNECT (undici applies this to http only).
+          proxyTunnel: false,
         })
       : new Pool(url.origin, { ...common, connect });
   }
