@@ -37,16 +37,28 @@ function distance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** The property whose name is closest to `header`. */
+/** Most edits, per character of the longer name, for a property to count as close to a header. */
+const CLOSE_EDITS_PER_CHARACTER = 1 / 4;
+/** Shortest name that may match another by prefix or suffix (`Agent ID` → `externalAgentId`). */
+const AFFIX_MIN_LENGTH = 4;
+
+/**
+ * The property whose name is close to `header`, if one is: within a quarter of its length in edits
+ * (`Devise Type` → deviceType), or one name the prefix or suffix of the other (`Agent ID` →
+ * externalAgentId). A far "closest" name misleads more than it helps, so otherwise none.
+ */
 export function closestProperty(header: string, fields: Map<string, Field>): string | undefined {
   const wanted = normalizeName(header);
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestScore = Infinity;
   for (const name of fields.keys()) {
-    const d = distance(wanted, normalizeName(name));
-    if (d < bestDistance) {
+    const candidate = normalizeName(name);
+    const [shorter, longer] = wanted.length <= candidate.length ? [wanted, candidate] : [candidate, wanted];
+    const affix = shorter.length >= AFFIX_MIN_LENGTH && (longer.startsWith(shorter) || longer.endsWith(shorter));
+    const score = distance(wanted, candidate) / longer.length;
+    if ((affix || score <= CLOSE_EDITS_PER_CHARACTER) && score < bestScore) {
       best = name;
-      bestDistance = d;
+      bestScore = score;
     }
   }
   return best;
@@ -63,17 +75,86 @@ function targetFor(index: number, header: string, target: string, fields: Map<st
   return undefined;
 }
 
+/** A schema's properties, compiled for matching header names against them. */
+interface Matcher {
+  readonly fields: Map<string, Field>;
+  readonly loose: Map<string, Field>;
+  readonly attributes: Field | undefined;
+}
+
+function matcherOf(fields: Map<string, Field>): Matcher {
+  const loose = new Map<string, Field>();
+  for (const field of fields.values()) loose.set(normalizeName(field.name), field);
+  return { fields, loose, attributes: [...fields.values()].find((f) => f.isAttributes) };
+}
+
+/** What a header name means by itself (no --map): a property, an attribute, ignored, or nothing. */
+function matchName(text: string, index: number, matcher: Matcher): Column | undefined {
+  if (text === PREVIOUS_EVENT_ID) return { index, header: text, target: 'previousEventId' };
+  if (text.startsWith('_')) return { index, header: text, target: 'ignore' };
+  const field = matcher.fields.get(text) ?? matcher.loose.get(normalizeName(text));
+  if (field) return { index, header: text, target: 'property', field };
+  if (matcher.attributes && ATTR_PREFIX.test(text) && text.length > 5) return { index, header: text, target: 'attribute', name: text.slice(5) };
+  return undefined;
+}
+
+/** Another record kind the header may have been meant for: its name and its properties. */
+export interface OtherKind {
+  readonly name: string;
+  readonly fields: Map<string, Field>;
+}
+
+/**
+ * The other kind whose properties match the header better than this schema does, if one does: a
+ * header of another kind (a forgotten --kind) is told as such, not as a list of unknown columns.
+ */
+function betterKind(header: readonly string[], unknownCount: number, others: Iterable<OtherKind>): { name: string; unknown: number } | undefined {
+  let best: { name: string; unknown: number } | undefined;
+  for (const other of others) {
+    const matcher = matcherOf(other.fields);
+    const unknown = header.filter((text, index) => matchName(text, index, matcher) === undefined).length;
+    if (unknown < unknownCount && (best === undefined || unknown < best.unknown)) best = { name: other.name, unknown };
+  }
+  return best;
+}
+
+/** How a header is resolved, beyond the schema's own properties. */
+export interface HeaderOptions {
+  /** `--map`: CSV header → property (or `attr.<name>`), or null to drop the column. */
+  readonly map?: ColumnMap | undefined;
+  /** The record kind the schema is for (`conversation`), for messages; undefined for a user's schema. */
+  readonly kind?: string | undefined;
+  /** The other record kinds, read only when a column matches nothing (a header meant for one of them). */
+  readonly others?: (() => Iterable<OtherKind>) | undefined;
+}
+
+/** The message for columns that match nothing: the better-fitting kind first, when there is one. */
+function unknownColumnsMessage(header: readonly string[], unknown: readonly string[], fields: Map<string, Field>, options: HeaderOptions): string {
+  const hinted = unknown.map((text) => {
+    const hint = closestProperty(text, fields);
+    return hint ? `"${text}" (closest property: ${hint})` : `"${text}"`;
+  });
+  const advice = `rename ${unknown.length > 1 ? 'them' : 'it'}, map with --map, or start the header with _ to ignore it. Nothing was sent`;
+  const kind = options.others && betterKind(header, unknown.length, options.others());
+  if (!kind) return `unknown column${unknown.length > 1 ? 's' : ''} ${hinted.join(', ')}; ${advice}`;
+  const listed = unknown.slice(0, 5).map((text) => `"${text}"`).join(', ') + (unknown.length > 5 ? ', …' : '');
+  const fit =
+    kind.unknown === 0
+      ? `these columns are the ${kind.name} record's: pass --kind ${kind.name}`
+      : `these columns look like the ${kind.name} record's (it has properties for ${header.length - kind.unknown} of ${header.length}): pass --kind ${kind.name} and fix the rest`;
+  const ours = options.kind === undefined ? 'this schema' : `the ${options.kind} record`;
+  return `${fit} (${unknown.length} of ${header.length} are not properties of ${ours}: ${listed}). Nothing was sent`;
+}
+
 /**
  * Resolves a CSV header onto the schema's properties, once per file. A header matches a property
  * exactly, else loosely (see normalizeName); `attr.<name>` fills `attributes`; a header starting with
  * `_` is ignored; `map` overrides all of that. Any column that matches nothing refuses the file: a
- * misspelt header must never silently drop a column.
+ * misspelt header must never silently drop a column; a header meant for another kind is told as such.
  */
-export function resolveHeader(header: string[], fields: Map<string, Field>, file: string, map: ColumnMap = {}): Column[] {
-  const loose = new Map<string, Field>();
-  for (const field of fields.values()) loose.set(normalizeName(field.name), field);
-  const attributesField = [...fields.values()].find((f) => f.isAttributes);
-
+export function resolveHeader(header: string[], fields: Map<string, Field>, file: string, options: HeaderOptions = {}): Column[] {
+  const map = options.map ?? {};
+  const matcher = matcherOf(fields);
   const firstSeen = new Map<string, number>();
   header.forEach((text, index) => {
     const earlier = firstSeen.get(text);
@@ -101,31 +182,11 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
       columns.push(column);
       return;
     }
-    if (text === PREVIOUS_EVENT_ID) {
-      columns.push({ index, header: text, target: 'previousEventId' });
-      return;
-    }
-    if (text.startsWith('_')) {
-      columns.push({ index, header: text, target: 'ignore' });
-      return;
-    }
-    const field = fields.get(text) ?? loose.get(normalizeName(text));
-    if (field) {
-      columns.push({ index, header: text, target: 'property', field });
-    } else if (attributesField && ATTR_PREFIX.test(text) && text.length > 5) {
-      columns.push({ index, header: text, target: 'attribute', name: text.slice(5) });
-    } else {
-      const hint = closestProperty(text, fields);
-      unknown.push(hint ? `"${text}" (closest property: ${hint})` : `"${text}"`);
-    }
+    const column = matchName(text, index, matcher);
+    if (column) columns.push(column);
+    else unknown.push(text);
   });
-  if (unknown.length > 0) {
-    throw new HeaderError(
-      'BULK_HEADER_UNKNOWN',
-      `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; rename ${unknown.length > 1 ? 'them' : 'it'}, map with --map, or start the header with _ to ignore it. Nothing was sent`,
-      file,
-    );
-  }
+  if (unknown.length > 0) throw new HeaderError('BULK_HEADER_UNKNOWN', unknownColumnsMessage(header, unknown, fields, options), file);
 
   const seen = new Map<string, string>();
   for (const column of columns) {

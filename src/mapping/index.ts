@@ -1,7 +1,7 @@
 export { fieldsOf } from './fields.js';
 export type { Field, FieldKind, JsonSchema } from './fields.js';
 export { resolveHeader, normalizeName, closestProperty, PREVIOUS_EVENT_ID } from './header.js';
-export type { Column, ColumnMap } from './header.js';
+export type { Column, ColumnMap, HeaderOptions, OtherKind } from './header.js';
 export { mapCells, mapObject, shown } from './record.js';
 export type { Mapped } from './record.js';
 export { loadColumnMap } from './map-file.js';

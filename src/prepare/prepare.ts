@@ -2,8 +2,9 @@ import type { Readable } from 'node:stream';
 import type { Format, Source, SourceRow } from '../input/index.js';
 import { openSource } from '../input/index.js';
 import { fieldsOf, mapCells, mapObject, resolveHeader } from '../mapping/index.js';
-import type { Column, ColumnMap } from '../mapping/index.js';
-import { compileSchema } from '../schema/index.js';
+import type { Column, ColumnMap, OtherKind } from '../mapping/index.js';
+import { KIND_NAMES } from '../kinds.js';
+import { compileSchema, readBundledSchema } from '../schema/index.js';
 import type { LoadedSchema } from '../schema/index.js';
 import { generateEventId } from '../submit/event-id.js';
 import { INVALID, RAW, SEND, VALID } from './chunk.js';
@@ -92,7 +93,15 @@ export class RowPreparer {
 
   /** Resolves a CSV header against the schema (throws a HeaderError when it cannot be). */
   plan(file: string, header: string[]): void {
-    this.#plans.set(file, resolveHeader(header, this.#fields, file, this.#options.map));
+    const { map, schema } = this.#options;
+    this.#plans.set(file, resolveHeader(header, this.#fields, file, { map, kind: schema.kind, others: () => this.#otherKinds() }));
+  }
+
+  /** The other bundled kinds, for a header that matches one of them better (read only on that error). */
+  #otherKinds(): OtherKind[] {
+    const kind = this.#options.schema.kind;
+    if (kind === undefined || this.#options.map !== undefined) return [];
+    return KIND_NAMES.filter((other) => other !== kind).map((other) => ({ name: other, fields: fieldsOf(readBundledSchema(other)) }));
   }
 
   prepare(row: SourceRow): PreparedRow {

@@ -1,4 +1,4 @@
-export { loadSchema, bundledSchemaPath, SCHEMAS_DIR } from './load.js';
+export { loadSchema, bundledSchemaPath, readBundledSchema, SCHEMAS_DIR } from './load.js';
 export type { LoadedSchema } from './load.js';
 export { compileSchema, formatViolation } from './validate.js';
 export type { RecordValidator } from './validate.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { SchemaError } from '../errors.js';
@@ -14,6 +15,13 @@ export interface LoadedSchema {
   readonly file: string;
   /** A bundled schema (checked in strict mode) rather than a user's. */
   readonly bundled: boolean;
+  /** The record kind of a bundled schema; undefined for a user's. */
+  readonly kind?: Kind | undefined;
+}
+
+/** A bundled schema, read synchronously: for messages about a header meant for another kind. */
+export function readBundledSchema(kind: Kind): JsonSchema {
+  return JSON.parse(readFileSync(bundledSchemaPath(kind), 'utf8')) as JsonSchema;
 }
 
 /** Path of the bundled schema for a kind. */
@@ -44,5 +52,5 @@ export async function loadSchema(source: { kind: Kind; file?: string | undefined
   if (record.type !== undefined && record.type !== 'object') {
     throw new SchemaError(`the schema must describe an object (type "object"), got type ${JSON.stringify(record.type)}`, file);
   }
-  return { schema: record, file, bundled };
+  return { schema: record, file, bundled, kind: bundled ? source.kind : undefined };
 }

@@ -117,6 +117,17 @@ describe('submit against serve', () => {
     assert.equal(existsSync(join(cwd, 'conversations.csv.report.ndjson')), false);
   });
 
+  test('a file of another kind (a forgotten --kind) is told as such, in one line, with no far-fetched hints', async () => {
+    const cwd = tempDir();
+    const result = await runCli(['validate', sample('agents.csv')], { cwd });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /agents\.csv:1: these columns are the agent record's: pass --kind agent \(16 of 23 are not properties of the conversation record: "External Agent ID", "Start Ts", /);
+    assert.doesNotMatch(result.stderr, /closest property/);
+    assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
+    const right = await runCli(['validate', '--kind', 'agent', sample('agents.csv'), '--force'], { cwd });
+    assert.equal(right.code, 0, right.stderr);
+  });
+
   test('invalid rows are reported with every violation and never sent; rejects can be fixed and fed back', async () => {
     const cwd = tempDir();
     const result = await runCli(['submit', '--endpoint', server.url, sample('bad-rows.csv'), '--rejects', 'rejects.csv'], { cwd });

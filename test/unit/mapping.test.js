@@ -1,11 +1,12 @@
 // Unit tests for src/mapping: CSV header → properties (once per file), cells → typed record, NDJSON objects.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fieldsOf, mapCells, mapObject, normalizeName, resolveHeader } from '../../dist/mapping/index.js';
+import { closestProperty, fieldsOf, mapCells, mapObject, normalizeName, resolveHeader } from '../../dist/mapping/index.js';
 import { loadSchema } from '../../dist/schema/index.js';
 
 const conversation = fieldsOf((await loadSchema({ kind: 'conversation' })).schema);
 const agent = fieldsOf((await loadSchema({ kind: 'agent' })).schema);
+const customer = fieldsOf((await loadSchema({ kind: 'customer' })).schema);
 
 /** A schema with every scalar kind, for conversions the bundled schemas do not exercise. */
 const typed = fieldsOf({
@@ -95,6 +96,39 @@ test('an unknown header refuses the file, naming every unknown column and its cl
   );
 });
 
+test('a closest property is named only when it is close: a few edits, or a prefix or suffix', () => {
+  assert.equal(closestProperty('Devise Type', conversation), 'deviceType', 'one edit in ten');
+  assert.equal(closestProperty('Plattform', conversation), 'platform');
+  assert.equal(closestProperty('Agent ID', agent), 'externalAgentId', 'a suffix');
+  assert.equal(closestProperty('Conversation ID', conversation), 'externalConversationId', 'a suffix');
+  for (const far of ['Start Ts', 'Vendor', 'Agent ID', 'Supervisor Name', 'Email Address']) {
+    assert.equal(closestProperty(far, conversation), undefined, `nothing in a conversation record is close to "${far}"`);
+  }
+});
+
+test('a header of another kind says which kind, before (and instead of) sixteen far hints', () => {
+  const others = () => [{ name: 'customer', fields: customer }, { name: 'agent', fields: agent }];
+  const header = ['External Agent ID', 'Start Ts', 'Agent Name', 'Vendor', 'Languages', 'attr.team'];
+  assert.throws(
+    () => resolveHeader(header, conversation, 'agents.csv', { kind: 'conversation', others }),
+    (error) => {
+      assert.equal(error.code, 'BULK_HEADER_UNKNOWN');
+      assert.match(error.message, /^these columns are the agent record's: pass --kind agent \(5 of 6 are not properties of the conversation record: "External Agent ID", "Start Ts", "Agent Name", "Vendor", "Languages"\)\. Nothing was sent$/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => resolveHeader([...header, 'Shoe Size'], conversation, 'agents.csv', { kind: 'conversation', others }),
+    /: these columns look like the agent record's \(it has properties for 6 of 7\): pass --kind agent and fix the rest \(6 of 7 are not/,
+    'a header that fits another kind better, not wholly',
+  );
+  assert.throws(
+    () => resolveHeader(['External Conversation ID', 'Devise Type'], conversation, 'f.csv', { kind: 'conversation', others }),
+    /: unknown column "Devise Type" \(closest property: deviceType\); rename it/,
+    'a typo in the right kind: no kind hint',
+  );
+});
+
 test('two columns onto one property are refused; so is the same header twice', () => {
   assert.throws(
     () => resolveHeader(['Device Type', 'device_type'], conversation, 'f.csv'),
@@ -114,17 +148,17 @@ test('an empty header name is refused, with its column number', () => {
 
 test('--map renames, sends to attr.*, drops with null (even a column that would match), refuses an unknown target', () => {
   const map = { 'Conv Ref': 'externalConversationId', Notes: null, Tier: 'attr.tier', 'Device Type': null };
-  const columns = resolveHeader(['Conv Ref', 'Notes', 'Tier', 'Device Type'], conversation, 'f.csv', map);
+  const columns = resolveHeader(['Conv Ref', 'Notes', 'Tier', 'Device Type'], conversation, 'f.csv', { map });
   assert.deepEqual(targets(columns), ['externalConversationId', 'ignore', 'attr.tier', 'ignore']);
   assert.deepEqual(mapCells(columns, ['c-9', 'x', 'gold', 'PHONE']).record, {
     externalConversationId: 'c-9',
     attributes: [{ name: 'tier', value: 'gold' }],
   });
   assert.throws(
-    () => resolveHeader(['Conv Ref'], conversation, 'f.csv', { 'Conv Ref': 'nope' }),
+    () => resolveHeader(['Conv Ref'], conversation, 'f.csv', { map: { 'Conv Ref': 'nope' } }),
     (error) => error.code === 'BULK_HEADER_UNKNOWN' && /"Conv Ref" to "nope"/.test(error.message),
   );
-  assert.throws(() => resolveHeader(['a', 'b'], conversation, 'f.csv', { a: 'lobId', b: 'lobId' }), { code: 'BULK_HEADER_DUPLICATE' });
+  assert.throws(() => resolveHeader(['a', 'b'], conversation, 'f.csv', { map: { a: 'lobId', b: 'lobId' } }), { code: 'BULK_HEADER_DUPLICATE' });
 });
 
 test('array cells split on ; (blank items dropped) or parse as JSON when they start with [', () => {
