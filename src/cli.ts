@@ -17,8 +17,10 @@ const EXIT_CODES = `
 Exit codes:
   0    every row accepted (validate: every row valid)
   1    the run finished, but some rows were invalid, rejected or failed (see the report)
-  2    usage, schema, header or file error found before anything was sent
-  3    run aborted: credentials refused (401/403) or --max-errors reached
+  2    usage, schema, header or file error found before anything was sent (or --resume
+       found the input changed since the report was written, before sending anything)
+  3    run aborted: credentials refused (401/403), --max-errors reached, endpoint down or
+       quota used up, input changed (--resume) after rows were sent
   130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
 
 const SUBMIT_EXAMPLES = `

@@ -96,6 +96,8 @@ interface Prepared {
   readonly row: SourceRow;
   readonly eventId: string | undefined;
   readonly body: string;
+  /** Its digest (position and record), which the report keeps for --resume to check. */
+  readonly digest: string | null;
 }
 
 /**
@@ -131,6 +133,7 @@ function checkOptions(options: RunOptions): void {
   positive('--max-errors', options.maxErrors, 0);
   positive('--timeout', options.timeoutMs, 1);
   positive('--batch-size', options.batchSize, 1);
+  if (options.resume && options.dryRun) throw new OptionError('--resume continues the report of a run that sent rows, and --dry-run sends none: drop one of them');
   if (options.batchSize !== undefined && options.batchSize > 1000) throw new OptionError(`Invalid --batch-size: at most 1000 (the API's limit), got ${options.batchSize}`);
   if (options.shard && !(Number.isInteger(options.shard.count) && options.shard.count >= 1 && options.shard.index >= 0 && options.shard.index < options.shard.count)) {
     throw new OptionError(`Invalid --shard: K/N with 0 ≤ K < N, got ${options.shard.index}/${options.shard.count}`);
@@ -263,7 +266,7 @@ export async function run(options: RunOptions): Promise<Summary> {
   const maxErrors = options.maxErrors ?? 0;
 
   /** Records a row's fate: report line, rejects line, counts. Returns a promise when the disk is behind. */
-  const finish = (row: SourceRow, status: RowStatus, outcome: Partial<Outcome> & { attempts: number }): Promise<void> | undefined => {
+  const finish = (row: SourceRow, status: RowStatus, outcome: Partial<Outcome> & { attempts: number }, digest: string | null = null): Promise<void> | undefined => {
     const error = outcome.error ?? null;
     const line: ReportLine = {
       file: row.file,
@@ -271,6 +274,7 @@ export async function run(options: RunOptions): Promise<Summary> {
       row: row.row,
       status,
       eventId: outcome.eventId ?? null,
+      digest,
       httpStatus: outcome.httpStatus ?? null,
       attempts: outcome.attempts,
       error,
@@ -285,34 +289,51 @@ export async function run(options: RunOptions): Promise<Summary> {
     return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   };
 
+  /** --resume found the input changed: stop before the row that differs is sent. */
+  const inputChanged = (where: string, what: string): void =>
+    abort(new AbortError('BULK_INPUT_CHANGED', `${where}: ${what}: the input changed since the report was written (regenerated, re-sorted or edited?), so --resume cannot tell which rows were sent; nothing more was sent`));
+
   /**
    * The prepared rows, one by one: invalid rows (and, for validate, valid ones) are finished here;
-   * rows to send are yielded. Rows the resumed report already has as accepted are skipped.
+   * rows to send are yielded. On --resume, a row the report has as accepted is skipped when it is
+   * still the same row (its digest: position and record), and stops the run when it is not.
    */
   async function* prepared(): AsyncGenerator<Prepared> {
     for await (const chunk of input.chunks()) {
-      const { status, eventIds, texts } = chunk;
+      const { status, eventIds, texts, digests } = chunk;
       for (let i = 0; i < status.length; i++) {
         if (stop.signal.aborted) return;
-        if (resume?.isAccepted(chunk.file, chunk.rows[i])) {
-          stats.skipped++;
-          continue;
-        }
         let row = rowOf(chunk, i);
         let fate = status[i];
         let eventId = eventIds[i];
         let text = texts[i];
+        let digest = digests[i];
         if (fate === RAW) {
-          ({ fate, eventId, text } = rowPreparer!.prepare(row));
+          ({ fate, eventId, text, digest } = rowPreparer!.prepare(row));
           // In flight, a row needs its cells only for the rejects file.
           if (!rejects) row = { file: row.file, line: row.line, row: row.row };
         }
+        const check = resume?.check(chunk.file, row.row, fate === SEND ? digest : null);
+        if (check === 'same') {
+          stats.skipped++;
+          continue;
+        }
+        if (check === 'changed') {
+          const now = fate === SEND ? `its digest is ${digest}` : `it is now invalid (${text})`;
+          inputChanged(`${row.file}:${row.line}`, `row ${row.row} is not the row the report has as accepted (${now})`);
+          return;
+        }
         if (fate === SEND) {
-          yield { row, eventId: eventId ?? undefined, body: text };
+          yield { row, eventId: eventId ?? undefined, body: text, digest };
         } else {
           const wait = fate === INVALID ? finish(row, 'invalid', { attempts: 0, error: text, eventId: eventId ?? undefined }) : finish(row, 'valid', { attempts: 0 });
           if (wait) await wait;
         }
+      }
+      const max = chunk.fileRows === undefined ? 0 : (resume?.maxRow(chunk.file) ?? 0);
+      if (chunk.fileRows !== undefined && chunk.fileRows < max) {
+        inputChanged(chunk.file, `${chunk.file === '-' ? 'stdin' : 'the input'} ends after row ${chunk.fileRows}, but the report has rows up to ${max}`);
+        return;
       }
     }
   }
@@ -382,7 +403,7 @@ export async function run(options: RunOptions): Promise<Summary> {
       if (++failures > retry.retries) break;
       await wait(retryDelay(retry, failures, outcome.httpStatus, result.retryAfterMs), stop.signal);
     }
-    if (outcome) await finish(item.row, outcome.status, { ...outcome, attempts });
+    if (outcome) await finish(item.row, outcome.status, { ...outcome, attempts }, item.digest);
   };
 
   /**
@@ -421,7 +442,7 @@ export async function run(options: RunOptions): Promise<Summary> {
           againOutcomes.push(outcome);
           continue;
         }
-        await finish(pending[i].row, outcome.status, { ...outcome, attempts });
+        await finish(pending[i].row, outcome.status, { ...outcome, attempts }, pending[i].digest);
       }
       pending = again;
       last = againOutcomes;
@@ -431,7 +452,7 @@ export async function run(options: RunOptions): Promise<Summary> {
     }
     // Stopped with rows that were sent and failed: report them (a row never sent gets no line).
     if (attempts > tries) {
-      for (let i = 0; i < pending.length; i++) await finish(pending[i].row, 'failed', { ...last?.[i], status: 'failed', attempts });
+      for (let i = 0; i < pending.length; i++) await finish(pending[i].row, 'failed', { ...last?.[i], status: 'failed', attempts }, pending[i].digest);
     }
   };
 
@@ -462,7 +483,9 @@ export async function run(options: RunOptions): Promise<Summary> {
   const interrupted = !aborted && options.signal?.aborted ? String(options.signal.reason ?? 'SIGINT') : null;
   const notOk = stats.invalid + stats.rejected + stats.failed;
   const exitCode = aborted
-    ? ExitCode.aborted
+    ? aborted.code === 'BULK_INPUT_CHANGED' && stats.requests === 0
+      ? ExitCode.usage
+      : ExitCode.aborted
     : interrupted !== null
       ? interrupted === 'SIGTERM'
         ? ExitCode.terminated

@@ -20,6 +20,8 @@ export interface Chunk {
   readonly rows: number[];
   /** The row's eventId (its own, carried over or generated), or null. */
   readonly eventIds: (string | null)[];
+  /** SEND: the row's digest (see PreparedRow); otherwise null. */
+  readonly digests: (string | null)[];
   /** SEND: the JSON body; INVALID: the errors, joined with `; `; VALID: ''; RAW: the reader's error or ''. */
   readonly texts: string[];
   /** Only when the cells are kept (for the rejects file): CSV cells, NDJSON value and line text. */
@@ -28,6 +30,8 @@ export interface Chunk {
   readonly raw: (string | null)[] | null;
   /** Input bytes read so far, all files together (for progress). */
   bytesRead: number;
+  /** Set on a file's last chunk: how many rows the file had (all of them, whatever --shard takes). */
+  fileRows?: number;
 }
 
 /** Collects prepared rows into chunks of one file each. */
@@ -43,7 +47,7 @@ export class ChunkBuilder {
     return this.#chunk?.status.length ?? 0;
   }
 
-  add(row: SourceRow, status: RowFate, eventId: string | null, text: string): void {
+  add(row: SourceRow, status: RowFate, eventId: string | null, text: string, digest: string | null): void {
     const keep = this.#keepCells;
     const chunk = (this.#chunk ??= {
       file: row.file,
@@ -51,6 +55,7 @@ export class ChunkBuilder {
       lines: [],
       rows: [],
       eventIds: [],
+      digests: [],
       texts: [],
       cells: keep ? [] : null,
       values: keep ? [] : null,
@@ -61,6 +66,7 @@ export class ChunkBuilder {
     chunk.lines.push(row.line);
     chunk.rows.push(row.row);
     chunk.eventIds.push(eventId);
+    chunk.digests.push(digest);
     chunk.texts.push(text);
     if (keep) {
       chunk.cells!.push(row.cells ?? null);
@@ -69,12 +75,21 @@ export class ChunkBuilder {
     }
   }
 
-  /** Hands over the chunk built so far (undefined when empty) and starts a new one. */
-  take(bytesRead: number): Chunk | undefined {
-    const chunk = this.#chunk;
+  /**
+   * Hands over the chunk built so far (undefined when empty) and starts a new one. At the end of a file
+   * (`fileRows` given) there is always a chunk, empty if need be, to carry the file's row count.
+   */
+  take(bytesRead: number, end?: { file: string; rows: number }): Chunk | undefined {
+    const chunk = this.#chunk ?? (end ? this.#empty(end.file) : undefined);
     this.#chunk = undefined;
     if (chunk) chunk.bytesRead = bytesRead;
+    if (chunk && end) chunk.fileRows = end.rows;
     return chunk;
+  }
+
+  #empty(file: string): Chunk {
+    const keep = this.#keepCells;
+    return { file, status: [], lines: [], rows: [], eventIds: [], digests: [], texts: [], cells: keep ? [] : null, values: keep ? [] : null, raw: keep ? [] : null, bytesRead: 0 };
   }
 }
 

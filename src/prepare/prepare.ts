@@ -1,12 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { Format, Source, SourceRow } from '../input/index.js';
 import { openSource } from '../input/index.js';
-import { fieldsOf, mapCells, mapObject, resolveHeader } from '../mapping/index.js';
+import { digestOf, fieldsOf, generateEventId, mapCells, mapObject, resolveHeader, rowHash } from '../mapping/index.js';
 import type { Column, ColumnMap, OtherKind } from '../mapping/index.js';
 import { KIND_NAMES } from '../kinds.js';
 import { compileSchema, readBundledSchema } from '../schema/index.js';
 import type { LoadedSchema } from '../schema/index.js';
-import { generateEventId } from '../submit/event-id.js';
 import { INVALID, RAW, SEND, VALID } from './chunk.js';
 import type { RowFate } from './chunk.js';
 
@@ -49,9 +48,9 @@ export interface SourceInfo {
 
 /** Where prepared rows go: returns a promise when the taker is behind (backpressure). */
 export interface RowSink {
-  push(row: SourceRow, status: RowFate, eventId: string | null, text: string): Promise<void> | undefined;
-  /** The current file has ended: what is held for it should go now. */
-  endOfFile(): Promise<void>;
+  push(row: SourceRow, status: RowFate, eventId: string | null, text: string, digest: string | null): Promise<void> | undefined;
+  /** The current file has ended after `rows` rows: what is held for it should go now. */
+  endOfFile(file: string, rows: number): Promise<void>;
 }
 
 export interface Preparer {
@@ -68,6 +67,8 @@ export interface PreparedRow {
   readonly fate: RowFate;
   readonly eventId: string | null;
   readonly text: string;
+  /** SEND: the row's digest (its position and record), which the report keeps for --resume to check. */
+  readonly digest: string | null;
 }
 
 /**
@@ -121,13 +122,16 @@ export class RowPreparer {
       errors = mapped.errors.length > 0 ? [...mapped.errors, ...validate(record)] : validate(record);
     }
     const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
-    if (errors.length > 0) return { fate: INVALID, eventId: own, text: errors.join('; ') };
-    if (!this.#options.sending) return { fate: VALID, eventId: null, text: '' };
-    // Serialise once; a generated eventId is spliced in front rather than re-serialising.
+    if (errors.length > 0) return { fate: INVALID, eventId: own, text: errors.join('; '), digest: null };
+    if (!this.#options.sending) return { fate: VALID, eventId: null, text: '', digest: null };
+    // Serialise once; a generated eventId is spliced in front rather than re-serialising. One hash of
+    // the row's position and record makes both the generated eventId and the digest.
     const json = JSON.stringify(record);
-    if (own !== null || !this.#generate) return { fate: SEND, eventId: own, text: json };
-    const eventId = generateEventId(row.row, json);
-    return { fate: SEND, eventId, text: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}` };
+    const hash = rowHash(row.row, json);
+    const digest = digestOf(hash);
+    if (own !== null || !this.#generate) return { fate: SEND, eventId: own, text: json, digest };
+    const eventId = generateEventId(row.row, json, hash);
+    return { fate: SEND, eventId, text: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}`, digest };
   }
 }
 
@@ -162,18 +166,20 @@ export async function openPreparer(options: PrepareOptions, stdin?: Readable): P
 
   async function prepare(sink: RowSink): Promise<void> {
     for (const source of sources) {
+      let rows = 0;
       for await (const row of source.rows) {
+        rows = row.row;
         if (shard && row.row % shard.count !== shard.index) continue;
         let wait: Promise<void> | undefined;
         if (parseOnly) {
-          wait = sink.push(row, RAW, null, row.error ?? '');
+          wait = sink.push(row, RAW, null, row.error ?? '', null);
         } else {
           const prepared = preparer.prepare(row);
-          wait = sink.push(row, prepared.fate, prepared.eventId, prepared.text);
+          wait = sink.push(row, prepared.fate, prepared.eventId, prepared.text, prepared.digest);
         }
         if (wait) await wait;
       }
-      await sink.endOfFile();
+      await sink.endOfFile(source.file, rows);
     }
   }
 

@@ -36,26 +36,26 @@ try {
   const source = preparer;
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
-  const send = async (): Promise<void> => {
+  const send = async (end?: { file: string; rows: number }): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    if (builder.size === 0) return;
+    if (builder.size === 0 && !end) return;
     while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
     if (stopped) return;
     credits--;
-    post({ type: 'chunk', chunk: builder.take(source.bytesRead())! });
+    post({ type: 'chunk', chunk: builder.take(source.bytesRead(), end)! });
   };
   // One flush at a time, in order: a timer flush and a full-chunk flush never post out of turn.
-  const flush = (): Promise<void> => (flushing = flushing.then(send));
+  const flush = (end?: { file: string; rows: number }): Promise<void> => (flushing = flushing.then(() => send(end)));
   const sink: RowSink = {
-    push(row, status, eventId, text) {
-      builder.add(row, status, eventId, text);
+    push(row, status, eventId, text, digest) {
+      builder.add(row, status, eventId, text, digest);
       if (builder.size >= data.chunkRows) return flush();
       // A partial chunk goes out after `flushMs` if no more rows come: a slow trickle on stdin flows.
       timer ??= setTimeout(() => void flush(), data.flushMs);
       return undefined;
     },
-    endOfFile: flush,
+    endOfFile: (file, rows) => flush({ file, rows }),
   };
   if (!stopped) await preparer.prepare(sink);
   await flushing;

@@ -10,12 +10,14 @@ export interface ReportLine {
   readonly row: number;
   readonly status: RowStatus;
   readonly eventId: string | null;
+  /** For a row that was sent: its digest (position and record), which --resume checks the input against. */
+  readonly digest: string | null;
   readonly httpStatus: number | null;
   readonly attempts: number;
   readonly error: string | null;
 }
 
-export const REPORT_COLUMNS = ['file', 'line', 'row', 'status', 'eventId', 'httpStatus', 'attempts', 'error'] as const;
+export const REPORT_COLUMNS = ['file', 'line', 'row', 'status', 'eventId', 'digest', 'httpStatus', 'attempts', 'error'] as const;
 
 /** Writes report lines as NDJSON, or CSV when the report's name ends in `.csv`. */
 export class ReportWriter {
@@ -35,13 +37,14 @@ export class ReportWriter {
   write(line: ReportLine): Promise<void> | undefined {
     if (this.#csv) {
       return this.#sink.write(
-        csvLine([line.file, line.line, line.row, line.status, line.eventId, line.httpStatus, line.attempts, line.error]),
+        csvLine([line.file, line.line, line.row, line.status, line.eventId, line.digest, line.httpStatus, line.attempts, line.error]),
       );
     }
     // Built by hand in column order: one JSON.stringify per string, no intermediate object.
     return this.#sink.write(
       `{"file":${JSON.stringify(line.file)},"line":${line.line},"row":${line.row},"status":"${line.status}",` +
-        `"eventId":${line.eventId === null ? 'null' : JSON.stringify(line.eventId)},"httpStatus":${line.httpStatus ?? 'null'},` +
+        `"eventId":${line.eventId === null ? 'null' : JSON.stringify(line.eventId)},"digest":${line.digest === null ? 'null' : `"${line.digest}"`},` +
+        `"httpStatus":${line.httpStatus ?? 'null'},` +
         `"attempts":${line.attempts},"error":${line.error === null ? 'null' : JSON.stringify(line.error)}}\n`,
     );
   }

@@ -2,43 +2,87 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ReportError } from '../errors.js';
 
-/** Row numbers of one file, as a growable bitset: 10 million rows cost 1.25 MB. */
-class RowSet {
-  #bits = new Uint8Array(1024);
+/** A digest as the report writes it: 16 hex digits. */
+const DIGEST = /^[0-9a-f]{16}$/;
 
-  add(row: number): void {
-    const byte = row >>> 3;
-    if (byte >= this.#bits.length) {
-      const grown = new Uint8Array(Math.max(byte + 1, this.#bits.length * 2));
-      grown.set(this.#bits);
-      this.#bits = grown;
-    }
-    this.#bits[byte] |= 1 << (row & 7);
+/**
+ * The digests of one file's accepted rows, by row number: 64 bits each, in two Uint32 halves, beside a
+ * bitset of which rows are accepted (10 million rows cost 81 MB). Also the highest row the report names.
+ */
+class AcceptedRows {
+  #digests = new Uint32Array(2048);
+  #accepted = new Uint8Array(128);
+  maxRow = 0;
+
+  /** A digest (16 hex digits, as the report writes it) as its two 32-bit halves. */
+  static halves(digest: string): [number, number] {
+    return [Number.parseInt(digest.slice(0, 8), 16), Number.parseInt(digest.slice(8, 16), 16)];
   }
 
-  has(row: number): boolean {
+  add(row: number, digest: string): void {
+    if (row * 2 + 1 >= this.#digests.length) this.#digests = grown(this.#digests, row * 2 + 2);
+    if (row >>> 3 >= this.#accepted.length) this.#accepted = grown(this.#accepted, (row >>> 3) + 1);
+    [this.#digests[row * 2], this.#digests[row * 2 + 1]] = AcceptedRows.halves(digest);
+    this.#accepted[row >>> 3] |= 1 << (row & 7);
+  }
+
+  /** Has the report this row as accepted with this digest (`same`), another one (`changed`), or not (`new`)? */
+  check(row: number, digest: string | null): RowCheck {
     const byte = row >>> 3;
-    return byte < this.#bits.length && (this.#bits[byte] & (1 << (row & 7))) !== 0;
+    if (byte >= this.#accepted.length || (this.#accepted[byte] & (1 << (row & 7))) === 0) return 'new';
+    if (digest === null) return 'changed';
+    const [high, low] = AcceptedRows.halves(digest);
+    return high === this.#digests[row * 2] && low === this.#digests[row * 2 + 1] ? 'same' : 'changed';
   }
 }
 
+/** A copy of `array`, at least `length` long (doubling, so growing row by row stays linear). */
+function grown<T extends Uint8Array | Uint32Array>(array: T, length: number): T {
+  const copy = new (array.constructor as new (length: number) => T)(Math.max(length, array.length * 2));
+  copy.set(array);
+  return copy;
+}
+
+/** What the input's row is, against what the report has as accepted at that position. */
+export type RowCheck = 'new' | 'same' | 'changed';
+
 /** What an existing report says was already done: the report is the journal. */
 export class ResumeState {
-  readonly #accepted = new Map<string, RowSet>();
-  /** Input files the report describes. */
-  readonly files = new Set<string>();
+  readonly #files = new Map<string, AcceptedRows>();
   lines = 0;
   /** Bytes of a torn last line that were cut off. */
   cut = 0;
 
-  markAccepted(file: string, row: number): void {
-    let rows = this.#accepted.get(file);
-    if (!rows) this.#accepted.set(file, (rows = new RowSet()));
-    rows.add(row);
+  /** Input files the report describes. */
+  get files(): string[] {
+    return [...this.#files.keys()];
   }
 
-  isAccepted(file: string, row: number): boolean {
-    return this.#accepted.get(file)?.has(row) ?? false;
+  #rows(file: string): AcceptedRows {
+    let rows = this.#files.get(file);
+    if (!rows) this.#files.set(file, (rows = new AcceptedRows()));
+    return rows;
+  }
+
+  /** Notes a report line: any row raises the file's extent; an accepted one keeps its digest. */
+  note(file: string, row: number, acceptedDigest: string | undefined): void {
+    const rows = this.#rows(file);
+    rows.maxRow = Math.max(rows.maxRow, row);
+    if (acceptedDigest !== undefined) rows.add(row, acceptedDigest);
+  }
+
+  /**
+   * Checks the input's row against the report: `new` when the report does not have it as accepted (send
+   * it), `same` when it does with this digest (skip it), `changed` when it does with another digest, or
+   * the row no longer has one (it is now invalid): the input is not the one the report describes.
+   */
+  check(file: string, row: number, digest: string | null): RowCheck {
+    return this.#files.get(file)?.check(row, digest) ?? 'new';
+  }
+
+  /** The highest row the report names for this input (0 when none): an input with fewer rows changed. */
+  maxRow(file: string): number {
+    return this.#files.get(file)?.maxRow ?? 0;
   }
 }
 
@@ -91,7 +135,7 @@ export async function readResumeState(path: string, inputs: readonly string[]): 
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   for await (const text of lines) {
     if (text.trim() === '') continue;
-    let line: { file?: unknown; row?: unknown; status?: unknown };
+    let line: { file?: unknown; row?: unknown; status?: unknown; digest?: unknown };
     try {
       line = JSON.parse(text) as typeof line;
     } catch {
@@ -101,10 +145,17 @@ export async function readResumeState(path: string, inputs: readonly string[]): 
       throw new ReportError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report has no file and row: is this a bulk-submit report?`, path);
     }
     state.lines++;
-    state.files.add(line.file);
-    if (line.status === 'accepted') state.markAccepted(line.file, line.row);
+    const accepted = line.status === 'accepted';
+    if (accepted && !(typeof line.digest === 'string' && DIGEST.test(line.digest))) {
+      throw new ReportError(
+        'BULK_REPORT_MISMATCH',
+        `line ${state.lines} of the report has an accepted row without a digest (written by an older bulk-submit): --resume cannot check the input against it; finish this report with the version that wrote it, or start a new --report`,
+        path,
+      );
+    }
+    state.note(line.file, line.row, accepted ? (line.digest as string) : undefined);
   }
-  const unknown = [...state.files].filter((file) => !inputs.includes(file));
+  const unknown = state.files.filter((file) => !inputs.includes(file));
   if (unknown.length > 0) {
     throw new ReportError(
       'BULK_REPORT_MISMATCH',

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FileSink, REPORT_COLUMNS, RejectsWriter, ReportLock, ReportWriter, Stats, csvLine } from '../../dist/report/index.js';
+import { FileSink, REPORT_COLUMNS, RejectsWriter, ReportLock, ReportWriter, Stats, csvLine, readResumeState } from '../../dist/report/index.js';
 import { tempDir } from '../helpers/cli.js';
 
-const line = (extra = {}) => ({ file: 'in.csv', line: 3, row: 2, status: 'rejected', eventId: 'e-1', httpStatus: 200, attempts: 1, error: 'FAIL_X: "quoted", comma', ...extra });
+const line = (extra = {}) => ({ file: 'in.csv', line: 3, row: 2, status: 'rejected', eventId: 'e-1', digest: '00ff00ff00ff00ff', httpStatus: 200, attempts: 1, error: 'FAIL_X: "quoted", comma', ...extra });
 
 test('csvLine quotes commas, quotes, line breaks and edge spaces, and nothing else', () => {
   assert.equal(csvLine(['plain', 'with space', 'x-1.5']), 'plain,with space,x-1.5\n');
@@ -26,17 +26,17 @@ test('report lines as NDJSON: one JSON object a line, in column order, nulls kep
   const writer = new ReportWriter(await FileSink.open(path, 'create'), { writeHeader: true });
   assert.equal(writer.path, path);
   writer.write(line());
-  writer.write(line({ file: 'dir/a "b".csv', line: 10, row: 8, status: 'invalid', eventId: null, httpStatus: null, attempts: 0, error: 'x: y\nz' }));
+  writer.write(line({ file: 'dir/a "b".csv', line: 10, row: 8, status: 'invalid', eventId: null, digest: null, httpStatus: null, attempts: 0, error: 'x: y\nz' }));
   writer.write(line({ status: 'accepted', error: null, httpStatus: 409, attempts: 3 }));
   await writer.close();
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   assert.equal(lines.length, 4, 'three lines, each ending in \\n, no header');
   assert.equal(lines[3], '');
-  assert.equal(lines[0], '{"file":"in.csv","line":3,"row":2,"status":"rejected","eventId":"e-1","httpStatus":200,"attempts":1,"error":"FAIL_X: \\"quoted\\", comma"}');
+  assert.equal(lines[0], '{"file":"in.csv","line":3,"row":2,"status":"rejected","eventId":"e-1","digest":"00ff00ff00ff00ff","httpStatus":200,"attempts":1,"error":"FAIL_X: \\"quoted\\", comma"}');
   const parsed = lines.slice(0, 3).map((l) => JSON.parse(l));
   for (const value of parsed) assert.deepEqual(Object.keys(value), [...REPORT_COLUMNS]);
-  assert.deepEqual(parsed[1], { file: 'dir/a "b".csv', line: 10, row: 8, status: 'invalid', eventId: null, httpStatus: null, attempts: 0, error: 'x: y\nz' });
+  assert.deepEqual(parsed[1], { file: 'dir/a "b".csv', line: 10, row: 8, status: 'invalid', eventId: null, digest: null, httpStatus: null, attempts: 0, error: 'x: y\nz' });
   assert.deepEqual(parsed[2], line({ status: 'accepted', error: null, httpStatus: 409, attempts: 3 }));
 });
 
@@ -44,13 +44,13 @@ test('report lines as CSV when the name ends in .csv: a header, then quoted cell
   const dir = tempDir();
   const csv = new ReportWriter(await FileSink.open(join(dir, 'r.CSV'), 'create'), { writeHeader: true });
   csv.write(line());
-  csv.write(line({ status: 'invalid', eventId: null, httpStatus: null, attempts: 0, error: 'a: b\nc' }));
+  csv.write(line({ status: 'invalid', eventId: null, digest: null, httpStatus: null, attempts: 0, error: 'a: b\nc' }));
   await csv.close();
   assert.equal(
     readFileSync(join(dir, 'r.CSV'), 'utf8'),
-    'file,line,row,status,eventId,httpStatus,attempts,error\n' +
-      'in.csv,3,2,rejected,e-1,200,1,"FAIL_X: ""quoted"", comma"\n' +
-      'in.csv,3,2,invalid,,,0,"a: b\nc"\n',
+    'file,line,row,status,eventId,digest,httpStatus,attempts,error\n' +
+      'in.csv,3,2,rejected,e-1,00ff00ff00ff00ff,200,1,"FAIL_X: ""quoted"", comma"\n' +
+      'in.csv,3,2,invalid,,,,0,"a: b\nc"\n',
   );
   const appended = new ReportWriter(await FileSink.open(join(dir, 'r.CSV'), 'append'), { writeHeader: false });
   appended.write(line({ row: 9 }));
@@ -166,4 +166,28 @@ test('the report lock refuses a live holder and takes over a dead one', () => {
   assert.equal(readFileSync(`${report}.lock`, 'utf8'), `${process.pid}\n`);
   taken.release();
   lock.release();
+});
+
+test('resume state: a row is skipped only with the same digest; the report\'s extent per file; older reports refused', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'r.ndjson');
+  const lines = [
+    line({ row: 1, status: 'accepted', digest: 'aaaaaaaaaaaaaaaa' }),
+    line({ row: 2, status: 'failed', digest: 'bbbbbbbbbbbbbbbb' }),
+    line({ row: 7, status: 'invalid', digest: null }),
+    line({ row: 3, status: 'accepted', digest: '0000000000000000' }),
+  ];
+  writeFileSync(path, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  const state = await readResumeState(path, ['in.csv']);
+  assert.deepEqual(
+    [state.check('in.csv', 1, 'aaaaaaaaaaaaaaaa'), state.check('in.csv', 1, 'aaaaaaaaaaaaaaab'), state.check('in.csv', 1, null)],
+    ['same', 'changed', 'changed'],
+  );
+  assert.equal(state.check('in.csv', 2, 'bbbbbbbbbbbbbbbb'), 'new', 'a failed row is sent again');
+  assert.equal(state.check('in.csv', 3, '0000000000000000'), 'same', 'a digest of zeros is a digest');
+  assert.equal(state.check('in.csv', 3, '0000000000000001'), 'changed');
+  assert.equal(state.check('in.csv', 100_000, 'aaaaaaaaaaaaaaaa'), 'new', 'past the end');
+  assert.equal(state.maxRow('in.csv'), 7);
+  writeFileSync(path, `${JSON.stringify({ ...line({ status: 'accepted' }), digest: undefined })}\n`);
+  await assert.rejects(readResumeState(path, ['in.csv']), (error) => error.code === 'BULK_REPORT_MISMATCH' && /without a digest/.test(error.message));
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { batchBody, batches, classifyBatch } from '../../dist/submit/batch.js';
 import { forEachBounded } from '../../dist/submit/bounded.js';
 import { parseRetryAfter } from '../../dist/submit/client.js';
-import { generateEventId } from '../../dist/submit/event-id.js';
+import { generateEventId } from '../../dist/mapping/event-id.js';
 import { classify } from '../../dist/submit/outcome.js';
 import { DEFAULT_RETRY, retryDelay } from '../../dist/submit/retry.js';
 
