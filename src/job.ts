@@ -14,9 +14,8 @@ import type { PrepareOptions } from './prepare/prepare.js';
 import { FileSink, RejectsWriter, ReportLock, ReportWriter, Stats, readResumeState } from './report/index.js';
 import type { ResumeState } from './report/index.js';
 import type { ReportLine, RowStatus, Summary } from './report/index.js';
-import { loadSchema } from './schema/index.js';
+import { loadSchema, validatorFor } from './schema/index.js';
 import { forEachBounded } from './submit/bounded.js';
-import { HttpClient } from './submit/client.js';
 import { batchBody, batches, classifyBatch } from './submit/batch.js';
 import { classify } from './submit/outcome.js';
 import type { Outcome } from './submit/outcome.js';
@@ -201,7 +200,7 @@ export async function run(options: RunOptions): Promise<Summary> {
     shard: options.shard,
     stage,
   };
-  const rowPreparer = stage === 'parse' ? new RowPreparer(prepareOptions) : undefined;
+  const rowPreparer = stage === 'parse' ? new RowPreparer(prepareOptions, await validatorFor(loaded)) : undefined;
   const input = await startPreparing(prepareOptions, { stdin: options.stdin });
   const sources = input.sources;
   // The worker resolved every header already (a bad one was refused there); this cannot throw.
@@ -339,9 +338,10 @@ export async function run(options: RunOptions): Promise<Summary> {
   }
 
   const retry = { ...DEFAULT_RETRY, retries: options.retries ?? DEFAULT_RETRY.retries };
+  // undici is loaded only by a run that sends: validate and --dry-run start without it.
   const client =
     sending && endpoint
-      ? new HttpClient({
+      ? new (await import('./submit/client.js')).HttpClient({
           endpoint: endpoint.href,
           headers: options.headers ?? {},
           concurrency: options.concurrency ?? 8,

@@ -1,7 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { PassThrough, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
 import type { Format, OpenedInput } from './types.js';
 
@@ -74,6 +73,8 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   // pipeline() forwards an error from either side (a truncated or corrupt gzip) to the output stream,
   // so the reader sees it as a failed read instead of a silent early end.
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  // node:zlib is loaded only for a .gz input.
+  const { createGunzip } = await import('node:zlib');
   pipeline(raw, createGunzip(), out, () => undefined);
   return { file: path, format, size, stream: out, bytesRead, close };
 }

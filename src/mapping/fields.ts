@@ -1,12 +1,4 @@
-/** The parts of a JSON Schema that mapping reads. Anything else in the schema is left to Ajv. */
-export interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  items?: JsonSchema;
-  required?: string[];
-  enum?: unknown[];
-  [keyword: string]: unknown;
-}
+import type { JsonSchema } from '../schema/index.js';
 
 export type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'any';
 

@@ -1,6 +1,7 @@
 import type { Field, FieldKind } from './fields.js';
 import type { Column } from './header.js';
 import { PREVIOUS_EVENT_ID } from './header.js';
+import { shown } from '../schema/index.js';
 
 /** A row turned into a record, with the conversion problems found on the way. */
 export interface Mapped {
@@ -9,13 +10,6 @@ export interface Mapped {
   errors: string[];
   /** eventId carried in a `_eventId` column or field (a re-fed rejects file), if any. */
   previousEventId?: string;
-}
-
-/** A value for a message, cut to 80 characters: strings quoted, anything else as JSON (`7`, `null`). */
-export function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  const cut = text.length > 80 ? `${text.slice(0, 79)}…` : text;
-  return typeof value === 'string' ? JSON.stringify(cut) : cut;
 }
 
 const INTEGER = /^[+-]?\d+$/;

@@ -4,7 +4,8 @@ import { openSource } from '../input/index.js';
 import { digestOf, fieldsOf, generateEventId, mapCells, mapObject, resolveHeader, rowHash } from '../mapping/index.js';
 import type { Column, ColumnMap, OtherKind } from '../mapping/index.js';
 import { KIND_NAMES } from '../kinds.js';
-import { compileSchema, readBundledSchema } from '../schema/index.js';
+import { readBundledSchema, validatorFor } from '../schema/index.js';
+import type { RecordValidator } from '../schema/index.js';
 import type { LoadedSchema } from '../schema/index.js';
 import { INVALID, RAW, SEND, VALID } from './chunk.js';
 import type { RowFate } from './chunk.js';
@@ -72,9 +73,9 @@ export interface PreparedRow {
 }
 
 /**
- * Maps, validates and serialises rows by one schema; compiled once, used for every row. With
- * `validates` false it only resolves headers: a worker that just parses needs no Ajv of its own (the
- * main thread compiles the schema and maps the rows).
+ * Maps, validates and serialises rows by one schema; compiled once, used for every row. Without a
+ * validator it only resolves headers: a worker that just parses needs none of its own (the main thread
+ * maps and validates the rows).
  */
 export class RowPreparer {
   readonly #validate: ((record: unknown) => string[]) | undefined;
@@ -84,9 +85,9 @@ export class RowPreparer {
   readonly #generate: boolean;
   readonly #plans = new Map<string, Column[]>();
 
-  constructor(options: PrepareOptions, validates = true) {
+  constructor(options: PrepareOptions, validate: RecordValidator | undefined) {
     this.#options = options;
-    this.#validate = validates ? compileSchema(options.schema) : undefined;
+    this.#validate = validate;
     this.#fields = fieldsOf(options.schema.schema);
     this.#canCarryEventId = this.#fields.has('eventId');
     this.#generate = this.#canCarryEventId && options.generateEventId !== false;
@@ -142,7 +143,7 @@ export class RowPreparer {
  */
 export async function openPreparer(options: PrepareOptions, stdin?: Readable): Promise<Preparer> {
   const parseOnly = options.stage === 'parse';
-  const preparer = new RowPreparer(options, !parseOnly);
+  const preparer = new RowPreparer(options, parseOnly ? undefined : await validatorFor(options.schema));
   const sources: Source[] = [];
   try {
     for (const file of options.files) {

@@ -1,5 +1,4 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { ReportError } from '../errors.js';
 
 /** A digest as the report writes it: 16 hex digits. */
@@ -132,6 +131,8 @@ export async function readResumeState(path: string, inputs: readonly string[]): 
       await handle.close();
     }
   }
+  // Loaded here: only a resumed run reads a report, and node:readline costs every other start.
+  const { createInterface } = await import('node:readline');
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   for await (const text of lines) {
     if (text.trim() === '') continue;

@@ -1,4 +1,5 @@
 export { loadSchema, bundledSchemaPath, readBundledSchema, SCHEMAS_DIR } from './load.js';
-export type { LoadedSchema } from './load.js';
-export { compileSchema, formatViolation } from './validate.js';
+export type { JsonSchema, LoadedSchema } from './load.js';
+export { validatorFor } from './validate.js';
 export type { RecordValidator } from './validate.js';
+export { formatViolation, shown } from './violation.js';

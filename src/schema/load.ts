@@ -4,7 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { SchemaError } from '../errors.js';
 import { KINDS } from '../kinds.js';
 import type { Kind } from '../kinds.js';
-import type { JsonSchema } from '../mapping/index.js';
+
+/** The parts of a JSON Schema that bulk-submit reads itself (mapping); anything else is left to Ajv. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: unknown[];
+  [keyword: string]: unknown;
+}
 
 /** Folder of the bundled schemas (`schemas/` at the package root, beside `dist/`). */
 export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));

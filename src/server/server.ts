@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { BulkError } from '../errors.js';
 import { KINDS, KIND_NAMES } from '../kinds.js';
 import type { Kind } from '../kinds.js';
-import { compileSchema, loadSchema } from '../schema/index.js';
+import { loadSchema, validatorFor } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
 import { Faults } from './faults.js';
 import type { FaultCounts, FaultOptions } from './faults.js';
@@ -101,7 +101,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const validators = new Map<Kind, RecordValidator>();
-  for (const kind of KIND_NAMES) validators.set(kind, compileSchema(await loadSchema({ kind })));
+  for (const kind of KIND_NAMES) validators.set(kind, await validatorFor(await loadSchema({ kind })));
   const store = await RecordStore.open(options.store);
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const faults = new Faults(options.faults ?? {});

@@ -1,5 +1,14 @@
+import { setFlagsFromString } from 'node:v8';
 import { EnvHttpProxyAgent, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+
+// undici parses answers with llhttp, compiled to WebAssembly. V8 starts it in its baseline compiler and
+// recompiles it with its optimising one once it has run a "budget" of code, which llhttp's main loop
+// spends on the very first answer: a ~130 ms background compile that a short run (a cron job's
+// thousand rows, a test) then waits for at exit, for no gain. A larger budget (this module is the
+// only WebAssembly we run, and it is not compiled yet) leaves short runs on the baseline code and still
+// optimises llhttp in a long run, after a few thousand answers.
+setFlagsFromString('--wasm-tiering-budget=100000000');
 
 export interface ClientOptions {
   /** Base URL, e.g. `https://api.sandbox.asapp.com` (a path prefix is kept). */

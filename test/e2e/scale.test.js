@@ -117,7 +117,7 @@ test('the bundled kinds batch 1000 rows a request by default; a custom --schema 
     const planned = await runCli(['validate', 'in.csv', '--json'], { cwd: dir });
     assert.equal(JSON.parse(planned.stdout).batchSize, 1000);
     assert.equal(JSON.parse(planned.stdout).plannedRequests, 2);
-    const custom = await runCli(['submit', '-e', server.url, 'in.csv', '--schema', join(ROOT, 'schemas', 'conversation-metadata.schema.json'), '--report', 'b.ndjson'], { cwd: dir });
+    const custom = await runCli(['submit', '-e', server.url, 'in.csv', '--schema', join(ROOT, 'schemas', 'conversation-metadata.schema.json'), '--rate', '0', '--report', 'b.ndjson'], { cwd: dir });
     assert.equal(custom.code, 1, custom.stderr);
     assert.match(custom.stderr, /requests\s+1497\n/);
     assert.equal(readStore(store).length, 1497, 'the second run re-sent the same eventIds: nothing stored twice');
