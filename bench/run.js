@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.js';
+import { measureStartup } from './startup.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, '.bench');
@@ -74,6 +75,10 @@ function submitArgs(url, file, batchSize) {
   return args;
 }
 
+// Start-up first, on a quiet machine: whole processes against `node -e 0` (bench/startup.js).
+const startup = await measureStartup(7);
+for (const c of startup.cases) process.stderr.write(`start-up ${c.name}: ${Math.round(c.ms)} ms, ${c.ratio.toFixed(2)} × node -e 0\n`);
+
 const file = await dataFile(N);
 const smallFile = await dataFile(LATENCY_ROWS);
 const fast = await startEndpoint(0);
@@ -127,6 +132,12 @@ const targets = [
     : ['- batch mode: not measured (this build has no --batch-size)']),
   `- peak RSS of submit (batch size ${memoryMode}): ${Math.round(rssN.rss / 1e6)} MB at ${N.toLocaleString('en-US')} rows, ${Math.round(rss10N.rss / 1e6)} MB at ${(10 * N).toLocaleString('en-US')} rows: ratio **${(rss10N.rss / rssN.rss).toFixed(2)}** (target ≤ 1.2, and < 150 MB)`,
 ];
+const startupLines = [
+  '| command | wall (median) | × `node -e 0` | target |',
+  '|---|---:|---:|---:|',
+  `| \`node -e 0\` | ${Math.round(startup.baselineMs)} ms | 1.00 | |`,
+  ...startup.cases.map((c) => `| ${c.name} | ${Math.round(c.ms)} ms | **${c.ratio.toFixed(2)}** | ≤ ${c.target} |`),
+];
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 const text = `# Benchmarks
 
@@ -134,6 +145,11 @@ Measured by \`npm run bench\` (${N.toLocaleString('en-US')} generated conversati
 Rows/s of bulk-submit come from its own summary (start-up excluded, like the ceiling loop's).
 
 ${lines.join('\n')}
+
+Start-up (bench/startup.js): whole processes timed from spawn to exit, each right after a bare \`node -e 0\`, median of the
+7 pairwise ratios; the bundled 30-row sample, submit against \`bulk-submit serve\`.
+
+${startupLines.join('\n')}
 
 Targets (ratios within this one run):
 

@@ -96,6 +96,8 @@ interface ServeFlags {
 }
 
 let debug = process.argv.includes('--debug');
+// The CLI runs from a bundle (scripts/build.js): with --debug, stack traces name the source files and lines.
+if (debug) process.setSourceMapsEnabled(true);
 
 function credentials(): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -122,7 +124,7 @@ function printSummary(summary: Summary, flags: CommonFlags): void {
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
   if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (accepted in an earlier run)`);
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
-  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} requests (--batch-size ${summary.batchSize})`);
+  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} request${summary.plannedRequests === 1 ? '' : 's'} (--batch-size ${summary.batchSize})`);
   if (summary.report) lines.push(`  report    ${summary.report}`);
   if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);
   if (summary.topErrors.length > 0) {
