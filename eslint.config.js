@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // Only the CLI decides how the process ends.
-    files: ['src/cli.ts'],
+    files: ['src/cli.ts', 'src/cli/**/*.ts'],
     rules: { 'n/no-process-exit': 'off' },
   },
   {

@@ -5,11 +5,11 @@
 //    dist/schema/bundled.js, one validate function per record kind: a run with a bundled kind loads
 //    neither Ajv nor its compiler and compiles nothing. The Ajv set-up is the one a run-time compile of
 //    a user's --schema uses (dist/schema/compile.js), so both judge a record alike (a test checks it).
-// 2. Bundles the CLI with esbuild: dist/cli.js (commander wiring, --help) and dist/prepare/worker.js,
+// 2. Bundles the CLI with esbuild: dist/cli.js (commander wiring, --help) and the preparing threads,
 //    with what they load lazily (a run, serve, undici, ora) in dist/chunks/. Node then reads a handful of
 //    files at start instead of about 250 modules: `--help` and a small run start several times faster.
 //    Files stay at the depths tsc gives them (dist/x.js, dist/<folder>/x.js), so paths taken from
-//    import.meta.url (../package.json, ../../schemas/, ../prepare/worker.js) hold in both builds.
+//    import.meta.url (../package.json, ../../schemas/, ../prepare/*-worker.js) hold in both builds.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,11 @@ async function compileSchemas() {
 async function bundleCli() {
   rmSync(join(dist, 'chunks'), { recursive: true, force: true });
   await build({
-    entryPoints: { cli: join(root, 'src', 'cli.ts'), 'prepare/worker': join(root, 'src', 'prepare', 'worker.ts') },
+    entryPoints: {
+      cli: join(root, 'src', 'cli.ts'),
+      'prepare/parse-worker': join(root, 'src', 'prepare', 'parse-worker.ts'),
+      'prepare/map-worker': join(root, 'src', 'prepare', 'map-worker.ts'),
+    },
     outdir: dist,
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
-import { OptionError } from './errors.js';
+import { OptionError } from './index.js';
 import { OPTIONS, envName } from './options.js';
 import type { CommandName } from './options.js';
 

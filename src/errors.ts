@@ -1,18 +1,8 @@
 /**
  * One error family for the whole library, after undici's `lib/core/errors.js`: a base class with a
  * stable string `code` that callers match on (not `instanceof`), and a subclass per kind of failure.
- * Each error also says which exit code the CLI should use, so the CLI never has to guess.
+ * What a code means for the process (its exit code) is the CLI's business alone (src/cli.ts).
  */
-
-/** Exit codes, as documented in README and `--help`. */
-export const ExitCode = {
-  ok: 0,
-  rowsNotAccepted: 1,
-  usage: 2,
-  aborted: 3,
-  interrupted: 130,
-  terminated: 143,
-} as const;
 
 export type ErrorCode =
   | 'BULK_USAGE'
@@ -45,7 +35,6 @@ export type ErrorCode =
 /** Base class: every error the library throws on purpose is one of these. */
 export class BulkError extends Error {
   readonly code: ErrorCode;
-  readonly exitCode: number;
   /** Input file the error is about, when there is one. */
   readonly file: string | undefined;
   /** 1-based physical line in `file`, when known. */
@@ -54,12 +43,11 @@ export class BulkError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    options: { exitCode?: number; file?: string; line?: number; cause?: unknown } = {},
+    options: { file?: string; line?: number; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.exitCode = options.exitCode ?? ExitCode.usage;
     this.file = options.file;
     this.line = options.line;
   }
@@ -72,45 +60,45 @@ export class BulkError extends Error {
   }
 }
 
-/** A command-line option or config value is malformed. Exit 2. */
+/** A command-line option or config value is malformed. */
 export class OptionError extends BulkError {
   constructor(message: string, code: ErrorCode = 'BULK_OPTION_INVALID') {
     super(code, message);
   }
 }
 
-/** The schema given with --schema (or a bundled one) cannot be used. Exit 2. */
+/** The schema given with --schema (or a bundled one) cannot be used. */
 export class SchemaError extends BulkError {
   constructor(message: string, file?: string, cause?: unknown) {
     super('BULK_SCHEMA_INVALID', message, { ...(file === undefined ? {} : { file }), cause });
   }
 }
 
-/** An input file cannot be read as a whole, found before anything was sent. Exit 2. */
+/** An input file cannot be read as a whole, found before anything was sent. */
 export class InputError extends BulkError {
   constructor(code: ErrorCode, message: string, file: string, line?: number, cause?: unknown) {
     super(code, message, { file, ...(line === undefined ? {} : { line }), cause });
   }
 }
 
-/** The CSV header cannot be mapped onto the schema. Exit 2, nothing sent. */
+/** The CSV header cannot be mapped onto the schema; found before anything was sent. */
 export class HeaderError extends BulkError {
   constructor(code: ErrorCode, message: string, file: string, line = 1) {
     super(code, message, { file, line });
   }
 }
 
-/** Report, rejects or summary file problems. Exit 2, nothing sent. */
+/** Report, rejects or summary file problems; found before anything was sent. */
 export class ReportError extends BulkError {
   constructor(code: ErrorCode, message: string, file?: string) {
     super(code, message, file === undefined ? {} : { file });
   }
 }
 
-/** The run was stopped part-way: auth refused, too many errors, endpoint down too long. Exit 3. */
+/** Why a run stopped part-way: auth refused, too many errors, endpoint down too long, input changed. */
 export class AbortError extends BulkError {
   constructor(code: ErrorCode, message: string) {
-    super(code, message, { exitCode: ExitCode.aborted });
+    super(code, message);
   }
 }
 
@@ -130,7 +118,6 @@ export interface TransferredError {
   readonly message: string;
   readonly stack?: string | undefined;
   readonly code?: string | undefined;
-  readonly exitCode?: number | undefined;
   readonly file?: string | undefined;
   readonly line?: number | undefined;
 }
@@ -138,7 +125,7 @@ export interface TransferredError {
 /** Flattens an error for postMessage; `fromTransferable` on the other side rebuilds it. */
 export function toTransferable(error: unknown): TransferredError {
   if (error instanceof BulkError) {
-    return { name: error.name, message: error.message, stack: error.stack, code: error.code, exitCode: error.exitCode, file: error.file, line: error.line };
+    return { name: error.name, message: error.message, stack: error.stack, code: error.code, file: error.file, line: error.line };
   }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
@@ -147,12 +134,11 @@ export function toTransferable(error: unknown): TransferredError {
   return { name: 'Error', message: String(error) };
 }
 
-/** Rebuilds an error from `toTransferable`: a BulkError keeps its code, exit code, file, line and stack. */
+/** Rebuilds an error from `toTransferable`: a BulkError keeps its code, file, line and stack. */
 export function fromTransferable(data: TransferredError): Error {
   let error: Error;
-  if (data.exitCode !== undefined && data.code?.startsWith('BULK_')) {
+  if (data.code?.startsWith('BULK_')) {
     error = new BulkError(data.code as ErrorCode, data.message, {
-      exitCode: data.exitCode,
       ...(data.file === undefined ? {} : { file: data.file }),
       ...(data.line === undefined ? {} : { line: data.line }),
     });

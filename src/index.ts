@@ -1,15 +1,36 @@
 /**
- * bulk-submit as a library: no side effects on import, nothing printed, no process.exit.
- * `run()` reads, maps, validates and submits; `startServer()` is the local API.
+ * bulk-submit as a library, its one face: no side effects on import, nothing printed, no process.exit.
+ * `submit()` reads, maps, validates and sends every row; `validate()` does all but send; `serve()` is the
+ * local implementation of the API. Each loads its machinery when called, so importing this is cheap.
  */
-export { run, defaultReportPath } from './job.js';
-export type { RunOptions } from './job.js';
-export { startServer } from './server/server.js';
+import type { SubmitOptions, RunOptions } from './submit/settings.js';
+import type { RunningServer, ServeOptions } from './server/server.js';
+import type { Summary } from './report/index.js';
+
+export type { RunOptions, SubmitOptions } from './submit/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
-export { BulkError, ExitCode, describeError } from './errors.js';
+export { BulkError, OptionError, describeError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { KINDS, KIND_NAMES } from './kinds.js';
 export type { Kind } from './kinds.js';
-export { Stats } from './report/index.js';
-export type { Summary, ReportLine, RowStatus } from './report/index.js';
-export { parseDuration } from './util/duration.js';
+export { Stats } from './report/summary.js';
+export type { Summary } from './report/summary.js';
+export type { ReportLine, RowStatus } from './report/report.js';
+
+/** Sends every row of the inputs and writes the report; resolves with the summary, aborted or not. */
+export async function submit(options: SubmitOptions): Promise<Summary> {
+  const { run } = await import('./submit/pipeline.js');
+  return run('submit', options);
+}
+
+/** Reads, maps and validates every row, sending nothing; the report says `valid` or `invalid` per row. */
+export async function validate(options: RunOptions): Promise<Summary> {
+  const { run } = await import('./submit/pipeline.js');
+  return run('validate', options);
+}
+
+/** Starts the local implementation of the API contract (for trials and tests). */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const { startServer } = await import('./server/server.js');
+  return startServer(options);
+}

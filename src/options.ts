@@ -14,9 +14,15 @@ export interface OptionSpec {
   readonly description: string;
   readonly group: 'Input' | 'Endpoint' | 'Sending' | 'Output' | 'Server' | 'Fault injection';
   readonly commands: readonly CommandName[];
-  readonly defaultValue?: unknown;
-  /** How the default reads in --help when it is not the literal value. */
+  /** The default, declared here and nowhere else: the library reads it with defaultOf(). */
+  readonly defaultValue?: string | number | boolean;
+  /** How the default reads in --help and README when it is not the literal value. */
   readonly defaultText?: string;
+  /**
+   * The run applies the default, not the command line, because it depends on other options (the batch
+   * size is 1 with a custom schema): commander leaves the option unset, and --help says the rule.
+   */
+  readonly appliedByRun?: true;
   readonly parse?: (value: string, previous: unknown) => unknown;
   readonly choices?: readonly string[];
   /** Environment variable; by default `BULK_SUBMIT_` + the long name in upper snake case. */
@@ -108,19 +114,19 @@ function apiPath(value: string): string {
 
 const IO: readonly CommandName[] = ['submit', 'validate'];
 
-export const OPTIONS: readonly OptionSpec[] = [
+const TABLE = [
   { flags: '-k, --kind <kind>', description: 'record kind: picks the bundled schema and the API path', group: 'Input', commands: IO, defaultValue: 'conversation', choices: KIND_NAMES },
-  { flags: '--schema <file>', description: "JSON Schema for the records instead of the kind's bundled one", group: 'Input', commands: IO },
-  { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: IO, choices: ['csv', 'ndjson'] },
+  { flags: '--schema <file>', description: "JSON Schema for the records instead of the kind's bundled one", group: 'Input', commands: IO, defaultText: "the kind's bundled one" },
+  { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: IO, defaultText: 'from the file name', choices: ['csv', 'ndjson'] },
   { flags: '--map <file>', description: 'JSON {"CSV header": "property" | null} mapping or dropping columns explicitly', group: 'Input', commands: IO },
-  { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: IO, defaultText: 'detected from the header line', parse: delimiter },
+  { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: IO, defaultText: 'detected from the header line (, ; tab or |)', parse: delimiter },
   { flags: '--encoding <encoding>', description: 'input encoding: utf8 (invalid bytes make a row invalid) or latin1', group: 'Input', commands: IO, defaultValue: 'utf8', choices: ['utf8', 'latin1'] },
   { flags: '--coerce', description: 'NDJSON: convert numbers and booleans to strings (and numeric strings to numbers) where the schema says so', group: 'Input', commands: IO },
-  { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: IO },
+  { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: IO, defaultValue: true, defaultText: 'trim' },
   { flags: '--max-record-size <bytes>', description: 'largest CSV record or NDJSON line', group: 'Input', commands: IO, defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
 
   { flags: '-e, --endpoint <url>', description: 'API base URL, e.g. https://api.sandbox.asapp.com', group: 'Endpoint', commands: ['submit'] },
-  { flags: '--path <path>', description: "API path instead of the kind's single-record path", group: 'Endpoint', commands: ['submit'], parse: apiPath },
+  { flags: '--path <path>', description: "API path instead of the kind's own (with --schema, loads any JSON API)", group: 'Endpoint', commands: ['submit'], defaultText: "the kind's single or many-* path", parse: apiPath },
   { flags: '--header-file <file>', description: 'file of "Name: value" header lines (# comments): keeps secrets off the command line', group: 'Endpoint', commands: ['submit'] },
   { flags: '--ca <file>', description: 'extra trusted CA certificates (PEM) for a private CA; NODE_EXTRA_CA_CERTS works too', group: 'Endpoint', commands: ['submit'] },
   { flags: '--allow-insecure-http', description: 'allow credentials over plain http to a host that is not loopback', group: 'Endpoint', commands: ['submit'] },
@@ -132,11 +138,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--rate <n>', description: "requests per second at most (the API's spike arrest is 100); 0 = unlimited; backs off on 429", group: 'Sending', commands: ['submit'], defaultValue: 100, parse: integer(0) },
   { flags: '--max-outage <duration>', description: 'when every request fails, probe with backoff; abort (exit 3) after this long', group: 'Sending', commands: ['submit'], defaultValue: 600_000, defaultText: '10m', parse: duration },
   { flags: '--drain-timeout <duration>', description: 'after Ctrl-C or SIGTERM, how long requests in flight may take to finish', group: 'Sending', commands: ['submit'], defaultValue: 10_000, defaultText: '10s', parse: duration },
-  { flags: '--max-errors <n>', description: 'abort (exit 3) once this many rows are invalid or rejected; 0 = never', group: 'Sending', commands: ['submit'], defaultValue: 0, parse: integer(0) },
-  { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint; default 1000 for the bundled kinds, 1 with --schema, --path or --no-generate-event-id", group: 'Sending', commands: IO, parse: integer(1, 1000) },
+  { flags: '--max-errors <n>', description: 'abort (exit 3) once this many rows are invalid or rejected; 0 = never', group: 'Sending', commands: ['submit'], defaultValue: 0, defaultText: '0 (never)', parse: integer(0) },
+  { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint", group: 'Sending', commands: IO, defaultValue: 1000, defaultText: '1000 (1 with --schema, --path or --no-generate-event-id)', appliedByRun: true, parse: integer(1, 1000) },
   { flags: '--batch-wait <duration>', description: 'send a batch that is not full once its first row has waited this long', group: 'Sending', commands: ['submit'], defaultValue: 200, defaultText: '200ms', parse: duration },
   { flags: '--shard <K/N>', description: 'process only rows whose row number mod N is K (N machines or processes together send every row once)', group: 'Input', commands: IO, parse: shard },
-  { flags: '--no-generate-event-id', description: 'send rows without an eventId as they are (the service generates one)', group: 'Sending', commands: ['submit'] },
+  { flags: '--no-generate-event-id', description: 'send rows without an eventId as they are (the service generates one)', group: 'Sending', commands: ['submit'], defaultValue: true, defaultText: 'generate' },
   { flags: '-n, --dry-run', description: 'read, map and validate only; send nothing', group: 'Sending', commands: ['submit'] },
 
   { flags: '-r, --report <file>', description: 'per-row report (.ndjson, or .csv for CSV)', group: 'Output', commands: IO, defaultText: '<first input>.report.ndjson' },
@@ -145,7 +151,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--force', description: 'overwrite an existing report or rejects file', group: 'Output', commands: IO },
   { flags: '--summary <file>', description: 'also write the summary as JSON to this file (for monitoring)', group: 'Output', commands: IO },
   { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration },
-  { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, env: false },
+  { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, defaultValue: true, defaultText: 'colour on a terminal', env: false },
   { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: IO },
   { flags: '-q, --quiet', description: 'print only errors', group: 'Output', commands: IO },
   { flags: '--config <file>', description: 'JSON file of settings, keys = long option names in camelCase (flags > env > file > defaults)', group: 'Output', commands: ['submit', 'validate', 'serve'] },
@@ -165,7 +171,41 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--accept-then-fail <share>', description: 'store this share of requests, then answer 500 (the duplicate trap)', group: 'Fault injection', commands: ['serve'], parse: share },
   { flags: '--outage <after:duration>', description: 'refuse connections for DURATION, starting AFTER from start, e.g. 30s:2m', group: 'Fault injection', commands: ['serve'], parse: outage },
   { flags: '--api-secret <secret>', description: 'require this asapp-api-secret (env ASAPP_API_SECRET)', group: 'Server', commands: ['serve'], env: 'ASAPP_API_SECRET' },
-];
+] as const satisfies readonly OptionSpec[];
+
+/** Every option, as commander, the environment, --config, --help and README see it. */
+export const OPTIONS: readonly OptionSpec[] = TABLE;
+
+/** An option's long name, as in its flags: `concurrency`, `no-trim`, `max-record-size`. */
+type LongName<F> = F extends `${string}--${infer L} ${string}` ? L : F extends `${string}--${infer L}` ? L : never;
+export type OptionName = LongName<(typeof TABLE)[number]['flags']>;
+
+function specOf(name: OptionName): OptionSpec {
+  const spec = OPTIONS.find((o) => new RegExp(`--${name}(?: |$)`).test(o.flags));
+  if (!spec || spec.defaultValue === undefined) throw new Error(`the options table declares no default for --${name}`);
+  return spec;
+}
+
+/** An option's numeric default, from the table: the library's only source for it. */
+export function numberDefault(name: OptionName): number {
+  const value = specOf(name).defaultValue;
+  if (typeof value !== 'number') throw new Error(`the default of --${name} is not a number`);
+  return value;
+}
+
+/** An option's text default, from the table. */
+export function textDefault(name: OptionName): string {
+  const value = specOf(name).defaultValue;
+  if (typeof value !== 'string') throw new Error(`the default of --${name} is not text`);
+  return value;
+}
+
+/** A negatable option's default (`--no-trim` → trim is on by default), from the table. */
+export function flagDefault(name: OptionName): boolean {
+  const value = specOf(name).defaultValue;
+  if (typeof value !== 'boolean') throw new Error(`the default of --${name} is not on or off`);
+  return value;
+}
 
 /** `--max-errors` → `BULK_SUBMIT_MAX_ERRORS`. */
 export function envName(spec: OptionSpec): string | undefined {
@@ -177,13 +217,31 @@ export function envName(spec: OptionSpec): string | undefined {
 
 /** Builds the commander options for one command from the table. */
 export function commanderOptions(command: CommandName): Option[] {
-  return OPTIONS.filter((spec) => spec.commands.includes(command)).map((spec) => {
-    const option = new Option(spec.flags, spec.description).helpGroup(`${spec.group} options:`);
-    const env = envName(spec);
-    if (env) option.env(env);
-    if (spec.choices) option.choices(spec.choices);
-    if (spec.parse) option.argParser(spec.parse);
-    if (spec.defaultValue !== undefined) option.default(spec.defaultValue, spec.defaultText);
-    return option;
-  });
+  return OPTIONS
+    .filter((spec) => spec.commands.includes(command))
+    .map((spec) => {
+      const option = new Option(spec.flags, spec.appliedByRun ? `${spec.description} (default: ${spec.defaultText})` : spec.description).helpGroup(`${spec.group} options:`);
+      const env = envName(spec);
+      if (env) option.env(env);
+      if (spec.choices) option.choices(spec.choices);
+      if (spec.parse) option.argParser(spec.parse);
+      // A negatable flag's default is commander's own (on); the others' come from the table.
+      if (spec.defaultValue !== undefined && !spec.appliedByRun && typeof spec.defaultValue !== 'boolean') option.default(spec.defaultValue, spec.defaultText);
+      return option;
+    });
+}
+
+/** One table row of README's option tables: `| flags | default | env | meaning |`. */
+function readmeRow(spec: OptionSpec): string {
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
+  const code = (text: string): string => `\`${cell(text)}\``;
+  const shown = spec.defaultText === undefined ? (spec.defaultValue === undefined ? '' : code(String(spec.defaultValue))) : cell(spec.defaultText);
+  const env = envName(spec);
+  return `| ${code(spec.flags)} | ${shown} | ${env ? code(env) : ''} | ${cell(spec.description)} |`;
+}
+
+/** README's table of a command's options, rendered from OPTIONS (a test holds README to it). */
+export function readmeTable(command: CommandName): string {
+  const rows = OPTIONS.filter((spec) => spec.commands.includes(command)).map(readmeRow);
+  return ['| option | default | env | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -3,6 +3,7 @@ import type { Info, Options } from 'csv-parse';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { InputError } from '../errors.js';
+import { flagDefault, numberDefault } from '../options.js';
 import { Utf8Guard, detectDelimiter, openBytes } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
@@ -185,7 +186,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
   const file = input.file;
   const { start, stream: bytes } = await openBytes(input);
   const latin1 = options.encoding === 'latin1';
-  const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
+  const maxRecordSize = options.maxRecordSize ?? numberDefault('max-record-size');
   const guard = latin1 ? undefined : new Utf8Guard();
   const parser = new KeepingParser({
     bom: true,
@@ -196,7 +197,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     skip_empty_lines: true,
-    trim: options.trim ?? true,
+    trim: options.trim ?? flagDefault('no-trim'),
     // The parser's own cap is 16 × --max-record-size: a record between the two is found whole and
     // reported invalid (the file goes on); only past the cap, where its end cannot be looked for
     // without holding unbounded memory (an unclosed quote), does it end the file.

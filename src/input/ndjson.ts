@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { numberDefault } from '../options.js';
 import { firstInvalidUtf8, openBytes } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
@@ -25,7 +26,7 @@ function kindOf(value: unknown): string {
  */
 export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}): Promise<Source> {
   const file = input.file;
-  const maxRecordSize = options.maxRecordSize ?? 1024 * 1024;
+  const maxRecordSize = options.maxRecordSize ?? numberDefault('max-record-size');
   const latin1 = options.encoding === 'latin1';
   const { stream: bytes } = await openBytes(input);
 

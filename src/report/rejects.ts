@@ -1,6 +1,15 @@
-import type { Format, SourceRow } from '../input/index.js';
+/** The input's format, which the rejects file is written in. */
+type Format = 'csv' | 'ndjson';
 import { csvLine } from './csv-text.js';
 import type { FileSink } from './sink.js';
+
+/** A row to write back: its line, and its input as read (CSV cells; NDJSON value and line text). */
+export interface RejectedRow {
+  readonly line: number;
+  readonly cells?: readonly string[] | undefined;
+  readonly value?: unknown;
+  readonly text?: string | undefined;
+}
 
 /** Columns a rejects file adds in front of the row; they start with `_`, so re-reading ignores them. */
 export const REJECT_COLUMNS = ['_line', '_error', '_eventId'] as const;
@@ -36,7 +45,7 @@ export class RejectsWriter {
     return this.#sink.path;
   }
 
-  write(row: SourceRow, error: string, eventId: string | null): Promise<void> | undefined {
+  write(row: RejectedRow, error: string, eventId: string | null): Promise<void> | undefined {
     if (this.#format === 'csv') {
       const cells = row.cells ?? [];
       const kept = this.#keep.map((i) => cells[i]);

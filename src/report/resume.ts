@@ -6,33 +6,13 @@ const DIGEST = /^[0-9a-f]{16}$/;
 
 /**
  * The digests of one file's accepted rows, by row number: 64 bits each, in two Uint32 halves, beside a
- * bitset of which rows are accepted (10 million rows cost 81 MB). Also the highest row the report names.
+ * bitset of which rows are accepted (10 million rows cost 81 MB); and the highest row the report names.
+ * The preparing stage checks the input against them (prepare/done.ts reads this same shape).
  */
-class AcceptedRows {
-  #digests = new Uint32Array(2048);
-  #accepted = new Uint8Array(128);
-  maxRow = 0;
-
-  /** A digest (16 hex digits, as the report writes it) as its two 32-bit halves. */
-  static halves(digest: string): [number, number] {
-    return [Number.parseInt(digest.slice(0, 8), 16), Number.parseInt(digest.slice(8, 16), 16)];
-  }
-
-  add(row: number, digest: string): void {
-    if (row * 2 + 1 >= this.#digests.length) this.#digests = grown(this.#digests, row * 2 + 2);
-    if (row >>> 3 >= this.#accepted.length) this.#accepted = grown(this.#accepted, (row >>> 3) + 1);
-    [this.#digests[row * 2], this.#digests[row * 2 + 1]] = AcceptedRows.halves(digest);
-    this.#accepted[row >>> 3] |= 1 << (row & 7);
-  }
-
-  /** Has the report this row as accepted with this digest (`same`), another one (`changed`), or not (`new`)? */
-  check(row: number, digest: string | null): RowCheck {
-    const byte = row >>> 3;
-    if (byte >= this.#accepted.length || (this.#accepted[byte] & (1 << (row & 7))) === 0) return 'new';
-    if (digest === null) return 'changed';
-    const [high, low] = AcceptedRows.halves(digest);
-    return high === this.#digests[row * 2] && low === this.#digests[row * 2 + 1] ? 'same' : 'changed';
-  }
+export interface AcceptedRows {
+  digests: Uint32Array;
+  accepted: Uint8Array;
+  maxRow: number;
 }
 
 /** A copy of `array`, at least `length` long (doubling, so growing row by row stays linear). */
@@ -41,9 +21,6 @@ function grown<T extends Uint8Array | Uint32Array>(array: T, length: number): T 
   copy.set(array);
   return copy;
 }
-
-/** What the input's row is, against what the report has as accepted at that position. */
-export type RowCheck = 'new' | 'same' | 'changed';
 
 /** What an existing report says was already done: the report is the journal. */
 export class ResumeState {
@@ -57,31 +34,22 @@ export class ResumeState {
     return [...this.#files.keys()];
   }
 
-  #rows(file: string): AcceptedRows {
-    let rows = this.#files.get(file);
-    if (!rows) this.#files.set(file, (rows = new AcceptedRows()));
-    return rows;
-  }
-
-  /** Notes a report line: any row raises the file's extent; an accepted one keeps its digest. */
+  /** Notes a report line: any row raises the file's extent; an accepted one keeps its digest (16 hex digits). */
   note(file: string, row: number, acceptedDigest: string | undefined): void {
-    const rows = this.#rows(file);
+    let rows = this.#files.get(file);
+    if (!rows) this.#files.set(file, (rows = { digests: new Uint32Array(2048), accepted: new Uint8Array(128), maxRow: 0 }));
     rows.maxRow = Math.max(rows.maxRow, row);
-    if (acceptedDigest !== undefined) rows.add(row, acceptedDigest);
+    if (acceptedDigest === undefined) return;
+    if (row * 2 + 1 >= rows.digests.length) rows.digests = grown(rows.digests, row * 2 + 2);
+    if (row >>> 3 >= rows.accepted.length) rows.accepted = grown(rows.accepted, (row >>> 3) + 1);
+    rows.digests[row * 2] = Number.parseInt(acceptedDigest.slice(0, 8), 16);
+    rows.digests[row * 2 + 1] = Number.parseInt(acceptedDigest.slice(8, 16), 16);
+    rows.accepted[row >>> 3] |= 1 << (row & 7);
   }
 
-  /**
-   * Checks the input's row against the report: `new` when the report does not have it as accepted (send
-   * it), `same` when it does with this digest (skip it), `changed` when it does with another digest, or
-   * the row no longer has one (it is now invalid): the input is not the one the report describes.
-   */
-  check(file: string, row: number, digest: string | null): RowCheck {
-    return this.#files.get(file)?.check(row, digest) ?? 'new';
-  }
-
-  /** The highest row the report names for this input (0 when none): an input with fewer rows changed. */
-  maxRow(file: string): number {
-    return this.#files.get(file)?.maxRow ?? 0;
+  /** Per input, the accepted rows' digests and the report's extent, as plain data for the preparing stage. */
+  accepted(): Record<string, AcceptedRows> {
+    return Object.fromEntries(this.#files);
   }
 }
 

@@ -15,8 +15,8 @@ export class Stats {
   requests = 0;
   /** Total input bytes on disk (compressed for .gz), when every input has a known size. */
   totalBytes: number | undefined;
-  /** Input bytes read so far; set by the run once its inputs are open. */
-  bytesRead: () => number = () => 0;
+  /** Input bytes read up to the last row handed to sending (or recorded), for progress. */
+  bytesDone = 0;
   readonly #errors = new Map<string, number>();
 
   count(status: RowStatus, error: string | null): void {
@@ -63,5 +63,4 @@ export interface Summary {
   readonly aborted: { code: string; message: string } | null;
   /** The signal that interrupted the run, when one did. */
   readonly interrupted: string | null;
-  readonly exitCode: number;
 }

@@ -1,3 +1,5 @@
+import { numberDefault } from '../options.js';
+
 /**
  * Fault injection for `serve`: the failures a real endpoint has, on demand and reproducible. Every
  * random decision comes from a seeded PRNG, one stream per fault, so `--seed` makes a run repeatable.
@@ -56,7 +58,7 @@ export class Faults {
   constructor(options: FaultOptions, now: () => number = Date.now) {
     this.#options = options;
     this.#now = now;
-    const seed = options.seed ?? 1;
+    const seed = options.seed ?? numberDefault('seed');
     this.#random = {
       fail: mulberry32(seed * 4 + 1),
       drop: mulberry32(seed * 4 + 2),

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BulkError } from '../errors.js';
+import { numberDefault, textDefault } from '../options.js';
 import { KINDS, KIND_NAMES } from '../kinds.js';
 import type { Kind } from '../kinds.js';
 import { loadSchema, validatorFor } from '../schema/index.js';
@@ -225,14 +226,16 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   });
   server.keepAliveTimeout = 60_000;
 
+  const port = options.port ?? numberDefault('port');
+  const host = options.host ?? textDefault('host');
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new BulkError('BULK_SERVER', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080} (${error.code ?? error.message})`)),
+      reject(new BulkError('BULK_SERVER', `cannot listen on ${host}:${port} (${error.code ?? error.message})`)),
     );
-    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', resolve);
+    server.listen(port, host, resolve);
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   // --outage AFTER:DURATION: stop listening (connections are refused by the OS) and drop open ones,
   // then listen again on the same port.
@@ -255,7 +258,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   }
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${shownHost}:${address.port}`,
     counts,
     async close(): Promise<ServerCounts> {
       for (const timer of timers) clearTimeout(timer);

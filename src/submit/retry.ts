@@ -11,7 +11,8 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 5, throttledBaseMs: 1000, failureBaseMs: 250, maxDelayMs: 5 * 60_000 };
+/** The API's published backoff guidance; how many retries is --retries (src/options.ts). */
+export const BACKOFF: Omit<RetryPolicy, 'retries'> = { throttledBaseMs: 1000, failureBaseMs: 250, maxDelayMs: 5 * 60_000 };
 
 /**
  * How long to wait before try number `failures + 1`. Retry-After always wins; otherwise exponential

@@ -4,7 +4,6 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { BulkError, HeaderError, fromTransferable, toTransferable } from '../../dist/errors.js';
 import { openSource } from '../../dist/input/index.js';
-import { ChunkBuilder, RAW, SEND, rowOf } from '../../dist/prepare/chunk.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,7 +59,6 @@ test('a typed error crosses a thread boundary with its code, exit code, file, li
   const rebuilt = fromTransferable(structuredClone(toTransferable(original)));
   assert.ok(rebuilt instanceof BulkError);
   assert.equal(rebuilt.code, 'BULK_HEADER_UNKNOWN');
-  assert.equal(rebuilt.exitCode, 2);
   assert.equal(rebuilt.name, 'HeaderError');
   assert.equal(rebuilt.toLine(), 'in.csv:1: unknown column "Foo"');
   assert.equal(rebuilt.stack, original.stack);
@@ -68,21 +66,4 @@ test('a typed error crosses a thread boundary with its code, exit code, file, li
   assert.ok(!(bug instanceof BulkError));
   assert.equal(bug.name, 'TypeError');
   assert.equal(bug.code, 'ERR_X');
-});
-
-test('chunks carry rows column-wise; cells only when asked, and a raw row keeps its reader error', () => {
-  const lean = new ChunkBuilder(false);
-  lean.add({ file: 'a.csv', line: 2, row: 1, cells: ['x'] }, SEND, 'id-1', '{"eventId":"id-1"}');
-  const chunk = structuredClone(lean.take(123));
-  assert.equal(chunk.bytesRead, 123);
-  assert.equal(chunk.cells, null);
-  assert.deepEqual(rowOf(chunk, 0), { file: 'a.csv', line: 2, row: 1 });
-  assert.equal(lean.take(0), undefined, 'take() empties the builder');
-
-  const full = new ChunkBuilder(true);
-  full.add({ file: 'b.csv', line: 3, row: 2, cells: ['1', '2'] }, RAW, null, '');
-  full.add({ file: 'b.csv', line: 4, row: 3, cells: ['3'], error: 'row has 1 cells but the header has 2' }, RAW, null, 'row has 1 cells but the header has 2');
-  const both = structuredClone(full.take(0));
-  assert.deepEqual(rowOf(both, 0), { file: 'b.csv', line: 3, row: 2, cells: ['1', '2'] });
-  assert.deepEqual(rowOf(both, 1), { file: 'b.csv', line: 4, row: 3, cells: ['3'], error: 'row has 1 cells but the header has 2' });
 });

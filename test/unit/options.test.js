@@ -26,7 +26,6 @@ test('durations refuse anything else, naming the option and the value', () => {
   for (const junk of ['soon', '', '-5', '5d', '1h30m', 's', '1.2.3s', '10 minutes', 'ms']) {
     assert.throws(() => parseDuration(junk, '--timeout'), (error) => {
       assert.equal(error.code, 'BULK_OPTION_INVALID', JSON.stringify(junk));
-      assert.equal(error.exitCode, 2);
       assert.match(error.message, /^Invalid --timeout: expected a duration like 250ms, 30s, 10m, 1h or milliseconds, got "/);
       assert.ok(error.message.endsWith(`got "${junk}"`));
       return true;

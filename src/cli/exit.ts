@@ -1,0 +1,33 @@
+import { BulkError } from '../index.js';
+import type { ErrorCode, Summary } from '../index.js';
+
+/** Exit codes, as documented in README and `--help`: chosen here, and nowhere in the library. */
+export const ExitCode = {
+  ok: 0,
+  rowsNotAccepted: 1,
+  usage: 2,
+  aborted: 3,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+
+/** Codes that stop a run part-way, after rows may have been sent: exit 3 (re-run with --resume). */
+const ABORTS = new Set<ErrorCode>(['BULK_AUTH_REFUSED', 'BULK_MAX_ERRORS', 'BULK_OUTAGE', 'BULK_QUOTA', 'BULK_TLS']);
+
+/** The exit code of a run that finished (aborted or not), from its summary. */
+export function exitCodeOf(summary: Summary): number {
+  const aborted = summary.aborted;
+  if (aborted) {
+    // The input changed since the report (--resume): nothing sent is like a refused file; else like an abort.
+    if (aborted.code === 'BULK_INPUT_CHANGED') return summary.requests === 0 ? ExitCode.usage : ExitCode.aborted;
+    return ExitCode.aborted;
+  }
+  if (summary.interrupted !== null) return summary.interrupted === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  return summary.invalid + summary.rejected + summary.failed > 0 ? ExitCode.rowsNotAccepted : ExitCode.ok;
+}
+
+/** The exit code of a run that threw: a typed error found before sending is a usage error (2). */
+export function exitCodeOfError(error: unknown): number {
+  if (!(error instanceof BulkError)) return ExitCode.aborted;
+  return ABORTS.has(error.code) ? ExitCode.aborted : ExitCode.usage;
+}

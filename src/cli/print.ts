@@ -1,0 +1,41 @@
+import { writeFileSync } from 'node:fs';
+import type { Summary } from '../index.js';
+import { formatDuration } from '../util/duration.js';
+
+/** The summary as written for monitoring (--json, --summary): the library's, with the exit code the CLI chose. */
+export function summaryJson(summary: Summary, exitCode: number): string {
+  return `${JSON.stringify({ ...summary, exitCode })}\n`;
+}
+
+/** Writes the summary for monitoring, mode 0600 (it names files that hold customer data). */
+export function writeSummaryFile(file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 });
+}
+
+/** The summary for people, on stderr: counts, rate, files, the most frequent errors, why it stopped. */
+export function printSummary(summary: Summary, flags: { quiet?: boolean | undefined }): void {
+  if (flags.quiet) {
+    if (summary.aborted) process.stderr.write(`bulk-submit: aborted: ${summary.aborted.message}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  const verb = summary.command === 'validate' || summary.dryRun ? 'checked' : 'processed';
+  lines.push(`bulk-submit: ${verb} ${summary.rows} rows in ${formatDuration(summary.elapsedMs)} (${summary.rowsPerSecond} rows/s)`);
+  const statuses: [string, number][] =
+    summary.command === 'validate' || summary.dryRun
+      ? [['valid', summary.valid], ['invalid', summary.invalid]]
+      : [['accepted', summary.accepted], ['rejected', summary.rejected], ['failed', summary.failed], ['invalid', summary.invalid]];
+  for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
+  if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (accepted in an earlier run)`);
+  if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
+  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} request${summary.plannedRequests === 1 ? '' : 's'} (--batch-size ${summary.batchSize})`);
+  if (summary.report) lines.push(`  report    ${summary.report}`);
+  if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);
+  if (summary.topErrors.length > 0) {
+    lines.push('  top errors:');
+    for (const { error, count } of summary.topErrors) lines.push(`    ${String(count).padStart(6)} × ${error}`);
+  }
+  if (summary.aborted) lines.push(`bulk-submit: aborted: ${summary.aborted.message}`);
+  if (summary.interrupted) lines.push(`bulk-submit: interrupted by ${summary.interrupted}; the report holds every row finished so far`);
+  process.stderr.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,49 @@
+/**
+ * The preparing stage, sealed: inputs in (read → map → validate → serialise), parcels out, ready to
+ * send: request bodies built once, with their rows' file, line, row, eventId and digest, and the rows
+ * finished here (invalid, or valid for validate) with their report error. How it uses threads is its
+ * own business; nothing outside this folder knows how rows are packed.
+ */
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { prepareHere } from './local.js';
+import type { PreparedInput } from './local.js';
+import { prepareInThreads } from './threads.js';
+import type { PrepareSettings } from './settings.js';
+
+export type { PreparedInput } from './local.js';
+export type { Parcel, ParcelRows, ParcelRow, KeptCells } from './parcel.js';
+export { rowAt, subsetBody } from './parcel.js';
+export type { PrepareSettings, ReadSettings, SourceInfo } from './settings.js';
+export type { AcceptedRowsData, DoneRowsData } from './done.js';
+export { loadRecordSpec } from './records.js';
+export type { RecordSpec } from './records.js';
+
+/**
+ * Inputs up to this many bytes are prepared on the main thread: two threads cost about a tenth of a
+ * second to start and load, more than they save on a small file (a gzipped file counts GZIP_FACTOR
+ * times its size; stdin and pipes, whose size is unknown, always get the threads).
+ */
+const IN_THREAD_MAX_BYTES = 1024 * 1024;
+const GZIP_FACTOR = 8;
+
+/** Are the inputs small enough to prepare on the main thread? */
+async function small(files: readonly string[]): Promise<boolean> {
+  if (files.includes('-')) return false;
+  let bytes = 0;
+  for (const file of files) {
+    // A file that cannot be stat'ed is refused by the reader in a moment; no thread is needed for that.
+    const info = await stat(file).catch(() => undefined);
+    if (info && !info.isFile()) return false;
+    bytes += (info?.size ?? 0) * (file.toLowerCase().endsWith('.gz') ? GZIP_FACTOR : 1);
+  }
+  return bytes <= IN_THREAD_MAX_BYTES;
+}
+
+/**
+ * Opens the stage: every input opened and every header resolved before it resolves, so a bad file or
+ * header is refused (rejects with its typed error) before anything is sent.
+ */
+export async function openPrepared(settings: PrepareSettings, stdin?: Readable): Promise<PreparedInput> {
+  return (await small(settings.files)) ? prepareHere(settings, stdin) : prepareInThreads(settings, stdin);
+}

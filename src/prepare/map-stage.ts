@@ -1,0 +1,120 @@
+import type { RecordValidator } from '../schema/index.js';
+import { DoneRows } from './done.js';
+import type { Inlet, Outlet } from './flow.js';
+import { Packer } from './packer.js';
+import type { Parcel } from './parcel.js';
+import type { ParsedChunk } from './parse-stage.js';
+import { RowPreparer } from './row.js';
+import type { PrepareSettings, SourceInfo } from './settings.js';
+
+/** Packed rows that are not a full parcel go after this long without new rows: a trickle flows (ms). */
+const IDLE_FLUSH_MS = 10;
+
+/**
+ * The mapping end of the stage: parsed rows in, parcels out. Each row is mapped, validated and
+ * serialised (RowPreparer), checked against the rows an earlier run got accepted (--resume), and packed
+ * into request bodies (Packer). Headers are resolved once per input, when the stage is made: a header
+ * that cannot be refuses the run before anything is sent.
+ */
+export class MapStage {
+  readonly #settings: PrepareSettings;
+  readonly #sources: readonly SourceInfo[];
+  readonly #preparer: RowPreparer;
+  readonly #packer: Packer;
+  readonly #done: DoneRows | undefined;
+  /** --resume found the input changed: what to say; nothing after it is prepared. */
+  #changed: string | undefined;
+
+  constructor(settings: PrepareSettings, sources: readonly SourceInfo[], validate: RecordValidator) {
+    this.#settings = settings;
+    this.#sources = sources;
+    this.#preparer = new RowPreparer(settings, validate);
+    sources.forEach((source, i) => this.#preparer.plan(i, source.file, source.header));
+    this.#packer = new Packer(settings.sending ? settings.batchSize : 1, settings.keepCells);
+    this.#done = settings.done ? new DoneRows(settings.done) : undefined;
+  }
+
+  /** Prepares and packs a chunk's rows; stops at the first that differs from the report (--resume). */
+  accept(chunk: ParsedChunk): void {
+    const file = this.#sources[chunk.file].file;
+    const keep = this.#settings.keepCells;
+    for (let i = 0; i < chunk.rows.length && this.#changed === undefined; i++) {
+      const ref = { file: chunk.file, line: chunk.lines[i], row: chunk.rows[i] };
+      const parsed = { row: ref.row, cells: chunk.cells[i], value: chunk.values[i], error: chunk.errors[i] };
+      const prepared = this.#preparer.prepare(chunk.file, parsed);
+      const kept = keep ? { cells: chunk.cells[i], value: chunk.values[i], text: chunk.texts[i] } : undefined;
+      const check = this.#done?.check(file, ref.row, prepared.fate === 'send' ? prepared.digest : null) ?? 'new';
+      if (check === 'same') {
+        this.#packer.skip();
+      } else if (check === 'changed') {
+        const now = prepared.fate === 'send' ? `its digest is ${prepared.digest}` : prepared.fate === 'invalid' ? `it is now invalid (${prepared.error})` : 'it changed';
+        this.#changed = `${file}:${ref.line}: row ${ref.row} is not the row the report has as accepted (${now})`;
+      } else if (prepared.fate === 'send') {
+        this.#packer.send(ref, prepared.json, prepared.eventId, prepared.digest, kept);
+      } else {
+        this.#packer.finish(ref, prepared.fate === 'invalid' ? prepared.error : null, prepared.fate === 'invalid' ? prepared.eventId : null, kept);
+      }
+    }
+    const max = this.#done?.maxRow(file) ?? 0;
+    if (chunk.fileRows !== undefined && chunk.fileRows < max && this.#changed === undefined) {
+      this.#changed = `${file}: ${file === '-' ? 'stdin' : 'the input'} ends after row ${chunk.fileRows}, but the report has rows up to ${max}`;
+    }
+  }
+
+  get changed(): string | undefined {
+    return this.#changed;
+  }
+
+  /** A parcel is full (a batch, 256 single bodies, or many finished rows), or the input changed. */
+  get ready(): boolean {
+    return this.#packer.full || this.#changed !== undefined;
+  }
+
+  take(bytes: number, all: boolean): Parcel {
+    return this.#packer.take(bytes, all || this.#changed !== undefined, this.#changed);
+  }
+
+  /**
+   * Runs the stage: chunks from `inlet`, parcels to `outlet`. A batch that is not full goes when its
+   * first row has waited --batch-wait, or at the end; other packed rows go after a short idle spell.
+   */
+  async run(inlet: Inlet<ParsedChunk>, outlet: Outlet<Parcel>): Promise<void> {
+    let bytes = 0;
+    let timer: NodeJS.Timeout | undefined;
+    // One send at a time, in order: an idle hand-over and a full parcel never go out of turn.
+    let sending: Promise<boolean> = Promise.resolve(true);
+    const hand = (all: boolean): Promise<boolean> => {
+      const parcel = this.take(bytes, all);
+      return (sending = sending.then((open) => open && outlet.send(parcel)));
+    };
+    const packer = this.#packer;
+    const arm = (): void => {
+      clearTimeout(timer);
+      const batchDue = packer.openedAt === undefined ? Infinity : packer.openedAt + this.#settings.batchWaitMs - Date.now();
+      const wait = Math.min(packer.pending ? IDLE_FLUSH_MS : Infinity, batchDue);
+      timer = wait === Infinity ? undefined : setTimeout(idle, Math.max(0, wait));
+    };
+    const idle = (): void => {
+      const batchDue = packer.openedAt !== undefined && Date.now() - packer.openedAt >= this.#settings.batchWaitMs;
+      if (packer.pending || batchDue) void hand(batchDue);
+      arm();
+    };
+    for await (const chunk of inlet.items()) {
+      bytes = chunk.bytes;
+      this.accept(chunk);
+      while (this.ready) {
+        const stop = this.#changed !== undefined;
+        if (!(await hand(stop)) || stop) {
+          clearTimeout(timer);
+          inlet.stop();
+          outlet.end();
+          return;
+        }
+      }
+      arm();
+    }
+    clearTimeout(timer);
+    if (packer.pending || packer.openedAt !== undefined) await hand(true);
+    if (await sending) outlet.end();
+  }
+}

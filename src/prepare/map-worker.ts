@@ -1,0 +1,37 @@
+/**
+ * The mapping thread of the preparing stage: takes parsed chunks from the reading thread, maps, validates
+ * and serialises every row and packs request bodies (map-stage.ts), and hands the parcels to the main
+ * thread, each only once it has taken enough of the ones before (flow.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { toTransferable } from '../errors.js';
+import { validatorFor } from '../schema/index.js';
+import { AHEAD, portInlet, portOutlet } from './flow.js';
+import { MapStage } from './map-stage.js';
+import type { Parcel } from './parcel.js';
+import type { ParsedChunk } from './parse-stage.js';
+import type { PrepareSettings, SourceInfo } from './settings.js';
+import type { StageReport } from './threads.js';
+
+const data = workerData as { settings: PrepareSettings; chunks: MessagePort; parcels: MessagePort };
+const report = (message: StageReport): void => parentPort!.postMessage(message);
+// The schema compiles while the reading thread opens the inputs; the main thread then says what they are.
+const validate = validatorFor(data.settings.schema);
+const sources = new Promise<SourceInfo[]>((resolve) => parentPort!.once('message', (message: { sources: SourceInfo[] }) => resolve(message.sources)));
+try {
+  const stage = new MapStage(data.settings, await sources, await validate);
+  report({ type: 'ready', sources: await sources });
+  const outlet = portOutlet<Parcel>(data.parcels, AHEAD);
+  try {
+    await stage.run(portInlet<ParsedChunk>(data.chunks), outlet);
+  } catch (error) {
+    outlet.fail(error);
+  }
+} catch (error) {
+  report({ type: 'error', error: toTransferable(error) });
+} finally {
+  data.chunks.close();
+  data.parcels.unref();
+  parentPort!.unref();
+}

@@ -1,0 +1,193 @@
+import { ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
+import type { KeptCells, Parcel, ParcelRows } from './parcel.js';
+
+/** Where a row came from: its file (index into the sources), physical line and row number. */
+export interface RowRef {
+  readonly file: number;
+  readonly line: number;
+  readonly row: number;
+}
+
+/** A row's input as it was, kept for the rejects file. */
+export interface Kept {
+  readonly cells: string[] | null;
+  readonly value: unknown;
+  readonly text: string | null;
+}
+
+/** Rows finished here (not sent) per parcel, at most: a file of invalid rows still flows in parcels. */
+const FINISHED_PER_PARCEL = 1000;
+/** One-row bodies per parcel (single mode): a parcel is one message between threads. */
+const SINGLES_PER_PARCEL = 256;
+
+/** Growable columns of rows. */
+class Columns {
+  readonly file: number[] = [];
+  readonly line: number[] = [];
+  readonly row: number[] = [];
+  readonly eventId: (string | null)[] = [];
+  readonly digest: (string | null)[] = [];
+  readonly error: (string | null)[] = [];
+  readonly kept: KeptCells | null;
+
+  constructor(keep: boolean) {
+    this.kept = keep ? { cells: [], value: [], text: [] } : null;
+  }
+
+  get length(): number {
+    return this.row.length;
+  }
+
+  add(ref: RowRef, eventId: string | null, digest: string | null, error: string | null, kept: Kept | undefined): void {
+    this.file.push(ref.file);
+    this.line.push(ref.line);
+    this.row.push(ref.row);
+    this.eventId.push(eventId);
+    this.digest.push(digest);
+    this.error.push(error);
+    if (this.kept) {
+      this.kept.cells.push(kept?.cells ?? null);
+      this.kept.value.push(kept?.value);
+      this.kept.text.push(kept?.text ?? null);
+    }
+  }
+
+  /** These rows, then `more`'s, as one set of columns. */
+  concat(more: Columns): ParcelRows {
+    const kept = this.kept && more.kept ? { cells: this.kept.cells.concat(more.kept.cells), value: this.kept.value.concat(more.kept.value), text: this.kept.text.concat(more.kept.text) } : null;
+    return {
+      file: this.file.concat(more.file),
+      line: this.line.concat(more.line),
+      row: this.row.concat(more.row),
+      eventId: this.eventId.concat(more.eventId),
+      digest: this.digest.concat(more.digest),
+      error: this.error.concat(more.error),
+      kept,
+    };
+  }
+}
+
+/**
+ * Packs prepared rows into parcels: valid rows into request bodies (`{"items":[…]}` of up to
+ * `batchSize` rows, each body built once as rows come; or one record a body when `batchSize` is 1),
+ * finished rows beside them. A batch never holds one eventId twice: the API matches results to items by
+ * eventId, so a repeated id starts the next batch.
+ */
+export class Packer {
+  readonly #batchSize: number;
+  readonly #keep: boolean;
+  #sent: Columns;
+  #finished: Columns;
+  #bodies: string[] = [];
+  #sizes: number[] = [];
+  #itemEnds: number[] = [];
+  /** The batch being filled: its text so far, its row count and eventIds. */
+  #open = '';
+  #openSize = 0;
+  #openIds = new Set<string>();
+  /** When the batch being filled got its first row (ms since the epoch). */
+  #openedAt: number | undefined;
+  #skipped = 0;
+
+  constructor(batchSize: number, keep: boolean) {
+    this.#batchSize = batchSize;
+    this.#keep = keep;
+    this.#sent = new Columns(keep);
+    this.#finished = new Columns(keep);
+  }
+
+  /** A row to send: its record's JSON, its eventId and digest. */
+  send(ref: RowRef, json: string, eventId: string | null, digest: string, kept?: Kept): void {
+    if (this.#batchSize === 1) {
+      this.#bodies.push(json);
+      this.#sizes.push(1);
+      this.#itemEnds.push(json.length);
+    } else {
+      if (eventId !== null && this.#openIds.has(eventId)) this.#close();
+      if (this.#openSize === 0) this.#openedAt = Date.now();
+      this.#open += (this.#openSize === 0 ? ITEMS_OPEN : ',') + json;
+      this.#itemEnds.push(this.#open.length);
+      this.#openSize++;
+      if (eventId !== null) this.#openIds.add(eventId);
+      if (this.#openSize >= this.#batchSize) this.#close();
+    }
+    this.#sent.add(ref, eventId, digest, null, kept);
+  }
+
+  /** A row finished here: invalid (with its error) or valid (validate: nothing to send). */
+  finish(ref: RowRef, error: string | null, eventId: string | null, kept?: Kept): void {
+    this.#finished.add(ref, eventId, null, error, kept);
+  }
+
+  /** A row the report already has as accepted, unchanged (--resume). */
+  skip(): void {
+    this.#skipped++;
+  }
+
+  /** Enough is packed for a parcel: a full batch, a full set of single bodies, or many finished rows. */
+  get full(): boolean {
+    const bodies = this.#batchSize === 1 ? this.#bodies.length >= SINGLES_PER_PARCEL : this.#bodies.length > 0;
+    return bodies || this.#finished.length >= FINISHED_PER_PARCEL;
+  }
+
+  /** Something is packed that need not wait for the batch being filled: bodies, finished or skipped rows. */
+  get pending(): boolean {
+    return this.#bodies.length > 0 || this.#finished.length > 0 || this.#skipped > 0;
+  }
+
+  /** When the batch being filled got its first row (ms since the epoch); undefined when none is. */
+  get openedAt(): number | undefined {
+    return this.#openSize === 0 ? undefined : this.#openedAt;
+  }
+
+  /**
+   * Hands over what is packed as a parcel, the open batch too when `all` (the input ended, or rows
+   * waited --batch-wait): otherwise a batch still filling stays for the next parcel.
+   */
+  take(bytes: number, all: boolean, changed?: string): Parcel {
+    if (all) this.#close();
+    const sentRows = this.#itemEnds.length - (this.#openSize === 0 ? 0 : this.#openSize);
+    const sent = this.#split(this.#sent, sentRows);
+    const parcel: Parcel = {
+      bodies: this.#bodies,
+      sizes: this.#sizes,
+      itemEnds: this.#itemEnds.slice(0, sentRows),
+      rows: sent.concat(this.#finished),
+      skipped: this.#skipped,
+      bytes,
+      ...(changed === undefined ? {} : { changed }),
+    };
+    this.#itemEnds = this.#itemEnds.slice(sentRows);
+    this.#bodies = [];
+    this.#sizes = [];
+    this.#finished = new Columns(this.#keep);
+    this.#skipped = 0;
+    return parcel;
+  }
+
+  /** The first `count` rows of the sent columns, which then keep only the rest (the open batch). */
+  #split(columns: Columns, count: number): Columns {
+    if (count === columns.length) {
+      this.#sent = new Columns(this.#keep);
+      return columns;
+    }
+    const head = new Columns(this.#keep);
+    const rest = new Columns(this.#keep);
+    for (let i = 0; i < columns.length; i++) {
+      const kept = columns.kept ? { cells: columns.kept.cells[i], value: columns.kept.value[i], text: columns.kept.text[i] } : undefined;
+      (i < count ? head : rest).add({ file: columns.file[i], line: columns.line[i], row: columns.row[i] }, columns.eventId[i], columns.digest[i], null, kept);
+    }
+    this.#sent = rest;
+    return head;
+  }
+
+  /** Closes the batch being filled into a body. */
+  #close(): void {
+    if (this.#openSize === 0) return;
+    this.#bodies.push(this.#open + ITEMS_CLOSE);
+    this.#sizes.push(this.#openSize);
+    this.#open = '';
+    this.#openSize = 0;
+    this.#openIds = new Set();
+  }
+}

@@ -1,0 +1,108 @@
+import type { Readable } from 'node:stream';
+import { openSource } from '../input/index.js';
+import type { Source, SourceRow } from '../input/index.js';
+import type { Outlet } from './flow.js';
+import type { PrepareSettings, SourceInfo } from './settings.js';
+
+/** Parsed rows of one input, column-wise, on their way to mapping. */
+export interface ParsedChunk {
+  /** The input (index into the sources). */
+  readonly file: number;
+  readonly rows: number[];
+  readonly lines: number[];
+  /** CSV cells, or null (NDJSON, or a row the reader could not split). */
+  readonly cells: (string[] | null)[];
+  /** NDJSON: the line's parsed value. */
+  readonly values: unknown[];
+  /** NDJSON: the line as read, kept only for the rejects file. */
+  readonly texts: (string | null)[];
+  /** A reader-level problem, making the row invalid; or null. */
+  readonly errors: (string | null)[];
+  /** Input bytes read when the chunk was made, all inputs together (progress). */
+  bytes: number;
+  /** Set on an input's last chunk: how many rows it had (all of them, whatever --shard takes). */
+  fileRows?: number;
+}
+
+/** Rows per chunk, at most. */
+const CHUNK_ROWS = 256;
+/** A chunk that is not full goes after this long without a new row: a trickle on stdin flows (ms). */
+const IDLE_FLUSH_MS = 10;
+
+/** The reading end of the stage: every input opened (CSV headers read) before the first row. */
+export interface ParseStage {
+  readonly sources: SourceInfo[];
+  /** Reads every row of every input into `outlet`, waiting whenever the taker is behind. */
+  run(outlet: Outlet<ParsedChunk>): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Opens every input, reading CSV headers: a file that cannot be read is refused here, before anything
+ * is sent. Closes what it opened when one fails.
+ */
+export async function openParseStage(settings: PrepareSettings, stdin?: Readable): Promise<ParseStage> {
+  const sources: Source[] = [];
+  try {
+    for (const file of settings.files) sources.push(await openSource(file, { ...settings.read, stdin }));
+  } catch (error) {
+    for (const source of sources) source.close();
+    throw error;
+  }
+  const bytesRead = (): number => sources.reduce((sum, s) => sum + s.bytesRead(), 0);
+  const keepText = settings.keepCells;
+  const { shard } = settings;
+
+  async function run(outlet: Outlet<ParsedChunk>): Promise<void> {
+    for (let file = 0; file < sources.length; file++) {
+      let chunk = newChunk(file);
+      let timer: NodeJS.Timeout | undefined;
+      // One send at a time, in order: an idle flush and a full-chunk send never post out of turn.
+      let sending: Promise<boolean> = Promise.resolve(true);
+      const flush = (fileRows?: number): Promise<boolean> => {
+        clearTimeout(timer);
+        timer = undefined;
+        const ready = chunk;
+        if (ready.rows.length === 0 && fileRows === undefined) return sending;
+        chunk = newChunk(file);
+        ready.bytes = bytesRead();
+        if (fileRows !== undefined) ready.fileRows = fileRows;
+        return (sending = sending.then((open) => open && outlet.send(ready)));
+      };
+      let rows = 0;
+      for await (const row of sources[file].rows) {
+        rows = row.row;
+        if (shard && row.row % shard.count !== shard.index) continue;
+        add(chunk, row, keepText);
+        if (chunk.rows.length >= CHUNK_ROWS) {
+          if (!(await flush())) return;
+        } else {
+          timer ??= setTimeout(() => void flush(), IDLE_FLUSH_MS);
+        }
+      }
+      if (!(await flush(rows))) return;
+    }
+    outlet.end();
+  }
+
+  return {
+    sources: sources.map((s) => ({ file: s.file, format: s.format, header: s.header, size: s.size })),
+    run,
+    close: () => {
+      for (const source of sources) source.close();
+    },
+  };
+}
+
+function newChunk(file: number): ParsedChunk {
+  return { file, rows: [], lines: [], cells: [], values: [], texts: [], errors: [], bytes: 0 };
+}
+
+function add(chunk: ParsedChunk, row: SourceRow, keepText: boolean): void {
+  chunk.rows.push(row.row);
+  chunk.lines.push(row.line);
+  chunk.cells.push(row.cells ?? null);
+  chunk.values.push(row.value);
+  chunk.texts.push(keepText ? (row.text ?? null) : null);
+  chunk.errors.push(row.error ?? null);
+}

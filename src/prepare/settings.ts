@@ -1,0 +1,50 @@
+import type { Format } from '../input/index.js';
+import type { ColumnMap } from '../mapping/index.js';
+import type { LoadedSchema } from '../schema/index.js';
+import type { DoneRowsData } from './done.js';
+
+/**
+ * Everything the preparing stage needs, resolved (defaults applied) by the pipeline: plain data, so it
+ * crosses into the stage's threads as it is.
+ */
+export interface PrepareSettings {
+  readonly files: readonly string[];
+  /** How the inputs are read. */
+  readonly read: ReadSettings;
+  /** Only rows whose row number mod `count` is `index`. */
+  readonly shard?: { readonly index: number; readonly count: number } | undefined;
+  readonly schema: LoadedSchema;
+  /** `--map`: CSV header → property, `attr.<name>`, or null to drop the column. */
+  readonly map?: ColumnMap | undefined;
+  /** NDJSON: convert scalars to the types the schema wants. */
+  readonly coerce: boolean;
+  /** Give rows without an eventId a deterministic one. */
+  readonly generateEventId: boolean;
+  /** Serialise valid rows into request bodies; false for validate and --dry-run (valid rows finish here). */
+  readonly sending: boolean;
+  /** Rows per request body: 1 = one record a body, else `{"items":[…]}` batches. */
+  readonly batchSize: number;
+  /** A batch that is not full goes once its first row has waited this long (ms). */
+  readonly batchWaitMs: number;
+  /** Keep each row's input (cells, value, line) for the rejects file. */
+  readonly keepCells: boolean;
+  /** --resume: the rows an earlier run got accepted, by input. */
+  readonly done?: DoneRowsData | undefined;
+}
+
+export interface ReadSettings {
+  readonly format?: Format | undefined;
+  readonly delimiter?: string | undefined;
+  readonly encoding: 'utf8' | 'latin1';
+  readonly trim: boolean;
+  readonly maxRecordSize: number;
+}
+
+/** What the stage tells of each input before the first row: the sending side names files by index. */
+export interface SourceInfo {
+  readonly file: string;
+  readonly format: Format;
+  readonly header: string[] | null;
+  /** On disk (compressed for .gz); undefined for stdin and pipes. */
+  readonly size: number | undefined;
+}

@@ -1,0 +1,45 @@
+import { AbortError } from '../errors.js';
+import type { Parcel } from '../prepare/index.js';
+import type { Stats } from '../report/index.js';
+import { forEachBounded } from './bounded.js';
+import type { Recorder } from './recorder.js';
+import type { Body, Sender } from './send.js';
+import type { Stopper } from './stopper.js';
+
+/**
+ * The bodies of the parcels, one by one, as the sender takes them: the rows each parcel finished itself
+ * are recorded first. Pulls the next parcel only when a body is wanted, so the preparing stage is held
+ * still while every request slot is busy. Stops at a parcel that says the input changed (--resume),
+ * before any of its rows (the row that differs, and those after it) is sent.
+ */
+async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: Stopper, stats: Stats): AsyncGenerator<Body> {
+  for await (const parcel of parcels) {
+    if (stop.signal.aborted) return;
+    stats.bytesDone = parcel.bytes;
+    const wait = record.finished(parcel);
+    if (wait) await wait;
+    let first = 0;
+    for (let b = 0; b < parcel.bodies.length; b++) {
+      yield { parcel, text: parcel.bodies[b], first, count: parcel.sizes[b] };
+      first += parcel.sizes[b];
+    }
+    if (parcel.changed !== undefined) {
+      stop.abort(new AbortError('BULK_INPUT_CHANGED', `${parcel.changed}: the input changed since the report was written (regenerated, re-sorted or edited?), so --resume cannot tell which rows were sent; nothing more was sent`));
+      return;
+    }
+  }
+}
+
+/**
+ * Runs the parcels through: every body sent with at most `concurrency` requests in flight (a slot frees,
+ * the next body is pulled), every row recorded. Without a sender (validate, --dry-run), the parcels'
+ * rows are only recorded. Stops pulling once `stop` fires; requests in flight always finish.
+ */
+export async function flow(parcels: AsyncIterable<Parcel>, record: Recorder, stop: Stopper, stats: Stats, http?: { sender: Sender; concurrency: number }): Promise<void> {
+  const all = bodies(parcels, record, stop, stats);
+  if (http) {
+    await forEachBounded(all, http.concurrency, (body) => http.sender.send(body), stop.signal);
+    return;
+  }
+  for await (const body of all) void body; // validate: the parcels hold no bodies; their rows are recorded above.
+}

@@ -1,0 +1,134 @@
+import { ReportError } from '../errors.js';
+import { openPrepared } from '../prepare/index.js';
+import type { PreparedInput, SourceInfo } from '../prepare/index.js';
+import { FileSink, ReportLock, ReportWriter, RejectsWriter, Stats, readResumeState } from '../report/index.js';
+import type { ResumeState, Summary } from '../report/index.js';
+import { formatDuration } from '../util/duration.js';
+import type { HttpClient } from './client.js';
+import { flow } from './flow.js';
+import { Recorder } from './recorder.js';
+import { Requester } from './request.js';
+import { BACKOFF } from './retry.js';
+import { Sender } from './send.js';
+import { resolveSettings } from './settings.js';
+import type { SendSettings, Settings, SubmitOptions } from './settings.js';
+import { Stopper } from './stopper.js';
+import { Throttle } from './throttle.js';
+
+/** Where a run's outcomes go: the report (and rejects) files, under the report's lock. */
+interface Output {
+  readonly report: ReportWriter;
+  readonly rejects: RejectsWriter | undefined;
+  close(): Promise<void>;
+}
+
+/** Opens the report (appending on --resume) and the rejects file, which takes one format and header. */
+async function openOutput(settings: Settings, sources: readonly SourceInfo[], resuming: boolean): Promise<Output> {
+  const sinks: FileSink[] = [];
+  const close = (): Promise<void> => Promise.all(sinks.map((s) => s.close())).then(() => undefined);
+  try {
+    if (settings.rejectsPath !== undefined) {
+      const formats = new Set(sources.map((s) => s.format));
+      const headers = new Set(sources.filter((s) => s.header).map((s) => JSON.stringify(s.header)));
+      if (formats.size > 1 || headers.size > 1) {
+        throw new ReportError('BULK_REJECTS_MIXED', 'one --rejects file needs inputs of one format with one header; run the files separately');
+      }
+    }
+    const mode = settings.force ? 'overwrite' : 'create';
+    const reportSink = await FileSink.open(settings.reportPath, resuming ? 'append' : mode, 'report');
+    sinks.push(reportSink);
+    let rejects: RejectsWriter | undefined;
+    if (settings.rejectsPath !== undefined) {
+      // On --resume the rejects file is written anew: every row not yet accepted is tried again.
+      const rejectsSink = await FileSink.open(settings.rejectsPath, resuming ? 'overwrite' : mode, 'rejects');
+      sinks.push(rejectsSink);
+      rejects = new RejectsWriter(rejectsSink, sources[0].format, sources[0].header);
+    }
+    return { report: new ReportWriter(reportSink, { writeHeader: true }), rejects, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The HTTP side of a submitting run: the client, paced and read by the requester, driven by the sender. */
+async function openSender(send: SendSettings, record: Recorder, stats: Stats, stop: Stopper, batches: boolean): Promise<{ sender: Sender; client: HttpClient }> {
+  // undici is loaded only by a run that sends: validate and --dry-run start without it.
+  const { HttpClient } = await import('./client.js');
+  const client = new HttpClient({ endpoint: send.endpoint.href, headers: send.headers, concurrency: send.concurrency, timeoutMs: send.timeoutMs, ca: send.ca });
+  const retry = { ...BACKOFF, retries: send.retries };
+  const throttle = new Throttle({ rate: send.rate, concurrency: send.concurrency, maxOutageMs: send.maxOutageMs });
+  const requester = new Requester(client, throttle, send, retry, stats, stop);
+  return { sender: new Sender(requester, retry, record, stop, batches), client };
+}
+
+/** Runs the prepared parcels through to the report; closes everything, whatever happens. */
+async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats): Promise<{ report: string; rejects: string | null; stop: Stopper }> {
+  const output = await openOutput(settings, prepared.sources, resuming);
+  const stop = new Stopper();
+  const record = new Recorder(output.report, output.rejects, stats, prepared.sources.map((s) => s.file), settings.maxErrors, stop);
+  options.onEmergencyFlush?.(() => {
+    output.report.flushSync();
+    output.rejects?.flushSync();
+  });
+  const send = settings.send;
+  const http = send ? { ...(await openSender(send, record, stats, stop, settings.prepare.batchSize > 1)), concurrency: send.concurrency } : undefined;
+  // Requests in flight get --drain-timeout to finish after an interrupt; then they are cut off (and recorded failed).
+  const drainMs = send ? send.drainTimeoutMs : 0;
+  const unfollow = stop.follow(options.signal, drainMs, () => void http?.client.destroy(`interrupted: requests still in flight after --drain-timeout (${formatDuration(drainMs)})`));
+  try {
+    await flow(prepared.parcels(), record, stop, stats, http);
+  } finally {
+    unfollow();
+    await Promise.allSettled([prepared.close(), output.close(), http?.client.close()]);
+  }
+  return { report: output.report.path, rejects: output.rejects?.path ?? null, stop };
+}
+
+/**
+ * Runs one job end to end: read → map → validate → (submit) → report. Throws a BulkError for anything
+ * found before sending; returns the summary otherwise, aborted or not. Never prints, never exits.
+ */
+export async function run(command: 'submit' | 'validate', options: SubmitOptions): Promise<Summary> {
+  const settings = await resolveSettings(command, options);
+  const stats = options.stats ?? new Stats();
+  const lock = ReportLock.acquire(settings.reportPath);
+  try {
+    const resume: ResumeState | undefined = settings.resume ? await readResumeState(settings.reportPath, settings.prepare.files) : undefined;
+    const prepared = await openPrepared({ ...settings.prepare, done: resume?.accepted() }, options.stdin);
+    const sizes = prepared.sources.map((s) => s.size);
+    stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
+    const outcome = await runThrough(settings, options, prepared, resume !== undefined, stats);
+    return summarize(settings, stats, outcome);
+  } finally {
+    lock.release();
+  }
+}
+
+function summarize(settings: Settings, stats: Stats, outcome: { report: string; rejects: string | null; stop: Stopper }): Summary {
+  const elapsedMs = Date.now() - stats.startedAt;
+  const { batchSize, sending } = settings.prepare;
+  const aborted = outcome.stop.aborted;
+  return {
+    command: settings.command,
+    dryRun: settings.command === 'submit' && !sending,
+    files: [...settings.prepare.files],
+    rows: stats.rows,
+    accepted: stats.accepted,
+    rejected: stats.rejected,
+    failed: stats.failed,
+    invalid: stats.invalid,
+    valid: stats.valid,
+    skipped: stats.skipped,
+    requests: stats.requests,
+    batchSize,
+    plannedRequests: sending ? null : Math.ceil(stats.valid / batchSize),
+    elapsedMs,
+    rowsPerSecond: elapsedMs > 0 ? Math.round((stats.rows * 1000) / elapsedMs) : stats.rows,
+    report: outcome.report,
+    rejects: outcome.rejects,
+    topErrors: stats.topErrors(),
+    aborted: aborted ? { code: aborted.code, message: aborted.message } : null,
+    interrupted: outcome.stop.interrupted ?? null,
+  };
+}

@@ -1,0 +1,126 @@
+import { subsetBody } from '../prepare/index.js';
+import type { Parcel } from '../prepare/index.js';
+import type { HttpResult } from './client.js';
+import { classifyBatch } from './batch.js';
+import { classify } from './outcome.js';
+import type { Outcome } from './outcome.js';
+import type { Recorder } from './recorder.js';
+import type { Requester } from './request.js';
+import { retryDelay, wait } from './retry.js';
+import type { RetryPolicy } from './retry.js';
+import type { Stopper } from './stopper.js';
+
+/** One request body of a parcel: its text, the parcel rows it carries, and where their items end in it. */
+export interface Body {
+  readonly parcel: Parcel;
+  readonly text: string;
+  /** The parcel's index of the body's first row; the body carries `count` rows from there. */
+  readonly first: number;
+  readonly count: number;
+}
+
+/**
+ * Sends bodies, retrying what is worth retrying, and records every row they carried. A single-record body
+ * is classified as one answer; a batch is matched item by item, by eventId (batch.ts): accepted and
+ * rejected items are recorded, retryable ones (no result, 429, 5xx, network) are re-sent with the same
+ * eventIds, cut from the body that was built once; a 413 splits the batch in half.
+ */
+export class Sender {
+  readonly #request: Requester;
+  readonly #retry: RetryPolicy;
+  readonly #record: Recorder;
+  readonly #stop: Stopper;
+  readonly #batches: boolean;
+
+  constructor(request: Requester, retry: RetryPolicy, record: Recorder, stop: Stopper, batches: boolean) {
+    this.#request = request;
+    this.#retry = retry;
+    this.#record = record;
+    this.#stop = stop;
+    this.#batches = batches;
+  }
+
+  send(body: Body): Promise<void> {
+    return this.#batches ? this.#batch(body, Array.from({ length: body.count }, (_, k) => k), 0) : this.#one(body);
+  }
+
+  async #one(body: Body): Promise<void> {
+    const eventId = body.parcel.rows.eventId[body.first] ?? undefined;
+    let attempts = 0;
+    let failures = 0;
+    let outcome: Outcome | undefined;
+    for (;;) {
+      const result = await this.#request.post(body.text);
+      if (!result) break;
+      attempts++;
+      outcome = classify(result, eventId);
+      if (outcome.authRefused) {
+        this.#request.refused(outcome);
+        outcome = { ...outcome, status: 'failed' };
+        break;
+      }
+      if (!outcome.retryable || result.tlsError || this.#stop.signal.aborted) break;
+      // During an outage the throttle paces the probes, and tries do not use up the row's retries.
+      if (this.#request.inOutage) continue;
+      if (++failures > this.#retry.retries) break;
+      await wait(retryDelay(this.#retry, failures, outcome.httpStatus, result.retryAfterMs), this.#stop.signal);
+    }
+    if (outcome) await this.#record.row(body.parcel, body.first, outcome.status, { ...outcome, attempts });
+  }
+
+  /**
+   * Sends the items of `body` at `items` (positions in it), until each is recorded or the run stops.
+   * `tries` is how many requests already carried them (a half of a split batch starts with its whole's).
+   */
+  async #batch(body: Body, items: number[], tries: number): Promise<void> {
+    const { parcel, first } = body;
+    const ends = parcel.itemEnds.slice(first, first + body.count);
+    let pending = items;
+    let attempts = tries;
+    let failures = 0;
+    let last: Outcome[] | undefined;
+    while (pending.length > 0) {
+      const text = pending.length === body.count ? body.text : subsetBody(body.text, ends, pending);
+      const result = await this.#request.post(text);
+      if (!result) break;
+      attempts++;
+      if (result.httpStatus === 413 && pending.length > 1) {
+        const half = Math.ceil(pending.length / 2);
+        await this.#batch(body, pending.slice(0, half), attempts);
+        await this.#batch(body, pending.slice(half), attempts);
+        return;
+      }
+      const outcomes = classifyBatch(result, pending.map((k) => parcel.rows.eventId[first + k] ?? undefined));
+      if (!this.#request.inOutage && outcomes.some((o) => o.retryable)) failures++;
+      const again = await this.#settle(body, pending, outcomes, attempts, failures > this.#retry.retries || this.#stop.signal.aborted || Boolean(result.tlsError));
+      last = again.map((j) => outcomes[j]);
+      pending = again.map((j) => pending[j]);
+      if (pending.length > 0 && !this.#request.inOutage) await this.#backoff(failures, result);
+    }
+    // Stopped with items that were sent and failed: record them (an item never sent gets no line).
+    if (attempts > tries) {
+      for (let j = 0; j < pending.length; j++) await this.#record.row(parcel, first + pending[j], 'failed', { ...last?.[j], attempts });
+    }
+  }
+
+  /** Records the items that are done; returns the indexes (into `pending`) of those to send again. */
+  async #settle(body: Body, pending: number[], outcomes: Outcome[], attempts: number, giveUp: boolean): Promise<number[]> {
+    const again: number[] = [];
+    for (let j = 0; j < pending.length; j++) {
+      let outcome = outcomes[j];
+      if (outcome.authRefused) {
+        this.#request.refused(outcome);
+        outcome = { ...outcome, status: 'failed' };
+      } else if (outcome.retryable && !giveUp) {
+        again.push(j);
+        continue;
+      }
+      await this.#record.row(body.parcel, body.first + pending[j], outcome.status, { ...outcome, attempts });
+    }
+    return again;
+  }
+
+  #backoff(failures: number, result: HttpResult): Promise<void> {
+    return wait(retryDelay(this.#retry, failures, result.httpStatus, result.retryAfterMs), this.#stop.signal);
+  }
+}

@@ -1,0 +1,58 @@
+import { setMaxListeners } from 'node:events';
+import type { AbortError } from '../errors.js';
+
+/**
+ * Why and when a run stops early. An abort (credentials refused, --max-errors, an outage, the quota, the
+ * input changed) keeps its first reason; an outside signal (SIGINT, SIGTERM) stops reading, and after
+ * --drain-timeout cuts off the requests still in flight. Everything that waits listens on `signal`.
+ */
+export class Stopper {
+  readonly #controller = new AbortController();
+  #aborted: AbortError | undefined;
+  #interrupted: string | undefined;
+
+  constructor() {
+    // Every row waiting out a backoff listens on this signal: as many as --concurrency at once.
+    setMaxListeners(0, this.#controller.signal);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The first reason the run was aborted for, if it was. */
+  get aborted(): AbortError | undefined {
+    return this.#aborted;
+  }
+
+  /** The signal that interrupted the run (SIGINT, SIGTERM), if one did and nothing aborted it first. */
+  get interrupted(): string | undefined {
+    return this.#aborted ? undefined : this.#interrupted;
+  }
+
+  abort(error: AbortError): void {
+    this.#aborted ??= error;
+    this.#controller.abort(error);
+  }
+
+  /**
+   * Follows an outside signal: when it fires, stop; `drainMs` later, `cutOff` ends what is still in flight.
+   * Returns the function that stops following (and cancels the cut-off).
+   */
+  follow(outside: AbortSignal | undefined, drainMs: number, cutOff: () => void): () => void {
+    if (!outside) return () => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const onSignal = (): void => {
+      this.#interrupted = String(outside.reason ?? 'SIGINT');
+      this.#controller.abort(outside.reason);
+      timer = setTimeout(cutOff, drainMs);
+      timer.unref();
+    };
+    if (outside.aborted) onSignal();
+    else outside.addEventListener('abort', onSignal, { once: true });
+    return () => {
+      outside.removeEventListener('abort', onSignal);
+      clearTimeout(timer);
+    };
+  }
+}

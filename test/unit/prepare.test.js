@@ -1,0 +1,51 @@
+// The preparing stage's packing: request bodies built once, rows column-wise, subsets cut from the body.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Packer } from '../../dist/prepare/packer.js';
+import { rowAt, subsetBody } from '../../dist/prepare/parcel.js';
+
+const ref = (row) => ({ file: 0, line: row + 1, row });
+const json = (id) => `{"eventId":"${id}","n":${id.length}}`;
+
+test('batches: full bodies of batchSize rows, a repeated eventId starts the next, finished rows follow the sent ones', () => {
+  const packer = new Packer(3, false);
+  packer.send(ref(1), json('a'), 'a', 'd1');
+  packer.finish(ref(2), 'x: is required', null);
+  assert.equal(packer.full, false, 'one sent row of a batch of three: not yet');
+  packer.send(ref(3), json('b'), 'b', 'd3');
+  packer.send(ref(4), json('b'), 'b', 'd4');
+  packer.send(ref(5), json('c'), 'c', 'd5');
+  const parcel = structuredClone(packer.take(123, false));
+  assert.deepEqual(parcel.bodies, [`{"items":[${json('a')},${json('b')}]}`], 'the second "b" started a batch that is still filling');
+  assert.deepEqual(parcel.sizes, [2]);
+  assert.deepEqual(parcel.rows.row, [1, 3, 2], 'sent rows in body order, then the finished one');
+  assert.deepEqual(rowAt(parcel.rows, 2), { file: 0, line: 3, row: 2, eventId: null, digest: null, error: 'x: is required' });
+  assert.equal(parcel.bytes, 123);
+  const rest = packer.take(200, true);
+  assert.deepEqual(rest.bodies, [`{"items":[${json('b')},${json('c')}]}`]);
+  assert.deepEqual(rest.rows.row, [4, 5]);
+  assert.deepEqual(rest.rows.digest, ['d4', 'd5']);
+});
+
+test('a subset of a batch is cut from the body built once, item for item', () => {
+  const packer = new Packer(3, false);
+  for (const [row, id] of [[1, 'a'], [2, 'bb'], [3, 'ccc']]) packer.send(ref(row), json(id), id, `d${row}`);
+  const parcel = packer.take(0, false);
+  const [body] = parcel.bodies;
+  assert.deepEqual(JSON.parse(body).items.map((i) => i.eventId), ['a', 'bb', 'ccc']);
+  assert.equal(subsetBody(body, parcel.itemEnds, [0, 2]), `{"items":[${json('a')},${json('ccc')}]}`);
+  assert.equal(subsetBody(body, parcel.itemEnds, [1]), `{"items":[${json('bb')}]}`);
+  assert.deepEqual(JSON.parse(subsetBody(body, parcel.itemEnds, [0, 1, 2])), JSON.parse(body));
+});
+
+test('single mode: one record a body; a parcel of 256; kept cells only for the rejects file', () => {
+  const packer = new Packer(1, true);
+  for (let i = 1; i <= 256; i++) packer.send(ref(i), json(`r${i}`), `r${i}`, `d${i}`, { cells: [`c${i}`], value: undefined, text: null });
+  assert.equal(packer.full, true);
+  const parcel = packer.take(0, false);
+  assert.equal(parcel.bodies.length, 256);
+  assert.equal(parcel.bodies[0], json('r1'));
+  assert.deepEqual(parcel.sizes.slice(0, 2), [1, 1]);
+  assert.deepEqual(rowAt(parcel.rows, 0).cells, ['c1']);
+  assert.equal(new Packer(1, false).take(0, true).rows.kept, null);
+});
