@@ -26,7 +26,3 @@ export const KINDS = {
 export type Kind = keyof typeof KINDS;
 
 export const KIND_NAMES = Object.keys(KINDS) as Kind[];
-
-export function isKind(value: string): value is Kind {
-  return Object.hasOwn(KINDS, value);
-}

@@ -2,7 +2,7 @@ import type { Stats } from '../index.js';
 import { formatDuration } from '../util/duration.js';
 
 /** `12,345 rows · 41% · 8,120 rows/s · ETA 1m05s · invalid 3 · rejected 0 · failed 1` */
-export function progressLine(stats: Stats): string {
+function progressLine(stats: Stats): string {
   const seconds = (Date.now() - stats.startedAt) / 1000;
   const rate = seconds > 0 ? stats.rows / seconds : 0;
   const parts = [`${stats.rows.toLocaleString('en-US')} rows`];

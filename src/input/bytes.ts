@@ -84,7 +84,7 @@ export class Utf8Guard extends Transform {
  * Reads the first chunk of a stream to look at the start of a file, and returns a stream that yields
  * that chunk and then the rest (not `unshift()`, which misbehaves on a stream that has already ended).
  */
-export async function peek(stream: Readable): Promise<{ start: Buffer; stream: Readable }> {
+async function peek(stream: Readable): Promise<{ start: Buffer; stream: Readable }> {
   const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const first = await iterator.next();
   const start = first.done ? Buffer.alloc(0) : Buffer.isBuffer(first.value) ? first.value : Buffer.from(first.value);
@@ -100,7 +100,7 @@ export async function peek(stream: Readable): Promise<{ start: Buffer; stream: R
 }
 
 /** A UTF-16 byte-order mark: such a file must be converted before it can be read. */
-export function isUtf16(start: Buffer): boolean {
+function isUtf16(start: Buffer): boolean {
   return start.length >= 2 && ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff));
 }
 

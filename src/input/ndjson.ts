@@ -17,12 +17,76 @@ function kindOf(value: unknown): string {
   return typeof value;
 }
 
+/** A line of raw bytes, with the offset of its first byte; or a line too long to hold, skipped unread. */
+type RawLine = { readonly bytes: Buffer; readonly start: number } | { readonly tooLong: true };
+
 /**
- * Reads NDJSON: one JSON object a line. Lines are split on raw bytes (LF, with a CR before it
- * dropped), so a line can be checked for UTF-8 before decoding and an over-long line is skipped
- * without ever being held in memory whole (readline would buffer it all). Blank lines are skipped but
- * counted for `line`; a line that is not valid JSON, or not an object, becomes an invalid row and the
- * lines around it go on.
+ * Splits a byte stream on LF into lines, without decoding: a line longer than `max` bytes is never
+ * held in memory whole (readline would buffer it all), only reported as too long. The last line may
+ * lack its LF.
+ */
+async function* rawLines(bytes: AsyncIterable<Buffer>, max: number): AsyncGenerator<RawLine> {
+  let chunkStart = 0; // absolute offset of the current chunk's first byte
+  let lineStart = 0; // absolute offset where the current line begins
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  let skipping = false; // inside a line already known to be too long
+  for await (const chunk of bytes) {
+    let from = 0;
+    for (let newline = chunk.indexOf(0x0a, from); ; newline = chunk.indexOf(0x0a, from)) {
+      if (newline === -1) {
+        if (!skipping) {
+          pending.push(chunk.subarray(from));
+          pendingLength += chunk.length - from;
+          if (pendingLength > max) [skipping, pending] = [true, []];
+        }
+        break;
+      }
+      const piece = chunk.subarray(from, newline);
+      if (skipping || pendingLength + piece.length > max) yield { tooLong: true };
+      else yield { bytes: pending.length === 0 ? piece : Buffer.concat([...pending, piece]), start: lineStart };
+      [skipping, pending, pendingLength] = [false, [], 0];
+      from = newline + 1;
+      lineStart = chunkStart + from;
+    }
+    chunkStart += chunk.length;
+  }
+  if (skipping) yield { tooLong: true };
+  else if (pendingLength > 0) yield { bytes: Buffer.concat(pending), start: lineStart };
+}
+
+/**
+ * One line's row: blank lines are none; bytes that are not UTF-8, text that is not JSON, or JSON that
+ * is not an object make an invalid row, and the lines around it go on.
+ */
+function lineRow(file: string, line: number, row: () => number, bytes: Buffer, start: number, latin1: boolean): SourceRow | undefined {
+  let end = bytes.length;
+  if (end > 0 && bytes[end - 1] === 0x0d) end--;
+  const begin = line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(begin, end);
+  if (body.length === 0 || body.every((b) => b === 0x20 || b === 0x09)) return undefined;
+  const at = row();
+  if (!latin1 && !isUtf8(body)) {
+    const offset = start + begin + firstInvalidUtf8(body);
+    return { file, line, row: at, text: body.toString('latin1'), error: `invalid UTF-8 at byte ${offset}: save the file as UTF-8, or pass --encoding latin1 if it is Latin-1` };
+  }
+  const text = body.toString(latin1 ? 'latin1' : 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { file, line, row: at, text, error: `not valid JSON: ${(error as Error).message}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { file, line, row: at, text, value, error: `line is not a JSON object (got ${kindOf(value)})` };
+  }
+  return { file, line, row: at, text, value };
+}
+
+/**
+ * Reads NDJSON: one JSON object a line. Lines are split on raw bytes (LF, with a CR before it dropped),
+ * so a line can be checked for UTF-8 before decoding and an over-long line is skipped without ever being
+ * held whole. Blank lines are skipped but counted for `line`.
  */
 export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}): Promise<Source> {
   const file = input.file;
@@ -33,86 +97,16 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
   async function* rows(): AsyncGenerator<SourceRow> {
     let line = 0;
     let row = 0;
-    let chunkStart = 0; // absolute offset of the current chunk's first byte
-    let lineStart = 0; // absolute offset where the current line begins
-    let pending: Buffer[] = [];
-    let pendingLength = 0;
-    let skipping = false; // inside a line already known to be too long
-
-    function* finishLine(bytes: Buffer, lineStart: number): Generator<SourceRow> {
-      line++;
-      let end = bytes.length;
-      if (end > 0 && bytes[end - 1] === 0x0d) end--;
-      let begin = 0;
-      if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) begin = 3;
-      const body = bytes.subarray(begin, end);
-      if (body.length === 0 || body.every((b) => b === 0x20 || b === 0x09)) return;
-      row++;
-      if (!latin1 && !isUtf8(body)) {
-        const at = lineStart + begin + firstInvalidUtf8(body);
-        yield { file, line, row, text: body.toString('latin1'), error: `invalid UTF-8 at byte ${at}: save the file as UTF-8, or pass --encoding latin1 if it is Latin-1` };
-        return;
-      }
-      const text = body.toString(latin1 ? 'latin1' : 'utf8');
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        yield { file, line, row, text, error: `not valid JSON: ${(error as Error).message}` };
-        return;
-      }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        yield { file, line, row, text, value, error: `line is not a JSON object (got ${kindOf(value)})` };
-        return;
-      }
-      yield { file, line, row, text, value };
-    }
-
+    const nextRow = (): number => ++row;
     try {
-      for await (const chunk of bytes as AsyncIterable<Buffer>) {
-        let from = 0;
-        for (;;) {
-          const newline = chunk.indexOf(0x0a, from);
-          if (newline === -1) {
-            if (!skipping) {
-              pending.push(chunk.subarray(from));
-              pendingLength += chunk.length - from;
-              if (pendingLength > maxRecordSize) {
-                skipping = true;
-                pending = [];
-              }
-            }
-            break;
-          }
-          if (skipping) {
-            line++;
-            row++;
-            skipping = false;
-            yield { file, line, row, error: `line is longer than --max-record-size (${maxRecordSize} bytes)` };
-          } else {
-            const piece = chunk.subarray(from, newline);
-            const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-            if (bytes.length > maxRecordSize) {
-              line++;
-              row++;
-              yield { file, line, row, error: `line is longer than --max-record-size (${maxRecordSize} bytes)` };
-            } else {
-              yield* finishLine(bytes, lineStart);
-            }
-          }
-          pending = [];
-          pendingLength = 0;
-          from = newline + 1;
-          lineStart = chunkStart + from;
-        }
-        chunkStart += chunk.length;
-      }
-      if (skipping) {
+      for await (const raw of rawLines(bytes as AsyncIterable<Buffer>, maxRecordSize)) {
         line++;
-        row++;
-        yield { file, line, row, error: `line is longer than --max-record-size (${maxRecordSize} bytes)` };
-      } else if (pendingLength > 0) {
-        yield* finishLine(Buffer.concat(pending), lineStart); // a last line without a newline
+        if ('tooLong' in raw) {
+          yield { file, line, row: nextRow(), error: `line is longer than --max-record-size (${maxRecordSize} bytes)` };
+          continue;
+        }
+        const parsed = lineRow(file, line, nextRow, raw.bytes, raw.start, latin1);
+        if (parsed) yield parsed;
       }
     } catch (error) {
       yield { file, line: line + 1, row: row + 1, error: `cannot read the rest of the file after ${row} rows: ${(error as Error).message}` };

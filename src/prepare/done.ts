@@ -17,7 +17,7 @@ export type DoneRowsData = Readonly<Record<string, AcceptedRowsData>>;
 export type RowCheck = 'new' | 'same' | 'changed';
 
 /** A digest (16 hex digits) as its two 32-bit halves. */
-export function digestHalves(digest: string): [number, number] {
+function digestHalves(digest: string): [number, number] {
   return [Number.parseInt(digest.slice(0, 8), 16), Number.parseInt(digest.slice(8, 16), 16)];
 }
 

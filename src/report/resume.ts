@@ -54,9 +54,58 @@ export class ResumeState {
 }
 
 /**
- * Reads a report to resume from. A torn last line (the run was killed mid-write) is cut off first, so
- * the appended report stays valid NDJSON. Returns undefined when there is no report yet: `--resume`
- * then simply starts, so a cron line can always carry it.
+ * Cuts off a torn last line (the run was killed mid-write), so the appended report stays valid NDJSON.
+ * Returns how many bytes were cut.
+ */
+async function cutTornLine(path: string, size: number): Promise<number> {
+  if (size === 0) return 0;
+  const handle = await fs.open(path, 'r+');
+  try {
+    // Find the last newline, reading back from the end; anything after it is a torn line.
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    for (let end = size; ; ) {
+      const start = Math.max(0, end - tail.length);
+      await handle.read(tail, 0, end - start, start);
+      const index = tail.subarray(0, end - start).lastIndexOf(0x0a);
+      const keep = index !== -1 ? start + index + 1 : start === 0 ? 0 : undefined;
+      if (keep !== undefined) {
+        if (keep < size) await handle.truncate(keep);
+        return size - keep;
+      }
+      end = start;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Notes one report line in `state`; refuses a line that is not one of ours, or an accepted row without a digest. */
+function noteLine(state: ResumeState, text: string, path: string): void {
+  let line: { file?: unknown; row?: unknown; status?: unknown; digest?: unknown };
+  try {
+    line = JSON.parse(text) as typeof line;
+  } catch {
+    throw new ReportError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report is not JSON: is this a bulk-submit report?`, path);
+  }
+  if (typeof line.file !== 'string' || typeof line.row !== 'number') {
+    throw new ReportError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report has no file and row: is this a bulk-submit report?`, path);
+  }
+  state.lines++;
+  const accepted = line.status === 'accepted';
+  if (accepted && !(typeof line.digest === 'string' && DIGEST.test(line.digest))) {
+    throw new ReportError(
+      'BULK_REPORT_MISMATCH',
+      `line ${state.lines} of the report has an accepted row without a digest (written by an older bulk-submit): --resume cannot check the input against it; finish this report with the version that wrote it, or start a new --report`,
+      path,
+    );
+  }
+  state.note(line.file, line.row, accepted ? (line.digest as string) : undefined);
+}
+
+/**
+ * Reads a report to resume from, after cutting off a torn last line. Returns undefined when there is no
+ * report yet: `--resume` then simply starts, so a cron line can always carry it. A report that
+ * describes other inputs than those given is refused.
  */
 export async function readResumeState(path: string, inputs: readonly string[]): Promise<ResumeState | undefined> {
   let size: number;
@@ -70,59 +119,11 @@ export async function readResumeState(path: string, inputs: readonly string[]): 
     throw new ReportError('BULK_REPORT_MISMATCH', '--resume needs an NDJSON report (.ndjson); a CSV report cannot be resumed', path);
   }
   const state = new ResumeState();
-  if (size > 0) {
-    const handle = await fs.open(path, 'r+');
-    try {
-      // Find the last newline; anything after it is a torn line.
-      const tail = Buffer.alloc(Math.min(size, 64 * 1024));
-      let end = size;
-      for (;;) {
-        const start = Math.max(0, end - tail.length);
-        await handle.read(tail, 0, end - start, start);
-        const index = tail.subarray(0, end - start).lastIndexOf(0x0a);
-        if (index !== -1) {
-          const keep = start + index + 1;
-          if (keep < size) {
-            await handle.truncate(keep);
-            state.cut = size - keep;
-          }
-          break;
-        }
-        if (start === 0) {
-          await handle.truncate(0);
-          state.cut = size;
-          break;
-        }
-        end = start;
-      }
-    } finally {
-      await handle.close();
-    }
-  }
+  state.cut = await cutTornLine(path, size);
   // Loaded here: only a resumed run reads a report, and node:readline costs every other start.
   const { createInterface } = await import('node:readline');
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const text of lines) {
-    if (text.trim() === '') continue;
-    let line: { file?: unknown; row?: unknown; status?: unknown; digest?: unknown };
-    try {
-      line = JSON.parse(text) as typeof line;
-    } catch {
-      throw new ReportError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report is not JSON: is this a bulk-submit report?`, path);
-    }
-    if (typeof line.file !== 'string' || typeof line.row !== 'number') {
-      throw new ReportError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report has no file and row: is this a bulk-submit report?`, path);
-    }
-    state.lines++;
-    const accepted = line.status === 'accepted';
-    if (accepted && !(typeof line.digest === 'string' && DIGEST.test(line.digest))) {
-      throw new ReportError(
-        'BULK_REPORT_MISMATCH',
-        `line ${state.lines} of the report has an accepted row without a digest (written by an older bulk-submit): --resume cannot check the input against it; finish this report with the version that wrote it, or start a new --report`,
-        path,
-      );
-    }
-    state.note(line.file, line.row, accepted ? (line.digest as string) : undefined);
+  for await (const text of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    if (text.trim() !== '') noteLine(state, text, path);
   }
   const unknown = state.files.filter((file) => !inputs.includes(file));
   if (unknown.length > 0) {

@@ -4,12 +4,15 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BulkError } from '../errors.js';
 import { numberDefault, textDefault } from '../options.js';
-import { KINDS, KIND_NAMES } from '../kinds.js';
+import { KIND_NAMES } from '../kinds.js';
 import type { Kind } from '../kinds.js';
 import { loadSchema, validatorFor } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
 import { Faults } from './faults.js';
 import type { FaultCounts, FaultOptions } from './faults.js';
+import { HttpFailure, ROUTES, readBody, send } from './http.js';
+import { Ingest } from './ingest.js';
+import type { IngestCounts } from './ingest.js';
 import { RecordStore } from './store.js';
 
 export interface ServeOptions {
@@ -26,14 +29,8 @@ export interface ServeOptions {
   readonly faults?: FaultOptions | undefined;
 }
 
-export interface ServerCounts {
+export interface ServerCounts extends IngestCounts {
   requests: number;
-  /** Records stored. */
-  stored: number;
-  /** Records refused as invalid. */
-  invalid: number;
-  /** Records answered 409 (single) or idempotent success (many) because their eventId was stored. */
-  duplicates: number;
   byStatus: Record<string, number>;
   /** Injected failures, by kind. */
   faults: FaultCounts;
@@ -47,55 +44,6 @@ export interface RunningServer {
   close(): Promise<ServerCounts>;
 }
 
-interface Route {
-  readonly kind: Kind;
-  readonly many: boolean;
-}
-
-const ROUTES = new Map<string, Route>();
-for (const kind of KIND_NAMES) {
-  ROUTES.set(KINDS[kind].single, { kind, many: false });
-  ROUTES.set(KINDS[kind].many, { kind, many: true });
-}
-
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new HttpFailure(413, '413-01', `request body is larger than ${limit} bytes`));
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /**
  * `bulk-submit serve`: a real local implementation of the Metadata Ingestion API contract for all three
  * kinds, single and many endpoints, validating with the same schemas the client uses.
@@ -104,31 +52,50 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const validators = new Map<Kind, RecordValidator>();
   for (const kind of KIND_NAMES) validators.set(kind, await validatorFor(await loadSchema({ kind })));
   const store = await RecordStore.open(options.store);
-  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const faults = new Faults(options.faults ?? {});
   const counts: ServerCounts = { requests: 0, stored: 0, invalid: 0, duplicates: 0, byStatus: {}, faults: faults.counts };
-  const auth = options.apiId !== undefined && options.apiSecret !== undefined;
-
-  /** Validates and stores one record; returns the API's `{eventId, error}` and whether it was new. */
-  const ingest = (kind: Kind, item: unknown): { eventId: string; error: string; duplicate: boolean } => {
-    const validate = validators.get(kind)!;
-    const given = isObject(item) && typeof item['eventId'] === 'string' ? item['eventId'] : undefined;
-    const violations = validate(item);
-    if (violations.length > 0) {
-      counts.invalid++;
-      return { eventId: given ?? '', error: `FAIL_BAD_PARAMS: ERROR: ${violations.join('; ')}`, duplicate: false };
-    }
-    const eventId = given ?? randomUUID();
-    if (store.has(eventId)) {
-      counts.duplicates++;
-      return { eventId, error: '', duplicate: true };
-    }
-    store.add(kind, { ...(item as Record<string, unknown>), eventId });
-    counts.stored++;
-    return { eventId, error: '', duplicate: false };
+  const handle = handler(options, new Ingest(validators, store, counts), faults, counts);
+  let closing = false;
+  const server: Server = createServer((request, response) => {
+    counts.requests++;
+    // Once stopping, every answer closes its connection: a client that keeps a keep-alive connection
+    // busy would otherwise be served on it for ever, and the server would never stop.
+    if (closing) response.setHeader('connection', 'close');
+    handle(request, response)
+      .then((status) => {
+        const key = status === 0 ? 'dropped' : String(status);
+        counts.byStatus[key] = (counts.byStatus[key] ?? 0) + 1;
+      })
+      .catch((error: unknown) => {
+        if (!response.headersSent) send(response, 500, { error: { requestId: randomUUID(), code: '500-01', message: String(error) } });
+        counts.byStatus['500'] = (counts.byStatus['500'] ?? 0) + 1;
+      });
+  });
+  server.keepAliveTimeout = 60_000;
+  const address = await listen(server, options.port ?? numberDefault('port'), options.host ?? textDefault('host'));
+  const outage = options.faults?.outage ? scheduleOutage(server, address, options.faults.outage) : undefined;
+  return {
+    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    counts,
+    async close(): Promise<ServerCounts> {
+      closing = true;
+      if (outage?.stop() ?? true) {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+      }
+      store.close();
+      return counts;
+    },
   };
+}
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<number> => {
+/** The request handler: routes, keys, body, injected faults, then the API's answer. Resolves the status sent (0: dropped). */
+function handler(options: ServeOptions, ingest: Ingest, faults: Faults, counts: ServerCounts): (request: IncomingMessage, response: ServerResponse) => Promise<number> {
+  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const auth = options.apiId !== undefined && options.apiSecret !== undefined;
+  return async (request, response) => {
     const requestId = randomUUID();
     const fail = (status: number, code: string, message: string): number => {
       send(response, status, { error: { requestId, code, message } });
@@ -167,110 +134,42 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
         if (verdict.failAfterStoring) {
           // The classic duplicate trap: the records are stored, the answer says otherwise.
-          processBody(route, text);
+          ingest.answer(route, text);
           return fail(500, '500-02', 'internal error after storing (injected)');
         }
     }
-    return answer(route, text, response);
-  };
-
-  /** Parses and ingests a body; returns the status and the JSON answer. */
-  const processBody = (route: Route, text: string): { status: number; body: unknown } => {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      if (!route.many) return { status: 400, body: { result: { eventId: '', error: `FAIL_BAD_PARAMS: ERROR: body is not valid JSON` } } };
-      return { status: 400, body: { error: { requestId: randomUUID(), code: '400-01', message: 'body is not valid JSON' } } };
-    }
-    if (!route.many) {
-      const result = ingest(route.kind, body);
-      if (result.duplicate) {
-        return { status: 409, body: { error: { requestId: randomUUID(), code: '409-01', message: `entity with eventId ${result.eventId} already persisted` } } };
-      }
-      return { status: result.error === '' ? 200 : 400, body: { result: { eventId: result.eventId, error: result.error } } };
-    }
-    const items = isObject(body) ? body['items'] : undefined;
-    if (!Array.isArray(items) || items.length < 1 || items.length > 1000) {
-      return { status: 400, body: { error: { requestId: randomUUID(), code: '400-02', message: 'body must be {"items": [...]} with 1 to 1000 records' } } };
-    }
-    const results = items.map((item) => {
-      const { eventId, error } = ingest(route.kind, item);
-      return { eventId, error };
-    });
-    const errorCount = results.filter((r) => r.error !== '').length;
-    return { status: errorCount < results.length ? 200 : 400, body: { errorCount, results } };
-  };
-
-  const answer = (route: Route, text: string, response: ServerResponse): number => {
-    const { status, body } = processBody(route, text);
+    const { status, body } = ingest.answer(route, text);
     send(response, status, body);
     return status;
   };
+}
 
-  let closing = false;
-  const server: Server = createServer((request, response) => {
-    counts.requests++;
-    // Once stopping, every answer closes its connection: a client that keeps a keep-alive connection
-    // busy would otherwise be served on it for ever, and the server would never stop.
-    if (closing) response.setHeader('connection', 'close');
-    handle(request, response)
-      .then((status) => {
-        const key = status === 0 ? 'dropped' : String(status);
-        counts.byStatus[key] = (counts.byStatus[key] ?? 0) + 1;
-      })
-      .catch((error: unknown) => {
-        if (!response.headersSent) send(response, 500, { error: { requestId: randomUUID(), code: '500-01', message: String(error) } });
-        counts.byStatus['500'] = (counts.byStatus['500'] ?? 0) + 1;
-      });
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise<AddressInfo>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new BulkError('BULK_SERVER', `cannot listen on ${host}:${port} (${error.code ?? error.message})`)));
+    server.listen(port, host, () => resolve(server.address() as AddressInfo));
   });
-  server.keepAliveTimeout = 60_000;
+}
 
-  const port = options.port ?? numberDefault('port');
-  const host = options.host ?? textDefault('host');
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new BulkError('BULK_SERVER', `cannot listen on ${host}:${port} (${error.code ?? error.message})`)),
-    );
-    server.listen(port, host, resolve);
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-
-  // --outage AFTER:DURATION: stop listening (connections are refused by the OS) and drop open ones,
-  // then listen again on the same port.
+/**
+ * --outage AFTER:DURATION: stop listening (connections are refused by the OS) and drop open ones, then
+ * listen again on the same port. `stop()` cancels what is pending; it says whether the server listens.
+ */
+function scheduleOutage(server: Server, address: AddressInfo, outage: { afterMs: number; durationMs: number }): { stop(): boolean } {
   const timers: NodeJS.Timeout[] = [];
   let listening = true;
-  const outage = options.faults?.outage;
-  if (outage) {
-    timers.push(
-      setTimeout(() => {
-        listening = false;
-        server.close();
-        server.closeAllConnections();
-        timers.push(
-          setTimeout(() => {
-            server.listen(address.port, address.address, () => (listening = true));
-          }, outage.durationMs),
-        );
-      }, outage.afterMs),
-    );
-  }
-
+  timers.push(
+    setTimeout(() => {
+      listening = false;
+      server.close();
+      server.closeAllConnections();
+      timers.push(setTimeout(() => server.listen(address.port, address.address, () => (listening = true)), outage.durationMs));
+    }, outage.afterMs),
+  );
   return {
-    url: `http://${shownHost}:${address.port}`,
-    counts,
-    async close(): Promise<ServerCounts> {
+    stop: () => {
       for (const timer of timers) clearTimeout(timer);
-      closing = true;
-      if (listening) {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
-      }
-      store.close();
-      return counts;
+      return listening;
     },
   };
 }

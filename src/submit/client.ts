@@ -74,7 +74,6 @@ export class HttpClient {
   readonly #prefix: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
-  requests = 0;
 
   constructor(options: ClientOptions) {
     const url = new URL(options.endpoint);
@@ -109,7 +108,6 @@ export class HttpClient {
 
   /** POSTs a pre-serialised JSON body; never throws for network problems (they are results). */
   async post(path: string, body: string): Promise<HttpResult> {
-    this.requests++;
     try {
       const response = await this.#pool.request({
         method: 'POST',

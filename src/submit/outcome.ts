@@ -21,7 +21,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The `{eventId, error}` of a single-record answer: documented `{result: {…}}`, or the seed's flat shape. */
-export function resultOf(body: unknown): { eventId?: string; error?: string } | undefined {
+function resultOf(body: unknown): { eventId?: string; error?: string } | undefined {
   if (!isObject(body)) return undefined;
   const inner = isObject(body['result']) ? body['result'] : body;
   const eventId = typeof inner['eventId'] === 'string' ? inner['eventId'] : undefined;

@@ -74,7 +74,7 @@ export class Recorder {
 }
 
 /** How many of a parcel's rows are in its bodies (the sent ones come first). */
-export function sentCount(parcel: Parcel): number {
+function sentCount(parcel: Parcel): number {
   let count = 0;
   for (const size of parcel.sizes) count += size;
   return count;

@@ -1,12 +1,11 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { OptionError } from '../errors.js';
-import type { Format } from '../input/index.js';
 import { KINDS } from '../kinds.js';
 import type { Kind } from '../kinds.js';
 import { flagDefault, numberDefault, textDefault } from '../options.js';
 import { loadRecordSpec } from '../prepare/index.js';
-import type { PrepareSettings } from '../prepare/index.js';
+import type { PrepareSettings, ReadSettings } from '../prepare/index.js';
 import type { Stats } from '../report/index.js';
 
 /** Everything one run can be told; unset options take the defaults of the options table (src/options.ts). */
@@ -18,7 +17,7 @@ export interface RunOptions {
   /** A `--map` file: `{"CSV header": "property" | null}`. */
   readonly mapFile?: string | undefined;
   /** Input format when the file name does not tell (required for stdin). */
-  readonly format?: Format | undefined;
+  readonly format?: ReadSettings['format'];
   readonly delimiter?: string | undefined;
   readonly encoding?: 'utf8' | 'latin1' | undefined;
   readonly trim?: boolean | undefined;
@@ -103,7 +102,7 @@ export interface Settings {
 }
 
 /** The default report name: `<first input's name>.report.ndjson` (validate: `.validation.ndjson`) here. */
-export function defaultReportPath(files: readonly string[], command: 'submit' | 'validate'): string {
+function defaultReportPath(files: readonly string[], command: 'submit' | 'validate'): string {
   const first = files[0] ?? '-';
   const name = first === '-' ? 'stdin' : basename(first);
   return command === 'validate' ? `${name}.validation.ndjson` : `${name}.report.ndjson`;

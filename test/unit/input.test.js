@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { BulkError, HeaderError, fromTransferable, toTransferable } from '../../dist/errors.js';
 import { openSource } from '../../dist/input/index.js';
+import { QuoteTracker } from '../../dist/input/live.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,4 +67,24 @@ test('a typed error crosses a thread boundary with its code, exit code, file, li
   assert.ok(!(bug instanceof BulkError));
   assert.equal(bug.name, 'TypeError');
   assert.equal(bug.code, 'ERR_X');
+});
+
+test('the quote tracker knows a line break inside a quoted cell from one that ends a record, as csv-parse reads them', () => {
+  const state = (text, delimiter = ',', trim = true) => {
+    const tracker = new QuoteTracker(delimiter, trim);
+    for (const part of text.split('|')) tracker.update(Buffer.from(part)); // chunk boundaries anywhere
+    return tracker.inQuotes;
+  };
+  assert.equal(state('a,b\n'), false);
+  assert.equal(state('a,"b\n'), true, 'a quoted cell still open');
+  assert.equal(state('a,"b\nc",d\n'), false, 'closed before the line break');
+  assert.equal(state('a,"say ""hi""\n'), true, 'doubled quotes stay inside the cell');
+  assert.equal(state('a,"say "|"hi"|"\n'), true, 'also across chunks');
+  assert.equal(state('a,"x"|"\n'), true, '"" split across chunks is still one quote inside');
+  assert.equal(state('a,"x"\n'), false);
+  assert.equal(state('a,5" screen\n'), false, 'a quote inside an unquoted cell is a character (relax_quotes)');
+  assert.equal(state('a,  "x\n'), true, 'blanks before a quote are trimmed: it opens the cell');
+  assert.equal(state('a,  "x\n', ',', false), false, 'without trim the quote is a character');
+  assert.equal(state('a;"x\n', ';'), true, 'the delimiter in use');
+  assert.equal(state('a,"x\n', ';'), false, 'a comma is not a cell boundary with ;');
 });
