@@ -58,7 +58,7 @@ async function bundleCli() {
     platform: 'node',
     target: 'node20.18',
     sourcemap: true,
-    minify: true,
+    minify: process.env.BULK_SUBMIT_NO_MINIFY === undefined,
     logLevel: 'warning',
     // CommonJS dependencies (commander, undici, ajv's helpers) call require(); ESM output needs one made.
     banner: { js: "import { createRequire as __bulkCreateRequire } from 'node:module';\nconst require = __bulkCreateRequire(import.meta.url);" },

@@ -127,13 +127,16 @@ export function localFlow<T>(ahead: number): { outlet: Outlet<T>; inlet: Inlet<T
   };
 }
 
-/** The producing end over a MessagePort (the taker is `portInlet` on the other end). */
-export function portOutlet<T>(port: MessagePort, ahead: number): Outlet<T> {
+/**
+ * The producing end over a MessagePort (the taker is `portInlet` on the other end). `transfer` names what
+ * of an item moves to the other thread instead of being copied (its buffers).
+ */
+export function portOutlet<T>(port: MessagePort, ahead: number, transfer: (item: T) => ArrayBuffer[] = () => []): Outlet<T> {
   const credits = new Credits(ahead);
-  const post = (message: Message<T>): void => port.postMessage(message);
+  const post = (message: Message<T>, list: ArrayBuffer[] = []): void => port.postMessage(message, list);
   port.on('message', (reply: Reply) => (reply.type === 'credit' ? credits.give() : credits.stop()));
   return {
-    send: async (item) => (await credits.take()) && (post({ type: 'item', item }), true),
+    send: async (item) => (await credits.take()) && (post({ type: 'item', item }, transfer(item)), true),
     end: () => post({ type: 'end' }),
     fail: (error) => post({ type: 'error', error: toTransferable(error) }),
     stopped: credits.onStop,

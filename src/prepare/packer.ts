@@ -67,22 +67,68 @@ class Columns {
   }
 }
 
+/** Request bodies written as UTF-8, back to back, into one buffer of its own (so it can be transferred). */
+class BodyBytes {
+  #buffer: Buffer;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.#buffer = Buffer.allocUnsafeSlow(capacity);
+  }
+
+  /** Appends text; returns where it ends. */
+  write(text: string): number {
+    // At most three bytes a UTF-16 unit: room for that, so write() never cuts the text short.
+    this.#reserve(text.length * 3);
+    this.length += this.#buffer.write(text, this.length, 'utf8');
+    return this.length;
+  }
+
+  append(bytes: Uint8Array): number {
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    return this.length;
+  }
+
+  /** The bytes written, ending the buffer's use here: the next bodies go into a new one. */
+  take(): Uint8Array {
+    return this.#buffer.subarray(0, this.length);
+  }
+
+  bytes(from: number, to: number): Uint8Array {
+    return this.#buffer.subarray(from, to);
+  }
+
+  #reserve(more: number): void {
+    if (this.length + more <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.length + more, this.#buffer.length * 2));
+    this.#buffer.copy(grown, 0, 0, this.length);
+    this.#buffer = grown;
+  }
+}
+
+/** First size of a parcel's body buffer; later ones start at the size the last parcel needed. */
+const FIRST_CAPACITY = 64 * 1024;
+
 /**
  * Packs prepared rows into parcels: valid rows into request bodies (`{"items":[…]}` of up to
- * `batchSize` rows, each body built once as rows come; or one record a body when `batchSize` is 1),
- * finished rows beside them. A batch never holds one eventId twice: the API matches results to items by
- * eventId, so a repeated id starts the next batch.
+ * `batchSize` rows, each body written once, as UTF-8, as rows come; or one record a body when
+ * `batchSize` is 1), finished rows beside them. A batch never holds one eventId twice: the API matches
+ * results to items by eventId, so a repeated id starts the next batch.
  */
 export class Packer {
   readonly #batchSize: number;
   readonly #keep: boolean;
   #sent: Columns;
   #finished: Columns;
-  #bodies: string[] = [];
+  #data: BodyBytes;
+  #capacity = FIRST_CAPACITY;
+  #bodyEnds: number[] = [];
   #sizes: number[] = [];
+  /** Where each sent row's item ends in #data (the open batch's too). */
   #itemEnds: number[] = [];
-  /** The batch being filled: its text so far, its row count and eventIds. */
-  #open = '';
+  /** The batch being filled: its row count and eventIds. */
   #openSize = 0;
   #openIds = new Set<string>();
   /** When the batch being filled got its first row (ms since the epoch). */
@@ -94,19 +140,25 @@ export class Packer {
     this.#keep = keep;
     this.#sent = new Columns(keep);
     this.#finished = new Columns(keep);
+    this.#data = new BodyBytes(this.#capacity);
   }
 
   /** A row to send: its record's JSON, its eventId and digest. */
   send(ref: RowRef, json: string, eventId: string | null, digest: string, kept?: Kept): void {
     if (this.#batchSize === 1) {
-      this.#bodies.push(json);
+      const end = this.#data.write(json);
+      this.#bodyEnds.push(end);
       this.#sizes.push(1);
-      this.#itemEnds.push(json.length);
+      this.#itemEnds.push(end);
     } else {
       if (eventId !== null && this.#openIds.has(eventId)) this.#close();
-      if (this.#openSize === 0) this.#openedAt = Date.now();
-      this.#open += (this.#openSize === 0 ? ITEMS_OPEN : ',') + json;
-      this.#itemEnds.push(this.#open.length);
+      if (this.#openSize === 0) {
+        this.#openedAt = Date.now();
+        this.#data.append(ITEMS_OPEN);
+      } else {
+        this.#data.write(',');
+      }
+      this.#itemEnds.push(this.#data.write(json));
       this.#openSize++;
       if (eventId !== null) this.#openIds.add(eventId);
       if (this.#openSize >= this.#batchSize) this.#close();
@@ -126,13 +178,13 @@ export class Packer {
 
   /** Enough is packed for a parcel: a full batch, a full set of single bodies, or many finished rows. */
   get full(): boolean {
-    const bodies = this.#batchSize === 1 ? this.#bodies.length >= SINGLES_PER_PARCEL : this.#bodies.length > 0;
+    const bodies = this.#batchSize === 1 ? this.#bodyEnds.length >= SINGLES_PER_PARCEL : this.#bodyEnds.length > 0;
     return bodies || this.#finished.length >= FINISHED_PER_PARCEL;
   }
 
   /** Something is packed that need not wait for the batch being filled: bodies, finished or skipped rows. */
   get pending(): boolean {
-    return this.#bodies.length > 0 || this.#finished.length > 0 || this.#skipped > 0;
+    return this.#bodyEnds.length > 0 || this.#finished.length > 0 || this.#skipped > 0;
   }
 
   /** When the batch being filled got its first row (ms since the epoch); undefined when none is. */
@@ -146,27 +198,38 @@ export class Packer {
    */
   take(bytes: number, all: boolean, changed?: string): Parcel {
     if (all) this.#close();
-    const sentRows = this.#itemEnds.length - (this.#openSize === 0 ? 0 : this.#openSize);
-    const sent = this.#split(this.#sent, sentRows);
+    const sentRows = this.#itemEnds.length - this.#openSize;
+    const end = this.#bodyEnds.length === 0 ? 0 : this.#bodyEnds[this.#bodyEnds.length - 1];
     const parcel: Parcel = {
-      bodies: this.#bodies,
+      data: this.#data.bytes(0, end),
+      bodyEnds: this.#bodyEnds,
       sizes: this.#sizes,
       itemEnds: this.#itemEnds.slice(0, sentRows),
-      rows: sent.concat(this.#finished),
+      rows: this.#split(sentRows).concat(this.#finished),
       skipped: this.#skipped,
       bytes,
       ...(changed === undefined ? {} : { changed }),
     };
-    this.#itemEnds = this.#itemEnds.slice(sentRows);
-    this.#bodies = [];
-    this.#sizes = [];
-    this.#finished = new Columns(this.#keep);
-    this.#skipped = 0;
+    this.#restart(end, sentRows);
     return parcel;
   }
 
+  /** A new body buffer for the next parcel, with the batch still filling moved over to it. */
+  #restart(end: number, sentRows: number): void {
+    const open = this.#data.bytes(end, this.#data.length);
+    this.#capacity = Math.max(FIRST_CAPACITY, end + open.length);
+    this.#data = new BodyBytes(this.#capacity);
+    this.#data.append(open);
+    this.#itemEnds = this.#itemEnds.slice(sentRows).map((at) => at - end);
+    this.#bodyEnds = [];
+    this.#sizes = [];
+    this.#finished = new Columns(this.#keep);
+    this.#skipped = 0;
+  }
+
   /** The first `count` rows of the sent columns, which then keep only the rest (the open batch). */
-  #split(columns: Columns, count: number): Columns {
+  #split(count: number): Columns {
+    const columns = this.#sent;
     if (count === columns.length) {
       this.#sent = new Columns(this.#keep);
       return columns;
@@ -184,9 +247,8 @@ export class Packer {
   /** Closes the batch being filled into a body. */
   #close(): void {
     if (this.#openSize === 0) return;
-    this.#bodies.push(this.#open + ITEMS_CLOSE);
+    this.#bodyEnds.push(this.#data.append(ITEMS_CLOSE));
     this.#sizes.push(this.#openSize);
-    this.#open = '';
     this.#openSize = 0;
     this.#openIds = new Set();
   }

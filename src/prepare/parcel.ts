@@ -1,15 +1,18 @@
 /**
  * What the preparing stage hands over: rows ready to send, in request bodies built once, and rows it
- * finished itself (invalid, or valid for validate). Everything is column-wise arrays of numbers and
- * strings: they cross threads far faster than as many small objects (structured clone writes every key
- * of every object), and the sending side keeps a parcel until its requests are done.
+ * finished itself (invalid, or valid for validate). The bodies are UTF-8 bytes, one after the other in
+ * one buffer that is transferred between threads, not copied, and goes to the socket as it is; the
+ * rows are column-wise arrays of numbers and strings, which cross threads far faster than as many small
+ * objects. The sending side keeps a parcel until its requests are done.
  */
 export interface Parcel {
-  /** Request bodies, ready to POST: `{"items":[…]}` for a batch, the record itself for one row. */
-  readonly bodies: string[];
+  /** The request bodies, back to back: `{"items":[…]}` for a batch, the record itself for one row. */
+  readonly data: Uint8Array;
+  /** Where each body ends in `data`. */
+  readonly bodyEnds: number[];
   /** How many rows each body carries, in order: the first `sum(sizes)` rows of `rows` are the sent ones. */
   readonly sizes: number[];
-  /** Sent rows only: where each item's JSON ends in its body (so a subset can be re-sent by slicing). */
+  /** Sent rows only: where each item's JSON ends in `data` (so a subset can be re-sent by slicing). */
   readonly itemEnds: number[];
   /** Every row of the parcel: the sent rows (in body order), then the finished ones. */
   readonly rows: ParcelRows;
@@ -42,9 +45,10 @@ export interface KeptCells {
   readonly text: (string | null)[];
 }
 
-/** Where a batch body's first item starts: after `{"items":[`. */
-export const ITEMS_OPEN = '{"items":[';
-export const ITEMS_CLOSE = ']}';
+/** A batch body is `{"items":[` + items joined by `,` + `]}`. */
+export const ITEMS_OPEN = Buffer.from('{"items":[');
+export const ITEMS_CLOSE = Buffer.from(']}');
+const COMMA = Buffer.from(',');
 
 /** A row of a parcel as an object: for the report and rejects writers, and for tests. */
 export interface ParcelRow {
@@ -74,14 +78,17 @@ export function rowAt(rows: ParcelRows, i: number): ParcelRow {
 }
 
 /**
- * The body of a subset of a batch's items (`indexes` into the body's items, in order), cut from the body
- * that was built once: a re-sent remainder or half of a split batch is never serialised again.
+ * The body of a subset of a batch's items, cut from the bytes built once: a re-sent remainder or half
+ * of a split batch is never serialised again. `start` is where the batch body starts in `data`, `ends`
+ * where each of its items ends, `indexes` the items wanted (in order).
  */
-export function subsetBody(body: string, itemEnds: readonly number[], indexes: readonly number[]): string {
-  let text = ITEMS_OPEN;
+export function subsetBody(data: Uint8Array, start: number, ends: readonly number[], indexes: readonly number[]): Buffer {
+  const parts: Uint8Array[] = [ITEMS_OPEN];
   indexes.forEach((item, k) => {
-    const start = item === 0 ? ITEMS_OPEN.length : itemEnds[item - 1] + 1;
-    text += (k === 0 ? '' : ',') + body.slice(start, itemEnds[item]);
+    const from = item === 0 ? start + ITEMS_OPEN.length : ends[item - 1] + 1;
+    if (k > 0) parts.push(COMMA);
+    parts.push(data.subarray(from, ends[item]));
   });
-  return text + ITEMS_CLOSE;
+  parts.push(ITEMS_CLOSE);
+  return Buffer.concat(parts);
 }

@@ -23,6 +23,8 @@ export const REPORT_COLUMNS = ['file', 'line', 'row', 'status', 'eventId', 'dige
 export class ReportWriter {
   readonly #sink: FileSink;
   readonly #csv: boolean;
+  /** Each input's name as JSON, made once: every line names its file. */
+  readonly #files = new Map<string, string>();
 
   constructor(sink: FileSink, options: { writeHeader: boolean }) {
     this.#sink = sink;
@@ -41,8 +43,10 @@ export class ReportWriter {
       );
     }
     // Built by hand in column order: one JSON.stringify per string, no intermediate object.
+    let file = this.#files.get(line.file);
+    if (file === undefined) this.#files.set(line.file, (file = JSON.stringify(line.file)));
     return this.#sink.write(
-      `{"file":${JSON.stringify(line.file)},"line":${line.line},"row":${line.row},"status":"${line.status}",` +
+      `{"file":${file},"line":${line.line},"row":${line.row},"status":"${line.status}",` +
         `"eventId":${line.eventId === null ? 'null' : JSON.stringify(line.eventId)},"digest":${line.digest === null ? 'null' : `"${line.digest}"`},` +
         `"httpStatus":${line.httpStatus ?? 'null'},` +
         `"attempts":${line.attempts},"error":${line.error === null ? 'null' : JSON.stringify(line.error)}}\n`,

@@ -107,7 +107,7 @@ export class HttpClient {
   }
 
   /** POSTs a pre-serialised JSON body; never throws for network problems (they are results). */
-  async post(path: string, body: string): Promise<HttpResult> {
+  async post(path: string, body: string | Uint8Array): Promise<HttpResult> {
     try {
       const response = await this.#pool.request({
         method: 'POST',

@@ -19,8 +19,9 @@ async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: S
     const wait = record.finished(parcel);
     if (wait) await wait;
     let first = 0;
-    for (let b = 0; b < parcel.bodies.length; b++) {
-      yield { parcel, text: parcel.bodies[b], first, count: parcel.sizes[b] };
+    for (let b = 0; b < parcel.bodyEnds.length; b++) {
+      const start = b === 0 ? 0 : parcel.bodyEnds[b - 1];
+      yield { parcel, start, bytes: parcel.data.subarray(start, parcel.bodyEnds[b]), first, count: parcel.sizes[b] };
       first += parcel.sizes[b];
     }
     if (parcel.changed !== undefined) {

@@ -36,7 +36,7 @@ export class Requester {
   }
 
   /** POSTs a body; resolves undefined when the run stopped before it could go out (the rows were never sent). */
-  async post(body: string): Promise<HttpResult | undefined> {
+  async post(body: Uint8Array): Promise<HttpResult | undefined> {
     const stop = this.#stop.signal;
     if (stop.aborted || (!this.#throttle.tryAcquire() && !(await this.#throttle.acquire(stop)))) return undefined;
     this.#stats.requests++;

@@ -10,10 +10,11 @@ import { retryDelay, wait } from './retry.js';
 import type { RetryPolicy } from './retry.js';
 import type { Stopper } from './stopper.js';
 
-/** One request body of a parcel: its text, the parcel rows it carries, and where their items end in it. */
+/** One request body of a parcel: its bytes, where they start in the parcel's data, and the rows it carries. */
 export interface Body {
   readonly parcel: Parcel;
-  readonly text: string;
+  readonly start: number;
+  readonly bytes: Uint8Array;
   /** The parcel's index of the body's first row; the body carries `count` rows from there. */
   readonly first: number;
   readonly count: number;
@@ -50,7 +51,7 @@ export class Sender {
     let failures = 0;
     let outcome: Outcome | undefined;
     for (;;) {
-      const result = await this.#request.post(body.text);
+      const result = await this.#request.post(body.bytes);
       if (!result) break;
       attempts++;
       outcome = classify(result, eventId);
@@ -80,8 +81,8 @@ export class Sender {
     let failures = 0;
     let last: Outcome[] | undefined;
     while (pending.length > 0) {
-      const text = pending.length === body.count ? body.text : subsetBody(body.text, ends, pending);
-      const result = await this.#request.post(text);
+      const bytes = pending.length === body.count ? body.bytes : subsetBody(parcel.data, body.start, ends, pending);
+      const result = await this.#request.post(bytes);
       if (!result) break;
       attempts++;
       if (result.httpStatus === 413 && pending.length > 1) {
@@ -99,13 +100,19 @@ export class Sender {
     }
     // Stopped with items that were sent and failed: record them (an item never sent gets no line).
     if (attempts > tries) {
-      for (let j = 0; j < pending.length; j++) await this.#record.row(parcel, first + pending[j], 'failed', { ...last?.[j], attempts });
+      const waits = pending.map((k, j) => this.#record.row(parcel, first + k, 'failed', { ...last?.[j], attempts }));
+      await Promise.all(waits.filter((wait) => wait !== undefined));
     }
   }
 
-  /** Records the items that are done; returns the indexes (into `pending`) of those to send again. */
+  /**
+   * Records the items that are done; returns the indexes (into `pending`) of those to send again. The
+   * rows are recorded in one go and the disk waited for once: a thousand awaits a batch cost more than
+   * the report lines themselves.
+   */
   async #settle(body: Body, pending: number[], outcomes: Outcome[], attempts: number, giveUp: boolean): Promise<number[]> {
     const again: number[] = [];
+    const waits: Promise<void>[] = [];
     for (let j = 0; j < pending.length; j++) {
       let outcome = outcomes[j];
       if (outcome.authRefused) {
@@ -115,8 +122,10 @@ export class Sender {
         again.push(j);
         continue;
       }
-      await this.#record.row(body.parcel, body.first + pending[j], outcome.status, { ...outcome, attempts });
+      const wait = this.#record.row(body.parcel, body.first + pending[j], outcome.status, { ...outcome, attempts });
+      if (wait) waits.push(wait);
     }
+    if (waits.length > 0) await Promise.all(waits);
     return again;
   }
 

@@ -5,6 +5,8 @@ import { Packer } from '../../dist/prepare/packer.js';
 import { rowAt, subsetBody } from '../../dist/prepare/parcel.js';
 
 const ref = (row) => ({ file: 0, line: row + 1, row });
+/** A parcel's bodies as text. */
+const bodies = (parcel) => parcel.bodyEnds.map((end, b) => Buffer.from(parcel.data.subarray(b === 0 ? 0 : parcel.bodyEnds[b - 1], end)).toString('utf8'));
 const json = (id) => `{"eventId":"${id}","n":${id.length}}`;
 
 test('batches: full bodies of batchSize rows, a repeated eventId starts the next, finished rows follow the sent ones', () => {
@@ -16,13 +18,13 @@ test('batches: full bodies of batchSize rows, a repeated eventId starts the next
   packer.send(ref(4), json('b'), 'b', 'd4');
   packer.send(ref(5), json('c'), 'c', 'd5');
   const parcel = structuredClone(packer.take(123, false));
-  assert.deepEqual(parcel.bodies, [`{"items":[${json('a')},${json('b')}]}`], 'the second "b" started a batch that is still filling');
+  assert.deepEqual(bodies(parcel), [`{"items":[${json('a')},${json('b')}]}`], 'the second "b" started a batch that is still filling');
   assert.deepEqual(parcel.sizes, [2]);
   assert.deepEqual(parcel.rows.row, [1, 3, 2], 'sent rows in body order, then the finished one');
   assert.deepEqual(rowAt(parcel.rows, 2), { file: 0, line: 3, row: 2, eventId: null, digest: null, error: 'x: is required' });
   assert.equal(parcel.bytes, 123);
   const rest = packer.take(200, true);
-  assert.deepEqual(rest.bodies, [`{"items":[${json('b')},${json('c')}]}`]);
+  assert.deepEqual(bodies(rest), [`{"items":[${json('b')},${json('c')}]}`]);
   assert.deepEqual(rest.rows.row, [4, 5]);
   assert.deepEqual(rest.rows.digest, ['d4', 'd5']);
 });
@@ -30,12 +32,17 @@ test('batches: full bodies of batchSize rows, a repeated eventId starts the next
 test('a subset of a batch is cut from the body built once, item for item', () => {
   const packer = new Packer(3, false);
   for (const [row, id] of [[1, 'a'], [2, 'bb'], [3, 'ccc']]) packer.send(ref(row), json(id), id, `d${row}`);
-  const parcel = packer.take(0, false);
-  const [body] = parcel.bodies;
-  assert.deepEqual(JSON.parse(body).items.map((i) => i.eventId), ['a', 'bb', 'ccc']);
-  assert.equal(subsetBody(body, parcel.itemEnds, [0, 2]), `{"items":[${json('a')},${json('ccc')}]}`);
-  assert.equal(subsetBody(body, parcel.itemEnds, [1]), `{"items":[${json('bb')}]}`);
-  assert.deepEqual(JSON.parse(subsetBody(body, parcel.itemEnds, [0, 1, 2])), JSON.parse(body));
+  packer.send(ref(4), json('é'), 'é', 'd4'); // a multi-byte character: offsets are bytes
+  packer.send(ref(5), json('e'), 'e', 'd5');
+  const parcel = packer.take(0, true);
+  const [first, second] = bodies(parcel);
+  assert.deepEqual(JSON.parse(first).items.map((i) => i.eventId), ['a', 'bb', 'ccc']);
+  const cut = (start, ends, items) => subsetBody(parcel.data, start, ends, items).toString('utf8');
+  assert.equal(cut(0, parcel.itemEnds.slice(0, 3), [0, 2]), `{"items":[${json('a')},${json('ccc')}]}`);
+  assert.equal(cut(0, parcel.itemEnds.slice(0, 3), [1]), `{"items":[${json('bb')}]}`);
+  assert.deepEqual(JSON.parse(cut(0, parcel.itemEnds.slice(0, 3), [0, 1, 2])), JSON.parse(first));
+  assert.equal(cut(parcel.bodyEnds[0], parcel.itemEnds.slice(3), [1, 0]), `{"items":[${json('e')},${json('é')}]}`);
+  assert.equal(second, `{"items":[${json('é')},${json('e')}]}`);
 });
 
 test('single mode: one record a body; a parcel of 256; kept cells only for the rejects file', () => {
@@ -43,8 +50,8 @@ test('single mode: one record a body; a parcel of 256; kept cells only for the r
   for (let i = 1; i <= 256; i++) packer.send(ref(i), json(`r${i}`), `r${i}`, `d${i}`, { cells: [`c${i}`], value: undefined, text: null });
   assert.equal(packer.full, true);
   const parcel = packer.take(0, false);
-  assert.equal(parcel.bodies.length, 256);
-  assert.equal(parcel.bodies[0], json('r1'));
+  assert.equal(parcel.bodyEnds.length, 256);
+  assert.equal(bodies(parcel)[0], json('r1'));
   assert.deepEqual(parcel.sizes.slice(0, 2), [1, 1]);
   assert.deepEqual(rowAt(parcel.rows, 0).cells, ['c1']);
   assert.equal(new Packer(1, false).take(0, true).rows.kept, null);
