@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './generate.js';
 import { measureStartup } from './startup.js';
+import { threadCpu } from './threads.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, '.bench');
@@ -40,7 +41,7 @@ function startEndpoint(latencyMs) {
     const child = spawn(process.execPath, [join(root, 'bench', 'endpoint.js'), String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.on('data', (d) => {
       const match = /listening on (\S+)/.exec(String(d));
-      if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
+      if (match) resolve({ url: match[1], pid: child.pid, stop: () => child.kill('SIGTERM') });
     });
     child.on('error', reject);
   });
@@ -52,8 +53,6 @@ async function dataFile(rows) {
   return file;
 }
 
-const help = (await run([join(root, 'bin', 'bulk-submit.js'), 'submit', '--help'])).stdout;
-const supports = (flag) => help.includes(flag);
 
 /** Runs the CLI under bench/measure.js; returns {rows, ms, rss} from its --json summary. */
 async function cli(args) {
@@ -68,10 +67,10 @@ async function cli(args) {
   return { rows: summary.rows, ms: summary.elapsedMs, rss: Number(readFileSync(rssFile, 'utf8')) };
 }
 
+/** The CLI's submit arguments; `batchSize` undefined runs the default mode (batches of 1000, concurrency 8). */
 function submitArgs(url, file, batchSize) {
-  const args = ['submit', '--endpoint', url, '--concurrency', String(CONCURRENCY), '--retries', '0', file];
-  if (supports('--rate')) args.push('--rate', '0');
-  if (supports('--batch-size')) args.push('--batch-size', String(batchSize));
+  const args = ['submit', '--endpoint', url, '--retries', '0', '--rate', '0', file];
+  if (batchSize !== undefined) args.push('--batch-size', String(batchSize), '--concurrency', String(CONCURRENCY));
   return args;
 }
 
@@ -84,14 +83,21 @@ const smallFile = await dataFile(LATENCY_ROWS);
 const fast = await startEndpoint(0);
 const slow = await startEndpoint(50);
 
+const CEILING = 'ceiling: bare undici loop, pre-serialised bodies, concurrency 16';
+const PARSE = 'csv-parse alone';
+const VALIDATE = 'bulk-submit validate';
+const SINGLE = 'submit --batch-size 1 --concurrency 16';
+const DEFAULT = 'submit, default mode (batches of 1000, concurrency 8)';
+const SLOW_SINGLE = `submit --batch-size 1 --concurrency 16, 50 ms endpoint (${LATENCY_ROWS} rows)`;
+const SLOW_DEFAULT = 'submit, default mode, 50 ms endpoint';
 const cases = [
-  { name: 'ceiling: bare undici loop, pre-serialised bodies', run: async () => JSON.parse((await run([join(root, 'bench', 'ceiling.js'), fast.url, String(N), String(CONCURRENCY)])).stdout) },
-  { name: 'csv-parse alone', run: async () => JSON.parse((await run([join(root, 'bench', 'csv-parse-alone.js'), file])).stdout) },
-  { name: 'bulk-submit validate', run: () => cli(['validate', file]) },
-  { name: 'submit --batch-size 1', run: () => cli(submitArgs(fast.url, file, 1)) },
-  ...(supports('--batch-size') ? [{ name: 'submit --batch-size 1000', run: () => cli(submitArgs(fast.url, file, 1000)) }] : []),
-  { name: `submit --batch-size 1, 50 ms endpoint (${LATENCY_ROWS} rows)`, run: () => cli(submitArgs(slow.url, smallFile, 1)) },
-  ...(supports('--batch-size') ? [{ name: 'submit --batch-size 1000, 50 ms endpoint', run: () => cli(submitArgs(slow.url, file, 1000)) }] : []),
+  { name: CEILING, run: async () => JSON.parse((await run([join(root, 'bench', 'ceiling.js'), fast.url, String(N), String(CONCURRENCY)])).stdout) },
+  { name: PARSE, run: async () => JSON.parse((await run([join(root, 'bench', 'csv-parse-alone.js'), file])).stdout) },
+  { name: VALIDATE, run: () => cli(['validate', file]) },
+  { name: SINGLE, run: () => cli(submitArgs(fast.url, file, 1)) },
+  { name: DEFAULT, run: () => cli(submitArgs(fast.url, file)) },
+  { name: SLOW_SINGLE, run: () => cli(submitArgs(slow.url, smallFile, 1)) },
+  { name: SLOW_DEFAULT, run: () => cli(submitArgs(slow.url, file)) },
 ];
 
 const samples = new Map(cases.map((c) => [c.name, []]));
@@ -106,39 +112,57 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const rate = (name) => median(samples.get(name).map((r) => (r.rows * 1000) / r.ms));
 const rss = (name) => median(samples.get(name).map((r) => r.rss ?? 0));
 
-// Peak RSS at N and 10×N: memory must not grow with the file.
+// Peak RSS of the default mode at N and 10×N rows: memory must not grow with the file.
 const big = await dataFile(N * 10);
-const memoryMode = supports('--batch-size') ? 1000 : 1;
-const rssN = await cli(submitArgs(fast.url, file, memoryMode));
-const rss10N = await cli(submitArgs(fast.url, big, memoryMode));
+const rssN = await cli(submitArgs(fast.url, file));
+const rss10N = await cli(submitArgs(fast.url, big));
+// Where the CPU went, by thread, in validate and the default mode (and the endpoint's, beside it).
+const cpu = {
+  validate: await threadCpu([join(root, 'bin', 'bulk-submit.js'), 'validate', file, '--quiet', '--force', '--report', join(work, 'report.ndjson')], work),
+  default: await threadCpu([join(root, 'bin', 'bulk-submit.js'), ...submitArgs(fast.url, file), '--quiet', '--force', '--report', join(work, 'report.ndjson')], work, fast.pid),
+};
 fast.stop();
 slow.stop();
 
-const ceiling = rate(cases[0].name);
+const ratio = (a, b) => rate(a) / rate(b);
+const rssRatio = rss10N.rss / rssN.rss;
+const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
+const ceiling = rate(CEILING);
 const lines = [
   '| case | rows/s | × ceiling | peak RSS |',
   '|---|---:|---:|---:|',
-  ...cases.map((c) => `| ${c.name} | ${Math.round(rate(c.name)).toLocaleString('en-US')} | ${(rate(c.name) / ceiling).toFixed(2)} | ${rss(c.name) ? `${Math.round(rss(c.name) / 1e6)} MB` : ''} |`),
+  ...cases.map((c) => `| ${c.name} | ${Math.round(rate(c.name)).toLocaleString('en-US')} | ${(rate(c.name) / ceiling).toFixed(2)} | ${rss(c.name) ? mb(rss(c.name)) : ''} |`),
 ];
-const ratio = (a, b) => (rate(a) / rate(b)).toFixed(2);
+const met = (ok) => (ok ? 'met' : '**missed**');
 const targets = [
-  `- single mode / ceiling at concurrency ${CONCURRENCY}: **${ratio('submit --batch-size 1', cases[0].name)}** (target ≥ 0.85)`,
-  `- validate / csv-parse alone: **${ratio('bulk-submit validate', 'csv-parse alone')}** (target ≥ 0.6), validate **${Math.round(rate('bulk-submit validate')).toLocaleString('en-US')} rows/s** (target ≥ 100,000)`,
-  ...(supports('--batch-size')
-    ? [
-        `- batch mode / validate: **${ratio('submit --batch-size 1000', 'bulk-submit validate')}** (target ≥ 0.7)`,
-        `- batch / single against a 50 ms endpoint: **${ratio('submit --batch-size 1000, 50 ms endpoint', `submit --batch-size 1, 50 ms endpoint (${LATENCY_ROWS} rows)`)}** (target ≥ 50)`,
-      ]
-    : ['- batch mode: not measured (this build has no --batch-size)']),
-  `- peak RSS of submit (batch size ${memoryMode}): ${Math.round(rssN.rss / 1e6)} MB at ${N.toLocaleString('en-US')} rows, ${Math.round(rss10N.rss / 1e6)} MB at ${(10 * N).toLocaleString('en-US')} rows: ratio **${(rss10N.rss / rssN.rss).toFixed(2)}** (target ≤ 1.2, and < 150 MB)`,
+  '| target | before (d2fc431, 2026-11-25) | now | |',
+  '|---|---:|---:|---|',
+  `| default mode / validate ≥ 0.85 | 0.54 (batches of 1000, concurrency 16) | **${ratio(DEFAULT, VALIDATE).toFixed(2)}** | ${met(ratio(DEFAULT, VALIDATE) >= 0.85)} |`,
+  `| default mode peak RSS at ${(10 * N).toLocaleString('en-US')} rows ≤ 100 MB | 381 MB | **${mb(rss10N.rss)}** | ${met(rss10N.rss <= 100e6)} |`,
+  `| … and ≤ 1.1 × its peak at ${N.toLocaleString('en-US')} rows | 1.14 (333 MB) | **${rssRatio.toFixed(2)}** (${mb(rssN.rss)}) | ${met(rssRatio <= 1.1)} |`,
+  `| validate / csv-parse alone ≥ 0.9 | 0.82 | **${ratio(VALIDATE, PARSE).toFixed(2)}** | ${met(ratio(VALIDATE, PARSE) >= 0.9)} |`,
+  `| --batch-size 1 / ceiling ≥ 0.6 | 0.49 | **${ratio(SINGLE, CEILING).toFixed(2)}** | ${met(ratio(SINGLE, CEILING) >= 0.6)} |`,
+  `| default mode / --batch-size 1, 50 ms endpoint ≥ 50 | 159.55 | **${ratio(SLOW_DEFAULT, SLOW_SINGLE).toFixed(2)}** | ${met(ratio(SLOW_DEFAULT, SLOW_SINGLE) >= 50)} |`,
 ];
+const threadLine = (label, measured) => {
+  if (!measured) return `| ${label} | (not Linux: not measured) | | | |`;
+  const [first, second] = measured.threads.filter((t) => t.tid !== measured.threads.find((x) => x.seconds === measured.main)?.tid);
+  const others = measured.threads.reduce((sum, t) => sum + t.seconds, 0) - measured.main - (first?.seconds ?? 0) - (second?.seconds ?? 0);
+  return `| ${label} | ${measured.main.toFixed(2)} | ${(first?.seconds ?? 0).toFixed(2)} + ${(second?.seconds ?? 0).toFixed(2)} | ${others.toFixed(2)} | ${measured.endpointSeconds === undefined ? '' : measured.endpointSeconds.toFixed(2)} |`;
+};
+const cpuLines = [
+  '| run | main thread | the two preparing threads | other threads (GC, libuv) | endpoint process |',
+  '|---|---:|---:|---:|---:|',
+  threadLine('validate', cpu.validate),
+  threadLine('default mode', cpu.default),
+];
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 const startupLines = [
   '| command | wall (median) | × `node -e 0` | target |',
   '|---|---:|---:|---:|',
   `| \`node -e 0\` | ${Math.round(startup.baselineMs)} ms | 1.00 | |`,
   ...startup.cases.map((c) => `| ${c.name} | ${Math.round(c.ms)} ms | **${c.ratio.toFixed(2)}** | ≤ ${c.target} |`),
 ];
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 const text = `# Benchmarks
 
 Measured by \`npm run bench\` (${N.toLocaleString('en-US')} generated conversation rows, concurrency ${CONCURRENCY}, median of ${REPS} interleaved runs) on ${machine}, ${new Date().toISOString().slice(0, 10)}.
@@ -151,9 +175,14 @@ Start-up (bench/startup.js): whole processes timed from spawn to exit, each righ
 
 ${startupLines.join('\n')}
 
-Targets (ratios within this one run):
+Targets (ratios within this one run; \`before\` is the last table before the sealed preparing stage, same machine):
 
 ${targets.join('\n')}
+
+Where the two cores went (CPU seconds by thread over one run of each, from /proc; the endpoint is the
+bench's own, on the same machine):
+
+${cpuLines.join('\n')}
 `;
 process.stdout.write(`\n${text}`);
 writeFileSync(join(root, 'BENCHMARKS.md'), text);

@@ -17,6 +17,9 @@ export interface CsvOptions {
   maxRecordSize?: number | undefined;
 }
 
+/** What lineBreaksIn() says of a record on one line. */
+const NO_BREAKS = { breaks: 0, crlf: 0 };
+
 /** How far past --max-record-size the parser looks for a record's end before giving up on the file. */
 const HARD_CAP_FACTOR = 16;
 
@@ -95,11 +98,15 @@ async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator
   let lastLine = first.info.lines;
   let lastByte = first.info.bytes - parse.nudgedBefore(first.info.bytes);
   let drift = 0;
+  let parserLines = first.info.lines;
   try {
     for (let next = await records.next(); !next.done; next = await records.next()) {
       const { record, info } = next.value;
       row++;
-      const inside = lineBreaksIn(record);
+      // A record that ended one line after the one before holds no line break (csv-parse counts each,
+      // a lone \r too): only the others are scanned.
+      const inside = info.lines - parserLines === 1 ? NO_BREAKS : lineBreaksIn(record);
+      parserLines = info.lines;
       drift += inside.crlf;
       const added = parse.nudgedBefore(info.bytes);
       lastLine = info.lines - drift - added;

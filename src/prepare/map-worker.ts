@@ -9,6 +9,7 @@ import { toTransferable } from '../errors.js';
 import { validatorFor } from '../schema/index.js';
 import { AHEAD, portInlet, portOutlet } from './flow.js';
 import { MapStage } from './map-stage.js';
+import { transferables } from './parcel.js';
 import type { Parcel } from './parcel.js';
 import type { ParsedChunk } from './parse-stage.js';
 import type { PrepareSettings, SourceInfo } from './settings.js';
@@ -23,7 +24,7 @@ try {
   const stage = new MapStage(data.settings, await sources, await validate);
   report({ type: 'ready', sources: await sources });
   // The bodies' bytes move to the main thread, not copied: they go from there to the socket as they are.
-  const outlet = portOutlet<Parcel>(data.parcels, AHEAD, (parcel) => [parcel.data.buffer as ArrayBuffer]);
+  const outlet = portOutlet<Parcel>(data.parcels, AHEAD, transferables);
   try {
     await stage.run(portInlet<ParsedChunk>(data.chunks), outlet);
   } catch (error) {

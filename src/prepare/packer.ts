@@ -52,18 +52,29 @@ class Columns {
     }
   }
 
-  /** These rows, then `more`'s, as one set of columns. */
-  concat(more: Columns): ParcelRows {
+  /** These rows, then `more`'s, packed: numbers into typed arrays, texts written into `data`. */
+  pack(more: Columns, data: BodyBytes): ParcelRows {
+    const count = this.length + more.length;
+    const numbers = new Int32Array(count * 3);
+    const textEnds = new Int32Array(count * 3);
+    const nulls = new Uint8Array(count);
+    const textStart = data.length;
+    let i = 0;
+    for (const part of [this, more]) {
+      for (let j = 0; j < part.length; j++, i++) {
+        numbers[i * 3] = part.file[j];
+        numbers[i * 3 + 1] = part.line[j];
+        numbers[i * 3 + 2] = part.row[j];
+        const texts = [part.eventId[j], part.digest[j], part.error[j]];
+        for (let k = 0; k < 3; k++) {
+          const text = texts[k];
+          if (text === null) nulls[i] |= 1 << k;
+          textEnds[i * 3 + k] = text === null ? data.length : data.write(text);
+        }
+      }
+    }
     const kept = this.kept && more.kept ? { cells: this.kept.cells.concat(more.kept.cells), value: this.kept.value.concat(more.kept.value), text: this.kept.text.concat(more.kept.text) } : null;
-    return {
-      file: this.file.concat(more.file),
-      line: this.line.concat(more.line),
-      row: this.row.concat(more.row),
-      eventId: this.eventId.concat(more.eventId),
-      digest: this.digest.concat(more.digest),
-      error: this.error.concat(more.error),
-      kept,
-    };
+    return { count, numbers, textEnds, textStart, nulls, kept };
   }
 }
 
@@ -89,11 +100,6 @@ class BodyBytes {
     this.#buffer.set(bytes, this.length);
     this.length += bytes.length;
     return this.length;
-  }
-
-  /** The bytes written, ending the buffer's use here: the next bodies go into a new one. */
-  take(): Uint8Array {
-    return this.#buffer.subarray(0, this.length);
   }
 
   bytes(from: number, to: number): Uint8Array {
@@ -200,24 +206,27 @@ export class Packer {
     if (all) this.#close();
     const sentRows = this.#itemEnds.length - this.#openSize;
     const end = this.#bodyEnds.length === 0 ? 0 : this.#bodyEnds[this.#bodyEnds.length - 1];
+    // The batch still filling moves to the next parcel's buffer; the rows' texts go where it was.
+    const open = Buffer.from(this.#data.bytes(end, this.#data.length));
+    this.#data.length = end;
+    const rows = this.#split(sentRows).pack(this.#finished, this.#data);
     const parcel: Parcel = {
-      data: this.#data.bytes(0, end),
+      data: this.#data.bytes(0, this.#data.length),
       bodyEnds: this.#bodyEnds,
       sizes: this.#sizes,
       itemEnds: this.#itemEnds.slice(0, sentRows),
-      rows: this.#split(sentRows).concat(this.#finished),
+      rows,
       skipped: this.#skipped,
       bytes,
       ...(changed === undefined ? {} : { changed }),
     };
-    this.#restart(end, sentRows);
+    this.#restart(end, open, sentRows);
     return parcel;
   }
 
   /** A new body buffer for the next parcel, with the batch still filling moved over to it. */
-  #restart(end: number, sentRows: number): void {
-    const open = this.#data.bytes(end, this.#data.length);
-    this.#capacity = Math.max(FIRST_CAPACITY, end + open.length);
+  #restart(end: number, open: Uint8Array, sentRows: number): void {
+    this.#capacity = Math.max(FIRST_CAPACITY, this.#data.length + open.length);
     this.#data = new BodyBytes(this.#capacity);
     this.#data.append(open);
     this.#itemEnds = this.#itemEnds.slice(sentRows).map((at) => at - end);

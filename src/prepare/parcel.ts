@@ -24,16 +24,19 @@ export interface Parcel {
   readonly changed?: string | undefined;
 }
 
-/** Rows, column-wise. `file` indexes the sources the stage opened. */
+/**
+ * Rows, packed for the crossing: their numbers in one Int32Array, their texts (eventId, digest, error) as
+ * UTF-8 in the parcel's `data`, after the bodies. Read them with ParcelView.
+ */
 export interface ParcelRows {
-  readonly file: number[];
-  readonly line: number[];
-  readonly row: number[];
-  readonly eventId: (string | null)[];
-  /** A sent row's digest (its position and record, see mapping/event-id.ts); null for the others. */
-  readonly digest: (string | null)[];
-  /** A finished row's error (invalid), or null (valid). Null for sent rows. */
-  readonly error: (string | null)[];
+  readonly count: number;
+  /** Per row: its file (index into the sources the stage opened), physical line and row number. */
+  readonly numbers: Int32Array;
+  /** Per row: where its eventId, digest and error end in `data`; the first text starts at `textStart`. */
+  readonly textEnds: Int32Array;
+  readonly textStart: number;
+  /** Per row: bit 0 = no eventId, bit 1 = no digest (not sent), bit 2 = no error. */
+  readonly nulls: Uint8Array;
   /** Only when a rejects file is written: the CSV cells, NDJSON value and line text, to write back. */
   readonly kept: KeptCells | null;
 }
@@ -63,18 +66,70 @@ export interface ParcelRow {
   readonly text?: string | undefined;
 }
 
-/** Row `i` of a parcel, as an object. */
-export function rowAt(rows: ParcelRows, i: number): ParcelRow {
-  const kept = rows.kept;
-  return {
-    file: rows.file[i],
-    line: rows.line[i],
-    row: rows.row[i],
-    eventId: rows.eventId[i],
-    digest: rows.digest[i],
-    error: rows.error[i],
-    ...(kept ? { cells: kept.cells[i] ?? undefined, value: kept.value[i], text: kept.text[i] ?? undefined } : {}),
-  };
+/** What moves, not copied, when a parcel crosses to another thread. */
+export function transferables(parcel: Parcel): ArrayBuffer[] {
+  const { rows } = parcel;
+  return [parcel.data.buffer, rows.numbers.buffer, rows.textEnds.buffer, rows.nulls.buffer] as ArrayBuffer[];
+}
+
+/** A parcel's rows, read where they arrive: numbers as they are, texts decoded when asked for. */
+export class ParcelView {
+  readonly #rows: ParcelRows;
+  readonly #text: Buffer;
+
+  constructor(parcel: Parcel) {
+    this.#rows = parcel.rows;
+    this.#text = Buffer.from(parcel.data.buffer, parcel.data.byteOffset, parcel.data.byteLength);
+  }
+
+  get count(): number {
+    return this.#rows.count;
+  }
+
+  file(i: number): number {
+    return this.#rows.numbers[i * 3];
+  }
+
+  line(i: number): number {
+    return this.#rows.numbers[i * 3 + 1];
+  }
+
+  row(i: number): number {
+    return this.#rows.numbers[i * 3 + 2];
+  }
+
+  eventId(i: number): string | null {
+    return this.#textAt(i, 0);
+  }
+
+  digest(i: number): string | null {
+    return this.#textAt(i, 1);
+  }
+
+  error(i: number): string | null {
+    return this.#textAt(i, 2);
+  }
+
+  /** Row `i` as an object, with its input when it was kept (the rejects file). */
+  at(i: number): ParcelRow {
+    const kept = this.#rows.kept;
+    return {
+      file: this.file(i),
+      line: this.line(i),
+      row: this.row(i),
+      eventId: this.eventId(i),
+      digest: this.digest(i),
+      error: this.error(i),
+      ...(kept ? { cells: kept.cells[i] ?? undefined, value: kept.value[i], text: kept.text[i] ?? undefined } : {}),
+    };
+  }
+
+  #textAt(i: number, field: number): string | null {
+    const rows = this.#rows;
+    if ((rows.nulls[i] & (1 << field)) !== 0) return null;
+    const at = i * 3 + field;
+    return this.#text.toString('utf8', at === 0 ? rows.textStart : rows.textEnds[at - 1], rows.textEnds[at]);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { AbortError } from '../errors.js';
+import { ParcelView } from '../prepare/index.js';
 import type { Parcel } from '../prepare/index.js';
 import type { Stats } from '../report/index.js';
 import { forEachBounded } from './bounded.js';
@@ -16,12 +17,13 @@ async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: S
   for await (const parcel of parcels) {
     if (stop.signal.aborted) return;
     stats.bytesDone = parcel.bytes;
-    const wait = record.finished(parcel);
+    const rows = new ParcelView(parcel);
+    const wait = record.finished(parcel, rows);
     if (wait) await wait;
     let first = 0;
     for (let b = 0; b < parcel.bodyEnds.length; b++) {
       const start = b === 0 ? 0 : parcel.bodyEnds[b - 1];
-      yield { parcel, start, bytes: parcel.data.subarray(start, parcel.bodyEnds[b]), first, count: parcel.sizes[b] };
+      yield { parcel, rows, start, bytes: parcel.data.subarray(start, parcel.bodyEnds[b]), first, count: parcel.sizes[b] };
       first += parcel.sizes[b];
     }
     if (parcel.changed !== undefined) {

@@ -1,21 +1,21 @@
 import { AbortError } from '../errors.js';
-import type { Parcel } from '../prepare/index.js';
-import { rowAt } from '../prepare/index.js';
+import type { Parcel, ParcelView } from '../prepare/index.js';
 import type { RejectsWriter, ReportWriter, RowStatus, Stats } from '../report/index.js';
 import type { Stopper } from './stopper.js';
 
 /** What a request came to for one row it carried. */
 export interface RowOutcome {
+  readonly status: RowStatus;
+  /** The id the service gave the row, when it said; otherwise the row's own. */
   readonly eventId?: string | undefined;
   readonly httpStatus?: number | undefined;
   readonly error?: string | undefined;
-  readonly attempts: number;
 }
 
 /**
  * Records what happened to every row: its report line, its rejects line when it was not accepted, the
- * counts, and --max-errors. Returns a promise only when the disk is behind: awaiting it is the
- * backpressure that keeps memory flat with a slow disk.
+ * counts, and --max-errors. A parcel's or a request's rows are recorded in one go; the promise returned,
+ * only when the disk is behind, is the backpressure that keeps memory flat with a slow disk.
  */
 export class Recorder {
   readonly #report: ReportWriter;
@@ -24,6 +24,7 @@ export class Recorder {
   readonly #files: readonly string[];
   readonly #maxErrors: number;
   readonly #stop: Stopper;
+  #waits: Promise<void>[] = [];
 
   constructor(report: ReportWriter, rejects: RejectsWriter | undefined, stats: Stats, files: readonly string[], maxErrors: number, stop: Stopper) {
     this.#report = report;
@@ -35,47 +36,47 @@ export class Recorder {
   }
 
   /** Records the rows a parcel finished itself (invalid, or valid for validate) and the rows it skipped. */
-  finished(parcel: Parcel): Promise<void> | undefined {
+  finished(parcel: Parcel, rows: ParcelView): Promise<void> | undefined {
     this.#stats.skipped += parcel.skipped;
-    const waits: Promise<void>[] = [];
-    for (let i = sentCount(parcel); i < parcel.rows.row.length; i++) {
-      const error = parcel.rows.error[i];
-      const wait = this.row(parcel, i, error === null ? 'valid' : 'invalid', { attempts: 0, error: error ?? undefined, eventId: parcel.rows.eventId[i] ?? undefined });
-      if (wait) waits.push(wait);
+    let sent = 0;
+    for (const size of parcel.sizes) sent += size;
+    for (let i = sent; i < rows.count; i++) {
+      const error = rows.error(i);
+      this.#row(rows, i, error === null ? 'valid' : 'invalid', rows.eventId(i), null, 0, error);
     }
-    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+    return this.#settle();
   }
 
-  /** Records one row of a parcel: report line, rejects line, counts, and the --max-errors check. */
-  row(parcel: Parcel, i: number, status: RowStatus, outcome: RowOutcome): Promise<void> | undefined {
-    const rows = parcel.rows;
-    const error = outcome.error ?? null;
-    const eventId = outcome.eventId ?? null;
+  /** Records sent rows (`items`: indexes into the parcel's rows) with their outcomes, after `attempts` requests. */
+  sent(rows: ParcelView, items: readonly number[], outcomes: readonly RowOutcome[], attempts: number): Promise<void> | undefined {
+    for (let j = 0; j < items.length; j++) {
+      const outcome = outcomes[j];
+      const i = items[j];
+      this.#row(rows, i, outcome.status, outcome.eventId ?? rows.eventId(i), outcome.httpStatus ?? null, attempts, outcome.error ?? null);
+    }
+    return this.#settle();
+  }
+
+  #row(rows: ParcelView, i: number, status: RowStatus, eventId: string | null, httpStatus: number | null, attempts: number, error: string | null): void {
     this.#stats.count(status, error);
-    const report = this.#report.write({
-      file: this.#files[rows.file[i]],
-      line: rows.line[i],
-      row: rows.row[i],
-      status,
-      eventId,
-      digest: rows.digest[i],
-      httpStatus: outcome.httpStatus ?? null,
-      attempts: outcome.attempts,
-      error,
-    });
-    const rejected = this.#rejects && status !== 'accepted' && status !== 'valid' ? this.#rejects.write(rowAt(rows, i), error ?? status, eventId) : undefined;
+    const line = { file: this.#files[rows.file(i)], line: rows.line(i), row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error };
+    const wait = this.#report.write(line);
+    if (wait) this.#waits.push(wait);
+    if (this.#rejects && status !== 'accepted' && status !== 'valid') {
+      const rejected = this.#rejects.write(rows.at(i), error ?? status, eventId);
+      if (rejected) this.#waits.push(rejected);
+    }
     const errors = this.#stats.invalid + this.#stats.rejected;
     if (this.#maxErrors > 0 && errors >= this.#maxErrors) {
       this.#stop.abort(new AbortError('BULK_MAX_ERRORS', `stopped after ${errors} invalid or rejected rows (--max-errors ${this.#maxErrors})`));
     }
-    if (report && rejected) return Promise.all([report, rejected]).then(() => undefined);
-    return report ?? rejected;
   }
-}
 
-/** How many of a parcel's rows are in its bodies (the sent ones come first). */
-function sentCount(parcel: Parcel): number {
-  let count = 0;
-  for (const size of parcel.sizes) count += size;
-  return count;
+  /** One wait for whatever the disk is behind on, if it is. */
+  #settle(): Promise<void> | undefined {
+    if (this.#waits.length === 0) return undefined;
+    const waits = this.#waits;
+    this.#waits = [];
+    return Promise.all(waits).then(() => undefined);
+  }
 }

@@ -1,10 +1,10 @@
 import { subsetBody } from '../prepare/index.js';
-import type { Parcel } from '../prepare/index.js';
+import type { Parcel, ParcelView } from '../prepare/index.js';
 import type { HttpResult } from './client.js';
 import { classifyBatch } from './batch.js';
 import { classify } from './outcome.js';
 import type { Outcome } from './outcome.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder, RowOutcome } from './recorder.js';
 import type { Requester } from './request.js';
 import { retryDelay, wait } from './retry.js';
 import type { RetryPolicy } from './retry.js';
@@ -13,12 +13,16 @@ import type { Stopper } from './stopper.js';
 /** One request body of a parcel: its bytes, where they start in the parcel's data, and the rows it carries. */
 export interface Body {
   readonly parcel: Parcel;
+  readonly rows: ParcelView;
   readonly start: number;
   readonly bytes: Uint8Array;
   /** The parcel's index of the body's first row; the body carries `count` rows from there. */
   readonly first: number;
   readonly count: number;
 }
+
+/** An outcome as recorded: 401/403 turns the row `failed` (the run stops), anything else as classified. */
+const recorded = (outcome: Outcome): RowOutcome => (outcome.authRefused ? { ...outcome, status: 'failed' } : outcome);
 
 /**
  * Sends bodies, retrying what is worth retrying, and records every row they carried. A single-record body
@@ -46,7 +50,7 @@ export class Sender {
   }
 
   async #one(body: Body): Promise<void> {
-    const eventId = body.parcel.rows.eventId[body.first] ?? undefined;
+    const eventId = body.rows.eventId(body.first) ?? undefined;
     let attempts = 0;
     let failures = 0;
     let outcome: Outcome | undefined;
@@ -57,16 +61,15 @@ export class Sender {
       outcome = classify(result, eventId);
       if (outcome.authRefused) {
         this.#request.refused(outcome);
-        outcome = { ...outcome, status: 'failed' };
         break;
       }
       if (!outcome.retryable || result.tlsError || this.#stop.signal.aborted) break;
       // During an outage the throttle paces the probes, and tries do not use up the row's retries.
       if (this.#request.inOutage) continue;
       if (++failures > this.#retry.retries) break;
-      await wait(retryDelay(this.#retry, failures, outcome.httpStatus, result.retryAfterMs), this.#stop.signal);
+      await this.#backoff(failures, result);
     }
-    if (outcome) await this.#record.row(body.parcel, body.first, outcome.status, { ...outcome, attempts });
+    if (outcome) await this.#record.sent(body.rows, [body.first], [recorded(outcome)], attempts);
   }
 
   /**
@@ -74,7 +77,7 @@ export class Sender {
    * `tries` is how many requests already carried them (a half of a split batch starts with its whole's).
    */
   async #batch(body: Body, items: number[], tries: number): Promise<void> {
-    const { parcel, first } = body;
+    const { parcel, rows, first } = body;
     const ends = parcel.itemEnds.slice(first, first + body.count);
     let pending = items;
     let attempts = tries;
@@ -91,7 +94,7 @@ export class Sender {
         await this.#batch(body, pending.slice(half), attempts);
         return;
       }
-      const outcomes = classifyBatch(result, pending.map((k) => parcel.rows.eventId[first + k] ?? undefined));
+      const outcomes = classifyBatch(result, pending.map((k) => rows.eventId(first + k) ?? undefined));
       if (!this.#request.inOutage && outcomes.some((o) => o.retryable)) failures++;
       const again = await this.#settle(body, pending, outcomes, attempts, failures > this.#retry.retries || this.#stop.signal.aborted || Boolean(result.tlsError));
       last = again.map((j) => outcomes[j]);
@@ -99,33 +102,28 @@ export class Sender {
       if (pending.length > 0 && !this.#request.inOutage) await this.#backoff(failures, result);
     }
     // Stopped with items that were sent and failed: record them (an item never sent gets no line).
-    if (attempts > tries) {
-      const waits = pending.map((k, j) => this.#record.row(parcel, first + k, 'failed', { ...last?.[j], attempts }));
-      await Promise.all(waits.filter((wait) => wait !== undefined));
+    if (attempts > tries && pending.length > 0) {
+      await this.#record.sent(rows, pending.map((k) => first + k), pending.map((_, j) => ({ ...last?.[j], status: 'failed' })), attempts);
     }
   }
 
-  /**
-   * Records the items that are done; returns the indexes (into `pending`) of those to send again. The
-   * rows are recorded in one go and the disk waited for once: a thousand awaits a batch cost more than
-   * the report lines themselves.
-   */
+  /** Records the items that are done, in one go; returns the indexes (into `pending`) of those to send again. */
   async #settle(body: Body, pending: number[], outcomes: Outcome[], attempts: number, giveUp: boolean): Promise<number[]> {
     const again: number[] = [];
-    const waits: Promise<void>[] = [];
+    const done: number[] = [];
+    const doneOutcomes: RowOutcome[] = [];
     for (let j = 0; j < pending.length; j++) {
-      let outcome = outcomes[j];
-      if (outcome.authRefused) {
-        this.#request.refused(outcome);
-        outcome = { ...outcome, status: 'failed' };
-      } else if (outcome.retryable && !giveUp) {
+      const outcome = outcomes[j];
+      if (outcome.authRefused) this.#request.refused(outcome);
+      else if (outcome.retryable && !giveUp) {
         again.push(j);
         continue;
       }
-      const wait = this.#record.row(body.parcel, body.first + pending[j], outcome.status, { ...outcome, attempts });
-      if (wait) waits.push(wait);
+      done.push(body.first + pending[j]);
+      doneOutcomes.push(recorded(outcome));
     }
-    if (waits.length > 0) await Promise.all(waits);
+    const written = this.#record.sent(body.rows, done, doneOutcomes, attempts);
+    if (written) await written;
     return again;
   }
 

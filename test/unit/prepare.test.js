@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Packer } from '../../dist/prepare/packer.js';
-import { rowAt, subsetBody } from '../../dist/prepare/parcel.js';
+import { ParcelView, subsetBody } from '../../dist/prepare/parcel.js';
 
 const ref = (row) => ({ file: 0, line: row + 1, row });
 /** A parcel's bodies as text. */
@@ -17,16 +17,20 @@ test('batches: full bodies of batchSize rows, a repeated eventId starts the next
   packer.send(ref(3), json('b'), 'b', 'd3');
   packer.send(ref(4), json('b'), 'b', 'd4');
   packer.send(ref(5), json('c'), 'c', 'd5');
-  const parcel = structuredClone(packer.take(123, false));
+  const taken = packer.take(123, false);
+  const parcel = structuredClone(taken, { transfer: [taken.data.buffer, taken.rows.numbers.buffer, taken.rows.textEnds.buffer, taken.rows.nulls.buffer] });
+  const rows = new ParcelView(parcel);
   assert.deepEqual(bodies(parcel), [`{"items":[${json('a')},${json('b')}]}`], 'the second "b" started a batch that is still filling');
   assert.deepEqual(parcel.sizes, [2]);
-  assert.deepEqual(parcel.rows.row, [1, 3, 2], 'sent rows in body order, then the finished one');
-  assert.deepEqual(rowAt(parcel.rows, 2), { file: 0, line: 3, row: 2, eventId: null, digest: null, error: 'x: is required' });
+  assert.deepEqual([0, 1, 2].map((i) => rows.row(i)), [1, 3, 2], 'sent rows in body order, then the finished one');
+  assert.deepEqual(rows.at(2), { file: 0, line: 3, row: 2, eventId: null, digest: null, error: 'x: is required' });
+  assert.deepEqual(rows.at(0), { file: 0, line: 2, row: 1, eventId: 'a', digest: 'd1', error: null });
   assert.equal(parcel.bytes, 123);
   const rest = packer.take(200, true);
   assert.deepEqual(bodies(rest), [`{"items":[${json('b')},${json('c')}]}`]);
-  assert.deepEqual(rest.rows.row, [4, 5]);
-  assert.deepEqual(rest.rows.digest, ['d4', 'd5']);
+  const restRows = new ParcelView(rest);
+  assert.deepEqual([restRows.row(0), restRows.row(1)], [4, 5]);
+  assert.deepEqual([restRows.digest(0), restRows.digest(1)], ['d4', 'd5']);
 });
 
 test('a subset of a batch is cut from the body built once, item for item', () => {
@@ -53,6 +57,7 @@ test('single mode: one record a body; a parcel of 256; kept cells only for the r
   assert.equal(parcel.bodyEnds.length, 256);
   assert.equal(bodies(parcel)[0], json('r1'));
   assert.deepEqual(parcel.sizes.slice(0, 2), [1, 1]);
-  assert.deepEqual(rowAt(parcel.rows, 0).cells, ['c1']);
+  assert.deepEqual(new ParcelView(parcel).at(0).cells, ['c1']);
+  assert.equal(new ParcelView(parcel).eventId(255), 'r256');
   assert.equal(new Packer(1, false).take(0, true).rows.kept, null);
 });
