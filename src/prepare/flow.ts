@@ -143,14 +143,16 @@ export function portOutlet<T>(port: MessagePort, ahead: number, transfer: (item:
   };
 }
 
-/** The taking end over a MessagePort (or a Worker, which has the same two methods). */
-export function portInlet<T>(port: Pick<MessagePort, 'on' | 'postMessage'>): Inlet<T> & { failed(error: Error): void } {
+/** The taking end over a MessagePort. */
+export function portInlet<T>(port: MessagePort): Inlet<T> & { failed(error: Error): void } {
   const waiting = new Waiting<T>();
   port.on('message', (message: Message<T>) => {
     if (message.type === 'item') waiting.push(message.item);
     else if (message.type === 'end') waiting.end();
     else if (message.type === 'error') waiting.fail(fromTransferable(message.error));
   });
+  // A port closed from this side (the stage is being stopped): nothing more will come.
+  port.on('close', () => waiting.end());
   const reply = (message: Reply): void => port.postMessage(message);
   return {
     items: () => waiting.items(() => reply({ type: 'credit' })),

@@ -19,7 +19,16 @@ const data = workerData as { settings: PrepareSettings; chunks: MessagePort; par
 const report = (message: StageReport): void => parentPort!.postMessage(message);
 // The schema compiles while the reading thread opens the inputs; the main thread then says what they are.
 const validate = validatorFor(data.settings.schema);
-const sources = new Promise<SourceInfo[]>((resolve) => parentPort!.once('message', (message: { sources: SourceInfo[] }) => resolve(message.sources)));
+// 'stop' (the main thread is done with the stage) closes the chunks' port: the run below then ends.
+const sources = new Promise<SourceInfo[]>((resolve, reject) =>
+  parentPort!.on('message', (message: { type: 'sources'; sources: SourceInfo[] } | { type: 'stop' }) => {
+    if (message.type === 'sources') resolve(message.sources);
+    else {
+      reject(new Error('stopped before it started'));
+      data.chunks.close();
+    }
+  }),
+);
 try {
   const stage = new MapStage(data.settings, await sources, await validate);
   report({ type: 'ready', sources: await sources });

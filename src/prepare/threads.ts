@@ -74,7 +74,7 @@ export async function prepareInThreads(settings: PrepareSettings, stdinStream: R
     const mapReady = readiness(map);
     mapReady.catch(() => undefined);
     sources = await readiness(parse);
-    map.postMessage({ sources });
+    map.postMessage({ type: 'sources', sources });
     await mapReady;
   } catch (error) {
     await close();
