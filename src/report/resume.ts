@@ -42,6 +42,7 @@ export class ResumeState {
     if (acceptedDigest === undefined) return;
     if (row * 2 + 1 >= rows.digests.length) rows.digests = grown(rows.digests, row * 2 + 2);
     if (row >>> 3 >= rows.accepted.length) rows.accepted = grown(rows.accepted, (row >>> 3) + 1);
+    // The same split into halves as prepare/done.ts makes of the input's digest (it cannot import report/).
     rows.digests[row * 2] = Number.parseInt(acceptedDigest.slice(0, 8), 16);
     rows.digests[row * 2 + 1] = Number.parseInt(acceptedDigest.slice(8, 16), 16);
     rows.accepted[row >>> 3] |= 1 << (row & 7);
