@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './config.js';
-import { describeError, serve, submit, Stats, validate } from './index.js';
+import { defaultReportPath, describeError, openMetrics, serve, submit, Stats, validate } from './index.js';
+import type { RunMetrics, Summary } from './index.js';
 import { commanderOptions } from './options.js';
 import { ExitCode, exitCodeOf, exitCodeOfError } from './cli/exit.js';
 import { serveOptions, submitOptions } from './cli/flags.js';
@@ -40,24 +41,38 @@ let debug = process.argv.includes('--debug');
 // The CLI runs from a bundle (scripts/build.js): with --debug, stack traces name the source files and lines.
 if (debug) process.setSourceMapsEnabled(true);
 
-/** Runs submit or validate with progress and signals; prints the summary; returns the exit code. */
+/** Opens the run's metrics when --metrics-file or --pushgateway asks for them (prom-client loads only then). */
+async function metricsFor(command: 'submit' | 'validate', files: string[], flags: SubmitFlags, stats: Stats): Promise<RunMetrics | undefined> {
+  if (flags.metricsFile === undefined && flags.pushgateway === undefined) return undefined;
+  const report = flags.report ?? defaultReportPath(files, command === 'submit' && !flags.dryRun ? 'submit' : 'validate');
+  return openMetrics(stats, { file: flags.metricsFile, pushgateway: flags.pushgateway, report });
+}
+
+/** Runs submit or validate with progress and signals; prints the summary; writes the metrics; returns the exit code. */
 async function runJob(command: 'submit' | 'validate', files: string[], flags: SubmitFlags): Promise<number> {
   debug = Boolean(flags.debug);
   const stats = new Stats();
+  const metrics = await metricsFor(command, files, flags, stats);
   const interrupt = interruptSignal();
   const stopProgress = await startProgress(stats, flags);
+  let summary: Summary | null = null;
+  let exitCode: number = ExitCode.aborted;
   try {
     const options = { ...submitOptions(files, flags, stats), signal: interrupt.signal, onEmergencyFlush: interrupt.onFlush };
-    const summary = await (command === 'submit' ? submit(options) : validate(options));
+    summary = await (command === 'submit' ? submit(options) : validate(options));
     stopProgress();
-    const exitCode = exitCodeOf(summary);
+    exitCode = exitCodeOf(summary);
     if (flags.summary !== undefined) writeSummaryFile(flags.summary, summaryJson(summary, exitCode));
     if (flags.json) process.stdout.write(summaryJson(summary, exitCode));
     printSummary(summary, flags);
     return exitCode;
+  } catch (error) {
+    exitCode = exitCodeOfError(error);
+    throw error;
   } finally {
     stopProgress();
     interrupt.dispose();
+    for (const warning of (await metrics?.finish(summary, exitCode)) ?? []) process.stderr.write(`bulk-submit: warning: ${warning}\n`);
   }
 }
 

@@ -6,6 +6,8 @@
 import type { SubmitOptions, RunOptions } from './submit/settings.js';
 import type { RunningServer, ServeOptions } from './server/server.js';
 import type { Summary } from './report/index.js';
+import type { MetricsOptions, RunMetrics } from './report/metrics.js';
+import type { Stats as RunStats } from './report/summary.js';
 
 export type { RunOptions, SubmitOptions } from './submit/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
@@ -14,7 +16,10 @@ export type { ErrorCode } from './errors.js';
 export { KINDS, KIND_NAMES } from './kinds.js';
 export type { Kind } from './kinds.js';
 export { Stats } from './report/summary.js';
-export type { Summary } from './report/summary.js';
+export type { ResponseClass, Summary } from './report/summary.js';
+export type { LatencyQuantiles } from './report/latency.js';
+export type { MetricsOptions, RunMetrics } from './report/metrics.js';
+export { defaultReportPath } from './report/name.js';
 export type { ReportLine, RowStatus } from './report/report.js';
 
 /** Sends every row of the inputs and writes the report; resolves with the summary, aborted or not. */
@@ -33,4 +38,13 @@ export async function validate(options: RunOptions): Promise<Summary> {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { startServer } = await import('./server/server.js');
   return startServer(options);
+}
+
+/**
+ * The run's metrics for monitoring (Prometheus text file, Pushgateway): open before the run with its
+ * stats, so request latencies are observed as they come; `finish()` at the end with the exit code.
+ */
+export async function openMetrics(stats: RunStats, options: MetricsOptions): Promise<RunMetrics> {
+  const { RunMetrics } = await import('./report/metrics.js');
+  return RunMetrics.open(stats, options);
 }

@@ -107,6 +107,32 @@ export function outage(value: string): { afterMs: number; durationMs: number } {
   return { afterMs: duration(after), durationMs: duration(length) };
 }
 
+/** A share --max-errors judges only from this many rows on: the first few rows say little of a file. */
+export const ERROR_SHARE_FROM_ROWS = 100;
+
+/** `--max-errors`: a count (`10`) or a share of the rows so far (`2%`). */
+export type ErrorBudget = number | `${number}%`;
+
+/** `10` → 10; `2%` or `2.5%` → the same text, checked. */
+export function errorBudget(value: string): ErrorBudget {
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (percent && Number(percent[1]) > 0 && Number(percent[1]) < 100) return `${Number(percent[1])}%`;
+  throw new InvalidArgumentError(`must be a count such as 10 or a share above 0% and below 100% such as 2%, got "${value}"`);
+}
+
+function httpUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new InvalidArgumentError(`must be an http or https URL, got "${value}"`);
+  return value;
+}
+
 function apiPath(value: string): string {
   if (!value.startsWith('/')) throw new InvalidArgumentError(`must start with /, got "${value}"`);
   return value;
@@ -138,7 +164,7 @@ const TABLE = [
   { flags: '--rate <n>', description: "requests per second at most (the API's spike arrest is 100); 0 = unlimited; backs off on 429", group: 'Sending', commands: ['submit'], defaultValue: 100, parse: integer(0) },
   { flags: '--max-outage <duration>', description: 'when every request fails, probe with backoff; abort (exit 3) after this long', group: 'Sending', commands: ['submit'], defaultValue: 600_000, defaultText: '10m', parse: duration },
   { flags: '--drain-timeout <duration>', description: 'after Ctrl-C or SIGTERM, how long requests in flight may take to finish', group: 'Sending', commands: ['submit'], defaultValue: 10_000, defaultText: '10s', parse: duration },
-  { flags: '--max-errors <n>', description: 'abort (exit 3) once this many rows are invalid or rejected; 0 = never', group: 'Sending', commands: ['submit'], defaultValue: 0, defaultText: '0 (never)', parse: integer(0) },
+  { flags: '--max-errors <n|n%>', description: `abort (exit 3) once this many rows are invalid or rejected, or (2%) more than this share of the rows so far, judged from row ${ERROR_SHARE_FROM_ROWS} on; 0 = never`, group: 'Sending', commands: ['submit'], defaultValue: 0, defaultText: '0 (never)', parse: errorBudget },
   { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint", group: 'Sending', commands: IO, defaultValue: 1000, defaultText: '1000 (1 with --schema, --path or --no-generate-event-id)', appliedByRun: true, parse: integer(1, 1000) },
   { flags: '--batch-wait <duration>', description: 'send a batch that is not full once its first row has waited this long', group: 'Sending', commands: ['submit'], defaultValue: 200, defaultText: '200ms', parse: duration },
   { flags: '--shard <K/N>', description: 'process only rows whose row number mod N is K (N machines or processes together send every row once)', group: 'Input', commands: IO, parse: shard },
@@ -150,6 +176,8 @@ const TABLE = [
   { flags: '--resume', description: 'continue the report: skip rows it has as accepted, re-send the rest with the same eventIds, append', group: 'Output', commands: ['submit'] },
   { flags: '--force', description: 'overwrite an existing report or rejects file', group: 'Output', commands: IO },
   { flags: '--summary <file>', description: 'also write the summary as JSON to this file (for monitoring)', group: 'Output', commands: IO },
+  { flags: '--metrics-file <file>', description: "write the run's metrics in Prometheus text format (node_exporter's textfile collector) at the end of every run, atomically", group: 'Output', commands: IO },
+  { flags: '--pushgateway <url>', description: 'push the same metrics to a Prometheus Pushgateway at the end (grouped by job and report name)', group: 'Output', commands: IO, parse: httpUrl },
   { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration },
   { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, defaultValue: true, defaultText: 'colour on a terminal', env: false },
   { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: IO },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { OptionError } from '../index.js';
 import type { Kind, ServeOptions, SubmitOptions, Stats } from '../index.js';
+import type { ErrorBudget } from '../options.js';
 import { parseHeaderLine } from '../options.js';
 
 /** What commander hands the submit and validate actions: the options table's flags, parsed. */
@@ -34,7 +35,9 @@ export interface SubmitFlags {
   concurrency?: number;
   timeout?: number;
   retries?: number;
-  maxErrors?: number;
+  maxErrors?: ErrorBudget;
+  metricsFile?: string;
+  pushgateway?: string;
   rate?: number;
   maxOutage?: number;
   drainTimeout?: number;

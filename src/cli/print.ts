@@ -7,9 +7,20 @@ export function summaryJson(summary: Summary, exitCode: number): string {
   return `${JSON.stringify({ ...summary, exitCode })}\n`;
 }
 
-/** Writes the summary for monitoring, mode 0600 (it names files that hold customer data). */
+/** Writes the summary for monitoring, mode 0600 (it names files that hold customer data); says so on stderr when it cannot. */
 export function writeSummaryFile(file: string, text: string): void {
-  writeFileSync(file, text, { mode: 0o600 });
+  try {
+    writeFileSync(file, text, { mode: 0o600 });
+  } catch (error) {
+    process.stderr.write(`bulk-submit: warning: cannot write the summary file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
+  }
+}
+
+/** `2xx 118 · 5xx 2 · 2 retries`: the requests, by how they ended. */
+function answersText(summary: Summary): string {
+  const classes = Object.entries(summary.responses).filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`);
+  if (summary.retries > 0) classes.push(`${summary.retries} ${summary.retries === 1 ? 'retry' : 'retries'}`);
+  return classes.join(' · ');
 }
 
 /** The summary for people, on stderr: counts, rate, files, the most frequent errors, why it stopped. */
@@ -28,6 +39,8 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
   if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (accepted in an earlier run)`);
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
+  if (summary.requests > 0) lines.push(`  ${'answers'.padEnd(9)} ${answersText(summary)}`);
+  if (summary.latency) lines.push(`  ${'latency'.padEnd(9)} p50 ${formatDuration(summary.latency.p50)} · p95 ${formatDuration(summary.latency.p95)} · p99 ${formatDuration(summary.latency.p99)}`);
   if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} request${summary.plannedRequests === 1 ? '' : 's'} (--batch-size ${summary.batchSize})`);
   if (summary.report) lines.push(`  report    ${summary.report}`);
   if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);

@@ -45,6 +45,11 @@ export class RejectsWriter {
     return this.#sink.path;
   }
 
+  /** The rejects file, for what went wrong writing it. */
+  get sink(): FileSink {
+    return this.#sink;
+  }
+
   write(row: RejectedRow, error: string, eventId: string | null): Promise<void> | undefined {
     if (this.#format === 'csv') {
       const cells = row.cells ?? [];

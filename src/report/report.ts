@@ -36,10 +36,13 @@ export class ReportWriter {
     return this.#sink.path;
   }
 
+  /** Writes one line; the sink counts the lines of rows that were sent, for what a failed write loses. */
   write(line: ReportLine): Promise<void> | undefined {
+    const sent = line.attempts > 0 ? 1 : 0;
     if (this.#csv) {
       return this.#sink.write(
         csvLine([line.file, line.line, line.row, line.status, line.eventId, line.digest, line.httpStatus, line.attempts, line.error]),
+        sent,
       );
     }
     // Built by hand in column order: one JSON.stringify per string, no intermediate object.
@@ -50,6 +53,7 @@ export class ReportWriter {
         `"eventId":${line.eventId === null ? 'null' : JSON.stringify(line.eventId)},"digest":${line.digest === null ? 'null' : `"${line.digest}"`},` +
         `"httpStatus":${line.httpStatus ?? 'null'},` +
         `"attempts":${line.attempts},"error":${line.error === null ? 'null' : JSON.stringify(line.error)}}\n`,
+      sent,
     );
   }
 

@@ -21,15 +21,42 @@ export class FileSink {
   readonly path: string;
   readonly #stream: WriteStream;
   #buffer = '';
+  /** What the caller counts in the buffered text (report: rows that were sent), for `lost`. */
+  #tally = 0;
   readonly #timer: NodeJS.Timeout;
   #closed = false;
   #draining: Promise<void> | undefined;
+  #failed: NodeJS.ErrnoException | undefined;
+  #onFailure: ((error: NodeJS.ErrnoException) => void) | undefined;
+  /** Tallies of text that never reached the file: written after a failure, or in a write that failed. */
+  lost = 0;
 
   private constructor(path: string, stream: WriteStream) {
     this.path = path;
     this.#stream = stream;
     this.#timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
     this.#timer.unref();
+    // A write that fails (disk full, quota) fails every later one: the stream is destroyed. Remember why,
+    // tell the run once, and from then on only count what is lost, so the run can say what to do.
+    stream.on('error', (error: NodeJS.ErrnoException) => this.#fail(error));
+  }
+
+  /** The first failure; the write's own callback hears of it before the stream's 'error' (and its end). */
+  #fail(error: NodeJS.ErrnoException): void {
+    if (this.#failed) return;
+    this.#failed = error;
+    clearInterval(this.#timer);
+    this.#onFailure?.(error);
+  }
+
+  /** Why writing failed, if it did: `ENOSPC: no space left on device`. */
+  get failure(): string | undefined {
+    return this.#failed ? this.#failed.message.replace(/, \w+( '.*')?$/, '') : undefined;
+  }
+
+  /** Calls `callback` once, when a write fails. */
+  onFailure(callback: (error: NodeJS.ErrnoException) => void): void {
+    this.#onFailure = callback;
   }
 
   /** Opens (and so checks) the file before anything is sent. */
@@ -51,22 +78,43 @@ export class FileSink {
     return new FileSink(path, stream);
   }
 
-  /** Queues text; returns a promise only when the caller should wait for the disk. */
-  write(text: string): Promise<void> | undefined {
+  /** Queues text (`tally`: what it counts for `lost`); returns a promise only when the caller should wait for the disk. */
+  write(text: string, tally = 0): Promise<void> | undefined {
+    if (this.#failed) {
+      this.lost += tally;
+      return undefined;
+    }
     this.#buffer += text;
+    this.#tally += tally;
     return this.#buffer.length >= FLUSH_BYTES ? this.flush() : undefined;
   }
 
   /** Hands buffered text to the OS; resolves once the stream can take more. */
   flush(): Promise<void> {
+    if (this.#failed) {
+      this.lost += this.#tally;
+      this.#buffer = '';
+      this.#tally = 0;
+      return Promise.resolve();
+    }
     if (this.#buffer !== '' && !this.#closed) {
       const text = this.#buffer;
+      const tally = this.#tally;
       this.#buffer = '';
-      // One shared wait for 'drain', however many writers are waiting on it.
-      if (!this.#stream.write(text)) {
-        this.#draining ??= once(this.#stream, 'drain').then(() => {
-          this.#draining = undefined;
-        });
+      this.#tally = 0;
+      const written = (error?: Error | null): void => {
+        if (!error) return;
+        this.lost += tally;
+        this.#fail(error);
+      };
+      // One shared wait for 'drain', however many writers are waiting on it; a failed stream never drains.
+      if (!this.#stream.write(text, written)) {
+        this.#draining ??= once(this.#stream, 'drain').then(
+          () => {
+            this.#draining = undefined;
+          },
+          () => undefined,
+        );
       }
     }
     return this.#draining ?? Promise.resolve();
@@ -79,17 +127,23 @@ export class FileSink {
   flushSync(): void {
     // fs.WriteStream has had `fd` since Node 0.x; @types/node 20 does not declare it.
     const fd = (this.#stream as WriteStream & { fd?: number | null }).fd;
-    if (this.#buffer === '' || this.#closed || typeof fd !== 'number') return;
-    writeSync(fd, this.#buffer);
+    if (this.#buffer === '' || this.#closed || this.#failed || typeof fd !== 'number') return;
+    try {
+      writeSync(fd, this.#buffer);
+    } catch {
+      this.lost += this.#tally;
+    }
     this.#buffer = '';
+    this.#tally = 0;
   }
 
-  /** Flushes and closes; waits until the data is handed to the OS. */
+  /** Flushes and closes; waits until the data is handed to the OS. A failed write was reported by onFailure, not here. */
   async close(): Promise<void> {
     if (this.#closed) return;
     clearInterval(this.#timer);
     await this.flush();
     this.#closed = true;
-    await new Promise<void>((resolve, reject) => this.#stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (this.#failed) return;
+    await new Promise<void>((resolve) => this.#stream.end(() => resolve()));
   }
 }

@@ -1,4 +1,8 @@
+import type { Latency, LatencyQuantiles } from './latency.js';
 import type { RowStatus } from './report.js';
+
+/** Requests by how they ended: the HTTP status class, or `network` when no answer came. */
+export type ResponseClass = '2xx' | '3xx' | '4xx' | '5xx' | 'network';
 
 /** Running counts for one run; the pipeline updates it, the CLI reads it for progress. */
 export class Stats {
@@ -13,9 +17,18 @@ export class Stats {
   skipped = 0;
   /** HTTP requests made, retries included. */
   requests = 0;
+  /** Requests that carried rows an earlier request of this run had already carried. */
+  retried = 0;
+  readonly responses: Record<ResponseClass, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, network: 0 };
+  /** Request latencies; set by a run that sends. */
+  latency: Latency | undefined;
+  /** Also told every request's latency (ms), when set: the metrics' own summary. */
+  onLatency: ((ms: number) => void) | undefined;
   /** Total input bytes on disk (compressed for .gz), when every input has a known size. */
   totalBytes: number | undefined;
-  /** Input bytes read up to the last row handed to sending (or recorded), for progress. */
+  /** Input bytes read so far, ahead of the rows done by as much as the preparing stage reads ahead. */
+  bytesRead = 0;
+  /** Input bytes of the rows done (recorded in the report), each row its share of its parcel's bytes: progress. */
   bytesDone = 0;
   readonly #errors = new Map<string, number>();
 
@@ -27,6 +40,13 @@ export class Stats {
       const key = error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200);
       this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
     }
+  }
+
+  /** One request's answer (or none), and how long it took. */
+  response(httpStatus: number | undefined, ms: number): void {
+    this.responses[httpStatus === undefined ? 'network' : httpStatus >= 500 ? '5xx' : httpStatus >= 400 ? '4xx' : httpStatus >= 300 ? '3xx' : '2xx']++;
+    this.latency?.observe(ms);
+    this.onLatency?.(ms);
   }
 
   topErrors(limit = 5): { error: string; count: number }[] {
@@ -50,6 +70,14 @@ export interface Summary {
   readonly valid: number;
   readonly skipped: number;
   readonly requests: number;
+  /** Requests by HTTP status class (`network`: no answer came). */
+  readonly responses: Readonly<Record<ResponseClass, number>>;
+  /** Requests that carried rows an earlier request had carried (retries and outage probes). */
+  readonly retries: number;
+  /** Request latency quantiles (ms); null when nothing was sent. */
+  readonly latency: LatencyQuantiles | null;
+  /** Input bytes read (compressed bytes for .gz). */
+  readonly bytesRead: number;
   /** Rows per request (1 = the single-record endpoint). */
   readonly batchSize: number;
   /** validate / --dry-run: requests the real run would need at its batch size (daily quota planning). */

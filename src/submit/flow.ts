@@ -16,7 +16,7 @@ import type { Stopper } from './stopper.js';
 async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: Stopper, stats: Stats): AsyncGenerator<Body> {
   for await (const parcel of parcels) {
     if (stop.signal.aborted) return;
-    stats.bytesDone = parcel.bytes;
+    stats.bytesRead = parcel.bytes;
     const rows = new ParcelView(parcel);
     const wait = record.finished(parcel, rows);
     if (wait) await wait;

@@ -1,11 +1,12 @@
-import { ReportError } from '../errors.js';
 import { openPrepared } from '../prepare/index.js';
-import type { PreparedInput, SourceInfo } from '../prepare/index.js';
-import { FileSink, ReportLock, ReportWriter, RejectsWriter, Stats, readResumeState } from '../report/index.js';
+import type { PreparedInput } from '../prepare/index.js';
+import { ReportLock, Stats, readResumeState } from '../report/index.js';
 import type { ResumeState, Summary } from '../report/index.js';
 import { formatDuration } from '../util/duration.js';
 import type { HttpClient } from './client.js';
 import { flow } from './flow.js';
+import { openOutput } from './output.js';
+import type { Output } from './output.js';
 import { Recorder } from './recorder.js';
 import { Requester } from './request.js';
 import { BACKOFF } from './retry.js';
@@ -15,46 +16,11 @@ import type { SendSettings, Settings, SubmitOptions } from './settings.js';
 import { Stopper } from './stopper.js';
 import { Throttle } from './throttle.js';
 
-/** Where a run's outcomes go: the report (and rejects) files, under the report's lock. */
-interface Output {
-  readonly report: ReportWriter;
-  readonly rejects: RejectsWriter | undefined;
-  close(): Promise<void>;
-}
-
-/** Opens the report (appending on --resume) and the rejects file, which takes one format and header. */
-async function openOutput(settings: Settings, sources: readonly SourceInfo[], resuming: boolean): Promise<Output> {
-  const sinks: FileSink[] = [];
-  const close = (): Promise<void> => Promise.all(sinks.map((s) => s.close())).then(() => undefined);
-  try {
-    if (settings.rejectsPath !== undefined) {
-      const formats = new Set(sources.map((s) => s.format));
-      const headers = new Set(sources.filter((s) => s.header).map((s) => JSON.stringify(s.header)));
-      if (formats.size > 1 || headers.size > 1) {
-        throw new ReportError('BULK_REJECTS_MIXED', 'one --rejects file needs inputs of one format with one header; run the files separately');
-      }
-    }
-    const mode = settings.force ? 'overwrite' : 'create';
-    const reportSink = await FileSink.open(settings.reportPath, resuming ? 'append' : mode, 'report');
-    sinks.push(reportSink);
-    let rejects: RejectsWriter | undefined;
-    if (settings.rejectsPath !== undefined) {
-      // On --resume the rejects file is written anew: every row not yet accepted is tried again.
-      const rejectsSink = await FileSink.open(settings.rejectsPath, resuming ? 'overwrite' : mode, 'rejects');
-      sinks.push(rejectsSink);
-      rejects = new RejectsWriter(rejectsSink, sources[0].format, sources[0].header);
-    }
-    return { report: new ReportWriter(reportSink, { writeHeader: true }), rejects, close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
-
 /** The HTTP side of a submitting run: the client, paced and read by the requester, driven by the sender. */
 async function openSender(send: SendSettings, record: Recorder, stats: Stats, stop: Stopper, batches: boolean): Promise<{ sender: Sender; client: HttpClient }> {
   // undici is loaded only by a run that sends: validate and --dry-run start without it.
-  const { HttpClient } = await import('./client.js');
+  const [{ HttpClient }, { Latency }] = await Promise.all([import('./client.js'), import('../report/latency.js')]);
+  stats.latency ??= new Latency();
   const client = new HttpClient({ endpoint: send.endpoint.href, headers: send.headers, concurrency: send.concurrency, timeoutMs: send.timeoutMs, ca: send.ca });
   const retry = { ...BACKOFF, retries: send.retries };
   const throttle = new Throttle({ rate: send.rate, concurrency: send.concurrency, maxOutageMs: send.maxOutageMs });
@@ -63,9 +29,9 @@ async function openSender(send: SendSettings, record: Recorder, stats: Stats, st
 }
 
 /** Runs the prepared parcels through to the report; closes everything, whatever happens. */
-async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats): Promise<{ report: string; rejects: string | null; stop: Stopper }> {
-  const output = await openOutput(settings, prepared.sources, resuming);
+async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats): Promise<{ output: Output; stop: Stopper }> {
   const stop = new Stopper();
+  const output = await openOutput(settings, prepared.sources, resuming, stop);
   const record = new Recorder(output.report, output.rejects, stats, prepared.sources.map((s) => s.file), settings.maxErrors, stop);
   options.onEmergencyFlush?.(() => {
     output.report.flushSync();
@@ -82,7 +48,7 @@ async function runThrough(settings: Settings, options: SubmitOptions, prepared: 
     unfollow();
     await Promise.allSettled([prepared.close(), output.close(), http?.client.close()]);
   }
-  return { report: output.report.path, rejects: output.rejects?.path ?? null, stop };
+  return { output, stop };
 }
 
 /**
@@ -105,7 +71,7 @@ export async function run(command: 'submit' | 'validate', options: SubmitOptions
   }
 }
 
-function summarize(settings: Settings, stats: Stats, outcome: { report: string; rejects: string | null; stop: Stopper }): Summary {
+function summarize(settings: Settings, stats: Stats, outcome: { output: Output; stop: Stopper }): Summary {
   const elapsedMs = Date.now() - stats.startedAt;
   const { batchSize, sending } = settings.prepare;
   const aborted = outcome.stop.aborted;
@@ -121,14 +87,18 @@ function summarize(settings: Settings, stats: Stats, outcome: { report: string; 
     valid: stats.valid,
     skipped: stats.skipped,
     requests: stats.requests,
+    responses: { ...stats.responses },
+    retries: stats.retried,
+    latency: stats.latency?.quantiles() ?? null,
+    bytesRead: stats.bytesRead,
     batchSize,
     plannedRequests: sending ? null : Math.ceil(stats.valid / batchSize),
     elapsedMs,
     rowsPerSecond: elapsedMs > 0 ? Math.round((stats.rows * 1000) / elapsedMs) : stats.rows,
-    report: outcome.report,
-    rejects: outcome.rejects,
+    report: outcome.output.report.path,
+    rejects: outcome.output.rejects?.path ?? null,
     topErrors: stats.topErrors(),
-    aborted: aborted ? { code: aborted.code, message: aborted.message } : null,
+    aborted: aborted ? { code: aborted.code, message: aborted.code === 'BULK_REPORT_WRITE' ? outcome.output.failureNote(settings) : aborted.message } : null,
     interrupted: outcome.stop.interrupted ?? null,
   };
 }

@@ -1,6 +1,8 @@
 import { AbortError } from '../errors.js';
+import { ERROR_SHARE_FROM_ROWS } from '../options.js';
 import type { Parcel, ParcelView } from '../prepare/index.js';
 import type { RejectsWriter, ReportWriter, RowStatus, Stats } from '../report/index.js';
+import type { Settings } from './settings.js';
 import type { Stopper } from './stopper.js';
 
 /** What a request came to for one row it carried. */
@@ -22,11 +24,14 @@ export class Recorder {
   readonly #rejects: RejectsWriter | undefined;
   readonly #stats: Stats;
   readonly #files: readonly string[];
-  readonly #maxErrors: number;
+  readonly #maxErrors: Settings['maxErrors'];
   readonly #stop: Stopper;
   #waits: Promise<void>[] = [];
+  /** Input bytes per row of each parcel in flight, for honest progress; and where the last parcel ended. */
+  readonly #rowBytes = new WeakMap<ParcelView, number>();
+  #parcelEnd = 0;
 
-  constructor(report: ReportWriter, rejects: RejectsWriter | undefined, stats: Stats, files: readonly string[], maxErrors: number, stop: Stopper) {
+  constructor(report: ReportWriter, rejects: RejectsWriter | undefined, stats: Stats, files: readonly string[], maxErrors: Settings['maxErrors'], stop: Stopper) {
     this.#report = report;
     this.#rejects = rejects;
     this.#stats = stats;
@@ -37,9 +42,14 @@ export class Recorder {
 
   /** Records the rows a parcel finished itself (invalid, or valid for validate) and the rows it skipped. */
   finished(parcel: Parcel, rows: ParcelView): Promise<void> | undefined {
+    // Progress counts a parcel's bytes as its rows are done: each row its share, skipped ones at once.
+    const share = (parcel.bytes - this.#parcelEnd) / Math.max(1, rows.count + parcel.skipped);
+    this.#parcelEnd = parcel.bytes;
+    this.#rowBytes.set(rows, share);
     this.#stats.skipped += parcel.skipped;
     let sent = 0;
     for (const size of parcel.sizes) sent += size;
+    this.#stats.bytesDone += share * (parcel.skipped + rows.count - sent + (rows.count + parcel.skipped === 0 ? 1 : 0));
     for (let i = sent; i < rows.count; i++) {
       const error = rows.error(i);
       this.#row(rows, i, error === null ? 'valid' : 'invalid', rows.eventId(i), null, 0, error);
@@ -49,6 +59,7 @@ export class Recorder {
 
   /** Records sent rows (`items`: indexes into the parcel's rows) with their outcomes, after `attempts` requests. */
   sent(rows: ParcelView, items: readonly number[], outcomes: readonly RowOutcome[], attempts: number): Promise<void> | undefined {
+    this.#stats.bytesDone += (this.#rowBytes.get(rows) ?? 0) * items.length;
     for (let j = 0; j < items.length; j++) {
       const outcome = outcomes[j];
       const i = items[j];
@@ -66,9 +77,23 @@ export class Recorder {
       const rejected = this.#rejects.write(rows.at(i), error ?? status, eventId);
       if (rejected) this.#waits.push(rejected);
     }
+    if (!this.#stop.signal.aborted) this.#judgeErrors();
+  }
+
+  /** --max-errors: a count reached, or (from row 100 on) a share of the rows so far exceeded. */
+  #judgeErrors(): void {
     const errors = this.#stats.invalid + this.#stats.rejected;
-    if (this.#maxErrors > 0 && errors >= this.#maxErrors) {
-      this.#stop.abort(new AbortError('BULK_MAX_ERRORS', `stopped after ${errors} invalid or rejected rows (--max-errors ${this.#maxErrors})`));
+    const rows = this.#stats.rows;
+    const budget = this.#maxErrors;
+    if ('count' in budget) {
+      if (budget.count > 0 && errors >= budget.count) {
+        this.#stop.abort(new AbortError('BULK_MAX_ERRORS', `stopped after ${errors} invalid or rejected rows (--max-errors ${budget.count})`));
+      }
+    } else if (rows >= ERROR_SHARE_FROM_ROWS && errors > budget.share * rows) {
+      const percent = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
+      this.#stop.abort(
+        new AbortError('BULK_MAX_ERRORS', `stopped: ${errors} of the first ${rows} rows (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}`),
+      );
     }
   }
 

@@ -35,13 +35,19 @@ export class Requester {
     return this.#throttle.inOutage;
   }
 
-  /** POSTs a body; resolves undefined when the run stopped before it could go out (the rows were never sent). */
-  async post(body: Uint8Array): Promise<HttpResult | undefined> {
+  /**
+   * POSTs a body (`again`: its rows went out before, in this run); resolves undefined when the run
+   * stopped before it could go out (the rows were never sent).
+   */
+  async post(body: Uint8Array, again: boolean): Promise<HttpResult | undefined> {
     const stop = this.#stop.signal;
     if (stop.aborted || (!this.#throttle.tryAcquire() && !(await this.#throttle.acquire(stop)))) return undefined;
     this.#stats.requests++;
+    if (again) this.#stats.retried++;
+    const started = performance.now();
     const result = await this.#client.post(this.#settings.apiPath, body);
     const status = result.httpStatus;
+    this.#stats.response(status, performance.now() - started);
     this.#throttle.release(status === 429 ? 'throttled' : status === undefined || status === 408 || status >= 500 ? 'failed' : 'ok');
     this.#judge(result);
     return result;

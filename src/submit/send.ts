@@ -55,7 +55,7 @@ export class Sender {
     let failures = 0;
     let outcome: Outcome | undefined;
     for (;;) {
-      const result = await this.#request.post(body.bytes);
+      const result = await this.#request.post(body.bytes, attempts > 0);
       if (!result) break;
       attempts++;
       outcome = classify(result, eventId);
@@ -85,7 +85,7 @@ export class Sender {
     let last: Outcome[] | undefined;
     while (pending.length > 0) {
       const bytes = pending.length === body.count ? body.bytes : subsetBody(parcel.data, body.start, ends, pending);
-      const result = await this.#request.post(bytes);
+      const result = await this.#request.post(bytes, attempts > 0);
       if (!result) break;
       attempts++;
       if (result.httpStatus === 413 && pending.length > 1) {

@@ -1,11 +1,12 @@
-import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { OptionError } from '../errors.js';
 import { KINDS } from '../kinds.js';
 import type { Kind } from '../kinds.js';
-import { flagDefault, numberDefault, textDefault } from '../options.js';
+import { errorBudget, flagDefault, numberDefault, textDefault } from '../options.js';
+import type { ErrorBudget } from '../options.js';
 import { loadRecordSpec } from '../prepare/index.js';
 import type { PrepareSettings, ReadSettings } from '../prepare/index.js';
+import { defaultReportPath } from '../report/index.js';
 import type { Stats } from '../report/index.js';
 
 /** Everything one run can be told; unset options take the defaults of the options table (src/options.ts). */
@@ -58,8 +59,11 @@ export interface SubmitOptions extends RunOptions {
   readonly maxOutageMs?: number | undefined;
   /** After an interrupt, how long requests in flight may take to finish. */
   readonly drainTimeoutMs?: number | undefined;
-  /** Stop (aborted: BULK_MAX_ERRORS) once this many rows are invalid or rejected; 0 = never. */
-  readonly maxErrors?: number | undefined;
+  /**
+   * Stop (aborted: BULK_MAX_ERRORS) once this many rows are invalid or rejected, or (`'2%'`) more than
+   * this share of the rows so far, judged from the 100th row on; 0 = never.
+   */
+  readonly maxErrors?: ErrorBudget | undefined;
   /** Send a batch that is not full once its first row has waited this long (ms). */
   readonly batchWaitMs?: number | undefined;
   /** Give rows without an eventId a deterministic one. */
@@ -94,18 +98,12 @@ export interface Settings {
   readonly prepare: PrepareSettings;
   /** Undefined when nothing is sent (validate, --dry-run). */
   readonly send: SendSettings | undefined;
-  readonly maxErrors: number;
+  /** --max-errors: a count of rows (0 = never), or a share of the rows so far. */
+  readonly maxErrors: { readonly count: number } | { readonly share: number };
   readonly reportPath: string;
   readonly rejectsPath: string | undefined;
   readonly resume: boolean;
   readonly force: boolean;
-}
-
-/** The default report name: `<first input's name>.report.ndjson` (validate: `.validation.ndjson`) here. */
-function defaultReportPath(files: readonly string[], command: 'submit' | 'validate'): string {
-  const first = files[0] ?? '-';
-  const name = first === '-' ? 'stdin' : basename(first);
-  return command === 'validate' ? `${name}.validation.ndjson` : `${name}.report.ndjson`;
 }
 
 function checkNumbers(options: SubmitOptions): void {
@@ -116,7 +114,7 @@ function checkNumbers(options: SubmitOptions): void {
   };
   atLeast('--concurrency', options.concurrency, 1);
   atLeast('--retries', options.retries, 0);
-  atLeast('--max-errors', options.maxErrors, 0);
+  if (typeof options.maxErrors === 'number') atLeast('--max-errors', options.maxErrors, 0);
   atLeast('--timeout', options.timeoutMs, 1);
   atLeast('--batch-size', options.batchSize, 1, 1000);
   const { shard } = options;
@@ -171,12 +169,22 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
     command,
     prepare,
     send: sending ? sendSettings(options, kind, batchSize) : undefined,
-    maxErrors: options.maxErrors ?? numberDefault('max-errors'),
+    maxErrors: budgetOf(options.maxErrors ?? numberDefault('max-errors')),
     reportPath: options.report ?? defaultReportPath(options.files, sending ? 'submit' : 'validate'),
     rejectsPath: options.rejects,
     resume: options.resume ?? false,
     force: options.force ?? false,
   };
+}
+
+/** `10` → a count; `'2%'` → a share (0.02), checked as the command line checks it. */
+function budgetOf(budget: ErrorBudget): Settings['maxErrors'] {
+  if (typeof budget === 'number') return { count: budget };
+  try {
+    return { share: Number.parseFloat(String(errorBudget(budget))) / 100 };
+  } catch (error) {
+    throw new OptionError(`Invalid --max-errors: ${(error as Error).message}`);
+  }
 }
 
 /** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */

@@ -43,7 +43,7 @@ test('on a terminal: a spinner line with counts', { skip: haveScript ? false : '
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise((r) => child.on('close', r));
     assert.equal(code, 0, out);
-    assert.match(out, /\d+ rows · \d+% · (ETA \S+ · )?\d+ rows\/s · invalid 0 · rejected 0 · failed 0/);
+    assert.match(out, /\d+ rows · \d+% · (ETA \S+ · )?\d+ rows\/s · (p99 \S+ · )?invalid 0 · rejected 0 · failed 0/);
     assert.ok(out.includes("\u001b[?25l"), "cursor hidden while spinning");
     assert.match(out, /accepted\s+80/);
   } finally {
