@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './config.js';
-import { describeError, serve, submit, Stats, validate } from './index.js';
+import { describeError, report, serve, submit, Stats, validate } from './index.js';
 import { commanderOptions } from './options.js';
-import { ExitCode, exitCodeOf, exitCodeOfError } from './cli/exit.js';
-import { serveOptions, submitOptions } from './cli/flags.js';
-import type { ServeFlags, SubmitFlags } from './cli/flags.js';
+import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
+import { reportOptions, serveOptions, submitOptions } from './cli/flags.js';
+import type { ReportFlags, ServeFlags, SubmitFlags } from './cli/flags.js';
 import { printSummary, summaryJson, writeSummaryFile } from './cli/print.js';
 import { startProgress } from './cli/progress.js';
+import { printReport } from './cli/report.js';
 import { interruptSignal } from './cli/signals.js';
 
 /** The only module that prints and picks exit codes: argv → options → library (src/index.ts) → exit code. */
@@ -36,6 +37,21 @@ Credentials come from the environment: ASAPP_API_ID and ASAPP_API_SECRET are sen
 asapp-api-id and asapp-api-secret headers. Every option can also be set as BULK_SUBMIT_<NAME>.
 ${EXIT_CODES}`;
 
+const REPORT_HELP = `
+Examples:
+  $ bulk-submit report run.report.ndjson
+  $ bulk-submit report --inputs day.csv.gz day.0.report.ndjson day.1.report.ndjson
+  $ bulk-submit report --json --inputs a.csv --inputs b.csv shard-*.report.ndjson
+
+A row's status is its last report line (reports in the order given, lines in order): a row that failed
+and was then accepted by a --resume is accepted; a row with two accepted lines is duplicated. Name each
+input in --inputs exactly as it was given to submit (the report's "file"), with the same read options.
+
+Exit codes:
+  0    the reports were read (with --inputs: every row of the inputs accepted exactly once)
+  1    with --inputs: rows missing, duplicated, not accepted or not in the input (listed, up to --list)
+  2    a report or an input cannot be read, or a file is not a bulk-submit report (nothing judged)`;
+
 let debug = process.argv.includes('--debug');
 // The CLI runs from a bundle (scripts/build.js): with --debug, stack traces name the source files and lines.
 if (debug) process.setSourceMapsEnabled(true);
@@ -59,6 +75,16 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
     stopProgress();
     interrupt.dispose();
   }
+}
+
+/** Reads reports (and checks them against --inputs); prints the answer; returns the exit code. */
+async function runReport(reports: string[], flags: ReportFlags): Promise<number> {
+  debug = Boolean(flags.debug);
+  const result = await report(reportOptions(reports, flags));
+  const exitCode = exitCodeOfReport(result);
+  if (flags.json) process.stdout.write(summaryJson(result, exitCode));
+  else printReport(result, flags.list);
+  return exitCode;
 }
 
 /** Runs serve until SIGINT or SIGTERM; prints what it did. */
@@ -114,7 +140,16 @@ function buildProgram(): Command {
       process.exitCode = ExitCode.ok;
     });
 
-  for (const [command, name] of [[submit, 'submit'], [validate, 'validate'], [serve, 'serve']] as const) {
+  const reportCommand = program
+    .command('report')
+    .description('read reports back: rows by status, files, top errors; with --inputs, prove every row accepted exactly once')
+    .argument('<report...>', 'reports (.ndjson, or .csv), e.g. the shard reports of one backfill');
+  for (const option of commanderOptions('report')) reportCommand.addOption(option);
+  reportCommand.addHelpText('after', REPORT_HELP).action(async (reports: string[], flags: ReportFlags) => {
+    process.exitCode = await runReport(reports, flags);
+  });
+
+  for (const [command, name] of [[submit, 'submit'], [validate, 'validate'], [serve, 'serve'], [reportCommand, 'report']] as const) {
     command.hook('preAction', (cmd) => {
       const file = cmd.getOptionValue('config') as string | undefined;
       if (file !== undefined) applyConfigFile(cmd, name, file);

@@ -1,11 +1,13 @@
 /**
  * bulk-submit as a library, its one face: no side effects on import, nothing printed, no process.exit.
  * `submit()` reads, maps, validates and sends every row; `validate()` does all but send; `serve()` is the
- * local implementation of the API. Each loads its machinery when called, so importing this is cheap.
+ * local implementation of the API; `report()` reads reports back and checks them against the inputs.
+ * Each loads its machinery when called, so importing this is cheap.
  */
 import type { SubmitOptions, RunOptions } from './submit/settings.js';
 import type { RunningServer, ServeOptions } from './server/server.js';
 import type { Summary } from './report/index.js';
+import type { ReportOptions, ReportResult } from './audit/types.js';
 
 export type { RunOptions, SubmitOptions } from './submit/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
@@ -16,6 +18,18 @@ export type { Kind } from './kinds.js';
 export { Stats } from './report/summary.js';
 export type { Summary } from './report/summary.js';
 export type { ReportLine, RowStatus } from './report/report.js';
+export type {
+  ReportOptions,
+  ReportResult,
+  ReportRead,
+  FileTotals,
+  StatusCounts,
+  Coverage,
+  CoverageCounts,
+  InputCoverage,
+  Problem,
+  ProblemKind,
+} from './audit/types.js';
 
 /** Sends every row of the inputs and writes the report; resolves with the summary, aborted or not. */
 export async function submit(options: SubmitOptions): Promise<Summary> {
@@ -33,4 +47,13 @@ export async function validate(options: RunOptions): Promise<Summary> {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { startServer } = await import('./server/server.js');
   return startServer(options);
+}
+
+/**
+ * Reads reports (a row's last line is its status) for totals, files and top errors; with `inputs`, says
+ * whether they cover every row of those inputs exactly once with accepted, and which rows they do not.
+ */
+export async function report(options: ReportOptions): Promise<ReportResult> {
+  const { audit } = await import('./audit/audit.js');
+  return audit(options);
 }

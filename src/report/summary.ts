@@ -1,5 +1,10 @@
 import type { RowStatus } from './report.js';
 
+/** An error as the top errors count it: by the rule, not the value, so they mean something (`(got …)` dropped). */
+export function errorGroup(error: string): string {
+  return error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200);
+}
+
 /** Running counts for one run; the pipeline updates it, the CLI reads it for progress. */
 export class Stats {
   readonly startedAt = Date.now();
@@ -23,8 +28,7 @@ export class Stats {
     this.rows++;
     this[status]++;
     if (error !== null) {
-      // Group by the rule, not the value, so the top errors mean something: drop `(got …)`.
-      const key = error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200);
+      const key = errorGroup(error);
       this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
     }
   }
