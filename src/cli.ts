@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './config.js';
 import { describeError, report, serve, submit, Stats, validate } from './index.js';
 import { commanderOptions } from './options.js';
+import type { CommandName } from './options.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
 import { reportOptions, serveOptions, submitOptions } from './cli/flags.js';
 import type { ReportFlags, ServeFlags, SubmitFlags } from './cli/flags.js';
@@ -104,6 +105,22 @@ async function runServe(flags: ServeFlags): Promise<void> {
   );
 }
 
+const INPUT_FILES = 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin';
+
+/** Adds a command that takes files: its options from the table, its help, and an action whose result is the exit code. */
+function fileCommand<F>(
+  program: Command,
+  name: CommandName,
+  spec: { description: string; argument: [string, string]; help: string; run: (files: string[], flags: F) => Promise<number> },
+): Command {
+  const command = program.command(name).description(spec.description).argument(...spec.argument);
+  for (const option of commanderOptions(name)) command.addOption(option);
+  command.addHelpText('after', spec.help).action(async (files: string[], flags: F) => {
+    process.exitCode = await spec.run(files, flags);
+  });
+  return command;
+}
+
 function buildProgram(): Command {
   const program = new Command('bulk-submit')
     .description("Load CSV or NDJSON files into ASAPP's Metadata Ingestion API (or any JSON API with a schema),\nrow by row, and report what happened to every row.")
@@ -111,25 +128,18 @@ function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', `\nStart with: bulk-submit serve & bulk-submit submit -e http://127.0.0.1:8080 samples/conversations.csv\n${EXIT_CODES}`);
 
-  const submit = program
-    .command('submit')
-    .description('read, map, validate and send every row, writing a per-row report')
-    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
-  for (const option of commanderOptions('submit')) submit.addOption(option);
-  submit.addHelpText('after', SUBMIT_EXAMPLES).action(async (files: string[], flags: SubmitFlags) => {
-    process.exitCode = await runJob('submit', files, flags);
+  const submit = fileCommand<SubmitFlags>(program, 'submit', {
+    description: 'read, map, validate and send every row, writing a per-row report',
+    argument: ['<file...>', INPUT_FILES],
+    help: SUBMIT_EXAMPLES,
+    run: (files, flags) => runJob('submit', files, flags),
   });
-
-  const validate = program
-    .command('validate')
-    .description('read, map and validate every row without sending anything (report statuses valid/invalid)')
-    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
-  for (const option of commanderOptions('validate')) validate.addOption(option);
-  validate
-    .addHelpText('after', `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`)
-    .action(async (files: string[], flags: SubmitFlags) => {
-      process.exitCode = await runJob('validate', files, flags);
-    });
+  const validate = fileCommand<SubmitFlags>(program, 'validate', {
+    description: 'read, map and validate every row without sending anything (report statuses valid/invalid)',
+    argument: ['<file...>', INPUT_FILES],
+    help: `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`,
+    run: (files, flags) => runJob('validate', files, flags),
+  });
 
   const serve = program.command('serve').description('run a local implementation of the Metadata Ingestion API (for trials and tests)');
   for (const option of commanderOptions('serve')) serve.addOption(option);
@@ -140,13 +150,11 @@ function buildProgram(): Command {
       process.exitCode = ExitCode.ok;
     });
 
-  const reportCommand = program
-    .command('report')
-    .description('read reports back: rows by status, files, top errors; with --inputs, prove every row accepted exactly once')
-    .argument('<report...>', 'reports (.ndjson, or .csv), e.g. the shard reports of one backfill');
-  for (const option of commanderOptions('report')) reportCommand.addOption(option);
-  reportCommand.addHelpText('after', REPORT_HELP).action(async (reports: string[], flags: ReportFlags) => {
-    process.exitCode = await runReport(reports, flags);
+  const reportCommand = fileCommand<ReportFlags>(program, 'report', {
+    description: 'read reports back: rows by status, files, top errors; with --inputs, prove every row accepted exactly once',
+    argument: ['<report...>', 'reports (.ndjson, or .csv), e.g. the shard reports of one backfill'],
+    help: REPORT_HELP,
+    run: runReport,
   });
 
   for (const [command, name] of [[submit, 'submit'], [validate, 'validate'], [serve, 'serve'], [reportCommand, 'report']] as const) {
