@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './config.js';
-import { defaultReportPath, describeError, openMetrics, serve, submit, Stats, validate } from './index.js';
+import { defaultReportPath, describeError, openMetrics, report, serve, submit, Stats, validate } from './index.js';
 import type { RunMetrics, Summary } from './index.js';
 import { commanderOptions } from './options.js';
-import { ExitCode, exitCodeOf, exitCodeOfError } from './cli/exit.js';
-import { serveOptions, submitOptions } from './cli/flags.js';
-import type { ServeFlags, SubmitFlags } from './cli/flags.js';
+import type { CommandName } from './options.js';
+import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
+import { reportOptions, serveOptions, submitOptions } from './cli/flags.js';
+import type { ReportFlags, ServeFlags, SubmitFlags } from './cli/flags.js';
 import { printSummary, summaryJson, writeSummaryFile } from './cli/print.js';
 import { startProgress } from './cli/progress.js';
+import { printReport } from './cli/report.js';
 import { interruptSignal } from './cli/signals.js';
 
 /** The only module that prints and picks exit codes: argv → options → library (src/index.ts) → exit code. */
@@ -36,6 +38,21 @@ Examples:
 Credentials come from the environment: ASAPP_API_ID and ASAPP_API_SECRET are sent as the
 asapp-api-id and asapp-api-secret headers. Every option can also be set as BULK_SUBMIT_<NAME>.
 ${EXIT_CODES}`;
+
+const REPORT_HELP = `
+Examples:
+  $ bulk-submit report run.report.ndjson
+  $ bulk-submit report --inputs day.csv.gz day.0.report.ndjson day.1.report.ndjson
+  $ bulk-submit report --json --inputs a.csv --inputs b.csv shard-*.report.ndjson
+
+A row's status is its last report line (reports in the order given, lines in order): a row that failed
+and was then accepted by a --resume is accepted; a row with two accepted lines is duplicated. Name each
+input in --inputs exactly as it was given to submit (the report's "file"), with the same read options.
+
+Exit codes:
+  0    the reports were read (with --inputs: every row of the inputs accepted exactly once)
+  1    with --inputs: rows missing, duplicated, not accepted or not in the input (listed, up to --list)
+  2    a report or an input cannot be read, or a file is not a bulk-submit report (nothing judged)`;
 
 let debug = process.argv.includes('--debug');
 // The CLI runs from a bundle (scripts/build.js): with --debug, stack traces name the source files and lines.
@@ -76,6 +93,16 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
   }
 }
 
+/** Reads reports (and checks them against --inputs); prints the answer; returns the exit code. */
+async function runReport(reports: string[], flags: ReportFlags): Promise<number> {
+  debug = Boolean(flags.debug);
+  const result = await report(reportOptions(reports, flags));
+  const exitCode = exitCodeOfReport(result);
+  if (flags.json) process.stdout.write(summaryJson(result, exitCode));
+  else printReport(result, flags.list);
+  return exitCode;
+}
+
 /** Runs serve until SIGINT or SIGTERM; prints what it did. */
 async function runServe(flags: ServeFlags): Promise<void> {
   debug = Boolean(flags.debug);
@@ -93,6 +120,22 @@ async function runServe(flags: ServeFlags): Promise<void> {
   );
 }
 
+const INPUT_FILES = 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin';
+
+/** Adds a command that takes files: its options from the table, its help, and an action whose result is the exit code. */
+function fileCommand<F>(
+  program: Command,
+  name: CommandName,
+  spec: { description: string; argument: [string, string]; help: string; run: (files: string[], flags: F) => Promise<number> },
+): Command {
+  const command = program.command(name).description(spec.description).argument(...spec.argument);
+  for (const option of commanderOptions(name)) command.addOption(option);
+  command.addHelpText('after', spec.help).action(async (files: string[], flags: F) => {
+    process.exitCode = await spec.run(files, flags);
+  });
+  return command;
+}
+
 function buildProgram(): Command {
   const program = new Command('bulk-submit')
     .description("Load CSV or NDJSON files into ASAPP's Metadata Ingestion API (or any JSON API with a schema),\nrow by row, and report what happened to every row.")
@@ -100,25 +143,18 @@ function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', `\nStart with: bulk-submit serve & bulk-submit submit -e http://127.0.0.1:8080 samples/conversations.csv\n${EXIT_CODES}`);
 
-  const submit = program
-    .command('submit')
-    .description('read, map, validate and send every row, writing a per-row report')
-    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
-  for (const option of commanderOptions('submit')) submit.addOption(option);
-  submit.addHelpText('after', SUBMIT_EXAMPLES).action(async (files: string[], flags: SubmitFlags) => {
-    process.exitCode = await runJob('submit', files, flags);
+  const submit = fileCommand<SubmitFlags>(program, 'submit', {
+    description: 'read, map, validate and send every row, writing a per-row report',
+    argument: ['<file...>', INPUT_FILES],
+    help: SUBMIT_EXAMPLES,
+    run: (files, flags) => runJob('submit', files, flags),
   });
-
-  const validate = program
-    .command('validate')
-    .description('read, map and validate every row without sending anything (report statuses valid/invalid)')
-    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
-  for (const option of commanderOptions('validate')) validate.addOption(option);
-  validate
-    .addHelpText('after', `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`)
-    .action(async (files: string[], flags: SubmitFlags) => {
-      process.exitCode = await runJob('validate', files, flags);
-    });
+  const validate = fileCommand<SubmitFlags>(program, 'validate', {
+    description: 'read, map and validate every row without sending anything (report statuses valid/invalid)',
+    argument: ['<file...>', INPUT_FILES],
+    help: `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`,
+    run: (files, flags) => runJob('validate', files, flags),
+  });
 
   const serve = program.command('serve').description('run a local implementation of the Metadata Ingestion API (for trials and tests)');
   for (const option of commanderOptions('serve')) serve.addOption(option);
@@ -129,7 +165,14 @@ function buildProgram(): Command {
       process.exitCode = ExitCode.ok;
     });
 
-  for (const [command, name] of [[submit, 'submit'], [validate, 'validate'], [serve, 'serve']] as const) {
+  const reportCommand = fileCommand<ReportFlags>(program, 'report', {
+    description: 'read reports back: rows by status, files, top errors; with --inputs, prove every row accepted exactly once',
+    argument: ['<report...>', 'reports (.ndjson, or .csv), e.g. the shard reports of one backfill'],
+    help: REPORT_HELP,
+    run: runReport,
+  });
+
+  for (const [command, name] of [[submit, 'submit'], [validate, 'validate'], [serve, 'serve'], [reportCommand, 'report']] as const) {
     command.hook('preAction', (cmd) => {
       const file = cmd.getOptionValue('config') as string | undefined;
       if (file !== undefined) applyConfigFile(cmd, name, file);

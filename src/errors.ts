@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'BULK_REPORT_MISMATCH'
   | 'BULK_REPORT_LOCKED'
   | 'BULK_REPORT_WRITE'
+  | 'BULK_REPORT_UNREADABLE'
   | 'BULK_INPUT_CHANGED'
   | 'BULK_REJECTS_MIXED'
   | 'BULK_AUTH_REFUSED'
@@ -89,10 +90,10 @@ export class HeaderError extends BulkError {
   }
 }
 
-/** Report, rejects or summary file problems; found before anything was sent. */
+/** Report, rejects or summary file problems (found before anything was sent), or a report that cannot be read back. */
 export class ReportError extends BulkError {
-  constructor(code: ErrorCode, message: string, file?: string) {
-    super(code, message, file === undefined ? {} : { file });
+  constructor(code: ErrorCode, message: string, file?: string, line?: number) {
+    super(code, message, { ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) });
   }
 }
 

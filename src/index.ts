@@ -1,13 +1,15 @@
 /**
  * bulk-submit as a library, its one face: no side effects on import, nothing printed, no process.exit.
  * `submit()` reads, maps, validates and sends every row; `validate()` does all but send; `serve()` is the
- * local implementation of the API. Each loads its machinery when called, so importing this is cheap.
+ * local implementation of the API; `report()` reads reports back and checks them against the inputs.
+ * Each loads its machinery when called, so importing this is cheap.
  */
 import type { SubmitOptions, RunOptions } from './submit/settings.js';
 import type { RunningServer, ServeOptions } from './server/server.js';
 import type { Summary } from './report/index.js';
 import type { MetricsOptions, RunMetrics } from './report/metrics.js';
 import type { Stats as RunStats } from './report/summary.js';
+import type { ReportOptions, ReportResult } from './audit/types.js';
 
 export type { RunOptions, SubmitOptions } from './submit/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
@@ -21,6 +23,18 @@ export type { LatencyQuantiles } from './report/latency.js';
 export type { MetricsOptions, RunMetrics } from './report/metrics.js';
 export { defaultReportPath } from './report/name.js';
 export type { ReportLine, RowStatus } from './report/report.js';
+export type {
+  ReportOptions,
+  ReportResult,
+  ReportRead,
+  FileTotals,
+  StatusCounts,
+  Coverage,
+  CoverageCounts,
+  InputCoverage,
+  Problem,
+  ProblemKind,
+} from './audit/types.js';
 
 /** Sends every row of the inputs and writes the report; resolves with the summary, aborted or not. */
 export async function submit(options: SubmitOptions): Promise<Summary> {
@@ -47,4 +61,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 export async function openMetrics(stats: RunStats, options: MetricsOptions): Promise<RunMetrics> {
   const { RunMetrics } = await import('./report/metrics.js');
   return RunMetrics.open(stats, options);
+}
+
+/**
+ * Reads reports (a row's last line is its status) for totals, files and top errors; with `inputs`, says
+ * whether they cover every row of those inputs exactly once with accepted, and which rows they do not.
+ */
+export async function report(options: ReportOptions): Promise<ReportResult> {
+  const { audit } = await import('./audit/audit.js');
+  return audit(options);
 }

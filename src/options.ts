@@ -6,7 +6,7 @@ import { parseDuration } from './util/duration.js';
  * One table of options, after npm-check-updates' cli-options.ts: every flag is declared once here,
  * with its env name, parser, default and help text, and feeds commander, the environment and --help.
  */
-export type CommandName = 'submit' | 'validate' | 'serve';
+export type CommandName = 'submit' | 'validate' | 'serve' | 'report';
 
 export interface OptionSpec {
   /** Commander flags, e.g. `--concurrency <n>`. */
@@ -63,6 +63,10 @@ export function parseHeaderLine(line: string): [string, string] {
     throw new InvalidArgumentError(`must look like "Name: value", got "${line}"`);
   }
   return [name.toLowerCase(), line.slice(colon + 1).trim()];
+}
+
+function collectFile(value: string, previous: unknown): string[] {
+  return [...((previous as string[] | undefined) ?? []), value];
 }
 
 function collectHeader(value: string, previous: unknown): Record<string, string> {
@@ -139,17 +143,20 @@ function apiPath(value: string): string {
 }
 
 const IO: readonly CommandName[] = ['submit', 'validate'];
+/** Options that say how inputs are read: `report` reads them as submit did, so row numbers agree. */
+const READ: readonly CommandName[] = [...IO, 'report'];
 
 const TABLE = [
   { flags: '-k, --kind <kind>', description: 'record kind: picks the bundled schema and the API path', group: 'Input', commands: IO, defaultValue: 'conversation', choices: KIND_NAMES },
   { flags: '--schema <file>', description: "JSON Schema for the records instead of the kind's bundled one", group: 'Input', commands: IO, defaultText: "the kind's bundled one" },
-  { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: IO, defaultText: 'from the file name', choices: ['csv', 'ndjson'] },
+  { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: READ, defaultText: 'from the file name', choices: ['csv', 'ndjson'] },
   { flags: '--map <file>', description: 'JSON {"CSV header": "property" | null} mapping or dropping columns explicitly', group: 'Input', commands: IO },
-  { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: IO, defaultText: 'detected from the header line (, ; tab or |)', parse: delimiter },
-  { flags: '--encoding <encoding>', description: 'input encoding: utf8 (invalid bytes make a row invalid) or latin1', group: 'Input', commands: IO, defaultValue: 'utf8', choices: ['utf8', 'latin1'] },
+  { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: READ, defaultText: 'detected from the header line (, ; tab or |)', parse: delimiter },
+  { flags: '--encoding <encoding>', description: 'input encoding: utf8 (invalid bytes make a row invalid) or latin1', group: 'Input', commands: READ, defaultValue: 'utf8', choices: ['utf8', 'latin1'] },
   { flags: '--coerce', description: 'NDJSON: convert numbers and booleans to strings (and numeric strings to numbers) where the schema says so', group: 'Input', commands: IO },
-  { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: IO, defaultValue: true, defaultText: 'trim' },
-  { flags: '--max-record-size <bytes>', description: 'largest CSV record or NDJSON line', group: 'Input', commands: IO, defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
+  { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: READ, defaultValue: true, defaultText: 'trim' },
+  { flags: '--max-record-size <bytes>', description: 'largest CSV record or NDJSON line', group: 'Input', commands: READ, defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
+  { flags: '--inputs <file>', description: 'input whose every row the reports must have accepted exactly once, named as given to submit (repeat for several); exit 1 lists the rows that are not', group: 'Input', commands: ['report'], parse: collectFile },
 
   { flags: '-e, --endpoint <url>', description: 'API base URL, e.g. https://api.sandbox.asapp.com', group: 'Endpoint', commands: ['submit'] },
   { flags: '--path <path>', description: "API path instead of the kind's own (with --schema, loads any JSON API)", group: 'Endpoint', commands: ['submit'], defaultText: "the kind's single or many-* path", parse: apiPath },
@@ -180,11 +187,12 @@ const TABLE = [
   { flags: '--pushgateway <url>', description: 'push the same metrics to a Prometheus Pushgateway at the end (grouped by job and report name)', group: 'Output', commands: IO, parse: httpUrl },
   { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration },
   { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, defaultValue: true, defaultText: 'colour on a terminal', env: false },
-  { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: IO },
+  { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: READ },
   { flags: '-q, --quiet', description: 'print only errors', group: 'Output', commands: IO },
-  { flags: '--config <file>', description: 'JSON file of settings, keys = long option names in camelCase (flags > env > file > defaults)', group: 'Output', commands: ['submit', 'validate', 'serve'] },
-  { flags: '--print-config', description: 'print the effective settings and where each came from (secrets redacted), then exit', group: 'Output', commands: ['submit', 'validate', 'serve'], env: false },
-  { flags: '--debug', description: 'show stack traces', group: 'Output', commands: [...IO, 'serve'] },
+  { flags: '--list <n>', description: 'list at most this many rows that are not accepted exactly once (the counts are always complete)', group: 'Output', commands: ['report'], defaultValue: 100, parse: integer(0) },
+  { flags: '--config <file>', description: 'JSON file of settings, keys = long option names in camelCase (flags > env > file > defaults)', group: 'Output', commands: ['submit', 'validate', 'serve', 'report'] },
+  { flags: '--print-config', description: 'print the effective settings and where each came from (secrets redacted), then exit', group: 'Output', commands: ['submit', 'validate', 'serve', 'report'], env: false },
+  { flags: '--debug', description: 'show stack traces', group: 'Output', commands: [...READ, 'serve'] },
 
   { flags: '-p, --port <port>', description: 'port to listen on (0 = any free port)', group: 'Server', commands: ['serve'], defaultValue: 8080, parse: integer(0, 65535) },
   { flags: '--host <host>', description: 'address to listen on', group: 'Server', commands: ['serve'], defaultValue: '127.0.0.1' },

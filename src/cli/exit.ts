@@ -1,5 +1,5 @@
 import { BulkError } from '../index.js';
-import type { ErrorCode, Summary } from '../index.js';
+import type { ErrorCode, ReportResult, Summary } from '../index.js';
 
 /** Exit codes, as documented in README and `--help`: chosen here, and nowhere in the library. */
 export const ExitCode = {
@@ -30,4 +30,9 @@ export function exitCodeOf(summary: Summary): number {
 export function exitCodeOfError(error: unknown): number {
   if (!(error instanceof BulkError)) return ExitCode.aborted;
   return ABORTS.has(error.code) ? ExitCode.aborted : ExitCode.usage;
+}
+
+/** The exit code of `report`: 1 when --inputs found rows not accepted exactly once, else 0. */
+export function exitCodeOfReport(result: ReportResult): number {
+  return result.coverage === null || result.coverage.complete ? ExitCode.ok : ExitCode.rowsNotAccepted;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { OptionError } from '../index.js';
-import type { Kind, ServeOptions, SubmitOptions, Stats } from '../index.js';
+import type { Kind, ReportOptions, ServeOptions, SubmitOptions, Stats } from '../index.js';
 import type { ErrorBudget } from '../options.js';
 import { parseHeaderLine } from '../options.js';
 
@@ -157,5 +157,32 @@ export function serveOptions(flags: ServeFlags): ServeOptions {
       acceptThenFail: flags.acceptThenFail,
       outage: flags.outage,
     },
+  };
+}
+
+/** What commander hands the report action. */
+export interface ReportFlags {
+  inputs?: string[];
+  list: number;
+  format?: 'csv' | 'ndjson';
+  delimiter?: string;
+  encoding: 'utf8' | 'latin1';
+  trim: boolean;
+  maxRecordSize: number;
+  json?: boolean;
+  debug?: boolean;
+}
+
+/** The library's report options from the command line's flags. */
+export function reportOptions(reports: string[], flags: ReportFlags): ReportOptions {
+  return {
+    reports,
+    inputs: flags.inputs,
+    list: flags.list,
+    format: flags.format,
+    delimiter: flags.delimiter,
+    encoding: flags.encoding,
+    trim: flags.trim,
+    maxRecordSize: flags.maxRecordSize,
   };
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import type { Summary } from '../index.js';
 import { formatDuration } from '../util/duration.js';
 
-/** The summary as written for monitoring (--json, --summary): the library's, with the exit code the CLI chose. */
-export function summaryJson(summary: Summary, exitCode: number): string {
+/** A summary as written for monitoring (--json, --summary): the library's, with the exit code the CLI chose. */
+export function summaryJson(summary: object, exitCode: number): string {
   return `${JSON.stringify({ ...summary, exitCode })}\n`;
 }
 

@@ -16,7 +16,7 @@ export interface AcceptedRows {
 }
 
 /** A copy of `array`, at least `length` long (doubling, so growing row by row stays linear). */
-function grown<T extends Uint8Array | Uint32Array>(array: T, length: number): T {
+export function grown<T extends Uint8Array | Uint16Array | Uint32Array>(array: T, length: number): T {
   const copy = new (array.constructor as new (length: number) => T)(Math.max(length, array.length * 2));
   copy.set(array);
   return copy;

@@ -4,6 +4,11 @@ import type { RowStatus } from './report.js';
 /** Requests by how they ended: the HTTP status class, or `network` when no answer came. */
 export type ResponseClass = '2xx' | '3xx' | '4xx' | '5xx' | 'network';
 
+/** An error as the top errors count it: by the rule, not the value, so they mean something (`(got …)` dropped). */
+export function errorGroup(error: string): string {
+  return error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200);
+}
+
 /** Running counts for one run; the pipeline updates it, the CLI reads it for progress. */
 export class Stats {
   readonly startedAt = Date.now();
@@ -36,8 +41,7 @@ export class Stats {
     this.rows++;
     this[status]++;
     if (error !== null) {
-      // Group by the rule, not the value, so the top errors mean something: drop `(got …)`.
-      const key = error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200);
+      const key = errorGroup(error);
       this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
     }
   }

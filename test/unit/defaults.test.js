@@ -12,6 +12,7 @@ test('README\'s option tables are exactly what the options table renders (npm ru
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   assert.match(readme, /<!-- options: submit -->/);
   assert.match(readme, /<!-- options: serve -->/);
+  assert.match(readme, /<!-- options: report -->/);
   assert.equal(renderReadme(readme), readme, 'README differs from OPTIONS: run npm run readme');
 });
 

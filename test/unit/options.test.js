@@ -1,7 +1,7 @@
 // Unit tests for src/options.ts and src/util/duration.ts: the options table, env names, value parsers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OPTIONS, commanderOptions, envName, parseHeaderLine, shard } from '../../dist/options.js';
+import { OPTIONS, commanderOptions, envName, errorBudget, parseHeaderLine, shard } from '../../dist/options.js';
 import { formatDuration, parseDuration } from '../../dist/util/duration.js';
 
 const spec = (flag) => {
@@ -83,4 +83,15 @@ test('--shard K/N parses', () => {
   assert.deepEqual(shard('2/4'), { index: 2, count: 4 });
   assert.deepEqual(shard(' 0 / 1 '), { index: 0, count: 1 });
   for (const bad of ['4/4', '1/0', 'x', '1']) assert.throws(() => shard(bad), bad);
+});
+
+test('--max-errors takes a count or a share between 0% and 100%', () => {
+  assert.equal(errorBudget('10'), 10);
+  assert.equal(errorBudget(' 0 '), 0);
+  assert.equal(errorBudget('2%'), '2%');
+  assert.equal(errorBudget('2.50%'), '2.5%');
+  for (const junk of ['0%', '100%', '150%', '-1', '2 %', '%', 'two', '1.5', '']) {
+    assert.throws(() => errorBudget(junk), /must be a count such as 10 or a share above 0% and below 100% such as 2%/, JSON.stringify(junk));
+  }
+  assert.match(spec('--max-errors').description, /judged from row 100 on/, '--help says from which row a share is judged');
 });

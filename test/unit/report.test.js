@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FileSink, REPORT_COLUMNS, RejectsWriter, ReportLock, ReportWriter, Stats, csvLine, readResumeState } from '../../dist/report/index.js';
+import { FileSink, REPORT_COLUMNS, RejectsWriter, ReportLock, ReportReader, ReportWriter, Stats, csvLine, readResumeState } from '../../dist/report/index.js';
 import { DoneRows } from '../../dist/prepare/done.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -57,6 +57,41 @@ test('report lines as CSV when the name ends in .csv: a header, then quoted cell
   appended.write(line({ row: 9 }));
   await appended.close();
   assert.equal(readFileSync(join(dir, 'r.CSV'), 'utf8').split('\n').filter((l) => l.startsWith('file,')).length, 1, 'no second header when appending');
+});
+
+test('ReportReader reads back what ReportWriter wrote, NDJSON and CSV alike, errors with quotes and line breaks', async () => {
+  const dir = tempDir();
+  const written = [line(), line({ row: 5, line: 7, status: 'accepted', error: null }), line({ status: 'invalid', error: 'a: b\nc, "d"' })];
+  for (const name of ['r.ndjson', 'r.csv']) {
+    const writer = new ReportWriter(await FileSink.open(join(dir, name), 'create'), { writeHeader: true });
+    for (const l of written) writer.write(l);
+    await writer.close();
+    const reader = await ReportReader.open(join(dir, name));
+    const read = [];
+    for await (const entry of reader.entries()) read.push(entry);
+    const ats = name === 'r.csv' ? [2, 3, 5] : [1, 2, 3];
+    assert.deepEqual(read, written.map(({ file, line: l, row, status, error }, i) => ({ file, line: l, row, status, error, at: ats[i] })), name);
+    assert.equal(reader.lines, 3);
+    assert.equal(reader.torn, undefined);
+  }
+});
+
+test('ReportReader: an empty report has no lines; a torn last line is left out; a bad line before the last is an error naming it', async () => {
+  const dir = tempDir();
+  const read = async (name, text) => {
+    writeFileSync(join(dir, name), text);
+    const reader = await ReportReader.open(join(dir, name));
+    const entries = [];
+    for await (const entry of reader.entries()) entries.push(entry);
+    return { n: entries.length, torn: reader.torn };
+  };
+  assert.deepEqual(await read('empty.ndjson', ''), { n: 0, torn: undefined });
+  const good = `${JSON.stringify(line())}\r\n\n`;
+  assert.deepEqual(await read('torn.ndjson', `${good}${good}{"file":"in.c`), { n: 2, torn: 5 });
+  await assert.rejects(read('bad.ndjson', `${good}[1]\n${good}`), (error) => error.code === 'BULK_REPORT_MISMATCH' && error.toLine() === `${join(dir, 'bad.ndjson')}:3: not a bulk-submit report: the line is not a JSON object (a report line is a JSON object with "file", "line", "row", "status", …)`);
+  await assert.rejects(read('one.ndjson', 'hello\n'), (error) => error.code === 'BULK_REPORT_MISMATCH' && error.line === 1, 'one bad line is no torn end');
+  await assert.rejects(read('row.csv', `${REPORT_COLUMNS.join(',')}\nin.csv,3,two,accepted,,,,1,\nin.csv,3,2,accepted,,,,1,\n`), (error) => error.line === 2 && /its "row" is "two", not a row number/.test(error.message));
+  await assert.rejects(ReportReader.open(dir), (error) => error.code === 'BULK_REPORT_UNREADABLE' && /directory/.test(error.message));
 });
 
 test('FileSink: created 0600, refuses an existing file in create mode and leaves it alone, overwrites and appends on request', async () => {
