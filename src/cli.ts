@@ -24,8 +24,10 @@ Exit codes:
   2    usage, schema, header or file error found before anything was sent (or --resume
        found the input changed since the report was written, before sending anything)
   3    run aborted: credentials refused (401/403), --max-errors reached, endpoint down or
-       quota used up, input changed (--resume) after rows were sent
-  130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
+       quota used up, input changed (--resume) after rows were sent, the report or rejects
+       file cannot be written (disk full)
+  130  interrupted (SIGINT); 143 terminated (SIGTERM)
+  (bulk-submit report has its own: see bulk-submit report --help)`;
 
 const SUBMIT_EXAMPLES = `
 Examples:
