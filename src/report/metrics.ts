@@ -1,6 +1,6 @@
 import { accessSync, constants, promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { Gauge, Pushgateway, Registry, Summary as LatencySummary } from 'prom-client';
+import { Gauge, Registry, Summary as LatencySummary } from 'prom-client';
 import { OptionError } from '../errors.js';
 import type { Stats, Summary } from './summary.js';
 
@@ -17,7 +17,6 @@ export interface MetricsOptions {
 /** The Pushgateway job every run pushes under (grouped further by report name). */
 const JOB = 'bulk_submit';
 const LAST_SUCCESS = 'bulk_submit_last_success_timestamp_seconds';
-const PUSH_TIMEOUT_MS = 10_000;
 
 /** A URL as it may be shown: without user and password. */
 function shownUrl(url: string): string {
@@ -86,11 +85,12 @@ export class RunMetrics {
     const { file, pushgateway } = this.#options;
     if (file !== undefined) await this.#write(file).catch((error: NodeJS.ErrnoException) => warnings.push(`cannot write the metrics file ${file} (${error.code ?? error.message})`));
     if (pushgateway !== undefined) {
-      // POST: the group's other series stay, so a failed run leaves the last success time as it was.
-      const gateway = new Pushgateway(pushgateway, { timeout: PUSH_TIMEOUT_MS }, this.#registry);
-      await gateway
-        .pushAdd({ jobName: JOB, groupings: { report: basename(this.#options.report) } })
-        .catch((error: Error) => warnings.push(`could not push the metrics to the Pushgateway at ${shownUrl(pushgateway)} (${error.message.split('\n')[0]})`));
+      const groups = { job: JOB, report: basename(this.#options.report) };
+      // undici (for the push) loads only when there is one.
+      const { pushAdd } = await import('./push.js');
+      await pushAdd(pushgateway, groups, await this.#registry.metrics(), this.#registry.contentType).catch((error: Error) =>
+        warnings.push(`could not push the metrics to the Pushgateway at ${shownUrl(pushgateway)} (${error.message.split('\n')[0]})`),
+      );
     }
     return warnings;
   }

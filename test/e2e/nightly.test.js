@@ -122,38 +122,35 @@ test('promtool is there where CI installs it, so the metrics are checked by a re
 test('--pushgateway: one push per shard, grouped by job and report name; a failed push is one warning, not a failed run', async () => {
   const server = await startServe([]);
   const gateway = await startScripted(() => ({ status: 200, body: '' }));
+  const refusing = await startScripted(() => ({ status: 500, body: 'down' }));
   try {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(20));
     for (const k of [0, 1]) {
       const result = await runCli(['submit', '-e', server.url, '--shard', `${k}/2`, '--report', `shard-${k}.report.ndjson`, '--pushgateway', gateway.url, 'in.ndjson'], { cwd });
       assert.equal(result.code, 0, result.stderr);
-      assert.doesNotMatch(result.stderr, /warning/);
+      assert.doesNotMatch(result.stderr, /warning/i, 'nothing but the summary on stderr');
     }
     assert.deepEqual(
       gateway.requests.map((r) => `${r.method} ${r.url}`),
       ['POST /metrics/job/bulk_submit/report/shard-0.report.ndjson', 'POST /metrics/job/bulk_submit/report/shard-1.report.ndjson'],
     );
     for (const [k, request] of gateway.requests.entries()) {
+      assert.match(request.headers['content-type'], /^text\/plain; version=0\.0\.4/);
       if (PROMTOOL) checkWithPromtool(request.body);
       assert.equal(value(samples(request.body), 'bulk_submit_rows', { status: 'accepted', report: `shard-${k}.report.ndjson` }), 10);
     }
-  } finally {
-    await gateway.close();
-  }
-  const refusing = await startScripted(() => ({ status: 500, body: 'down' }));
-  try {
-    const cwd = tempDir();
-    writeFileSync(join(cwd, 'in.ndjson'), rows(5));
-    const result = await runCli(['submit', '-e', server.url, '--pushgateway', `http://user:hunter2@127.0.0.1:${new URL(refusing.url).port}/`, 'in.ndjson'], { cwd });
+
+    writeFileSync(join(cwd, 'few.ndjson'), rows(5));
+    const result = await runCli(['submit', '-e', server.url, '--pushgateway', `http://user:hunter2@127.0.0.1:${new URL(refusing.url).port}/`, 'few.ndjson'], { cwd });
     assert.equal(result.code, 0, result.stderr);
-    const warnings = result.stderr.split('\n').filter((line) => line.includes('warning'));
+    assert.equal(refusing.requests[0].headers.authorization, `Basic ${Buffer.from('user:hunter2').toString('base64')}`);
+    const warnings = result.stderr.split('\n').filter((line) => /warning/i.test(line));
     assert.equal(warnings.length, 1, result.stderr);
-    assert.match(warnings[0], /could not push the metrics to the Pushgateway at http:\/\/127\.0\.0\.1:\d+\/ \(push failed with status 500/);
+    assert.match(warnings[0], /^bulk-submit: warning: could not push the metrics to the Pushgateway at http:\/\/127\.0\.0\.1:\d+\/ \(push failed with status 500: down\)$/);
     assert.doesNotMatch(result.stderr, /hunter2/);
   } finally {
-    await refusing.close();
-    await server.stop();
+    await Promise.all([gateway.close(), refusing.close(), server.stop()]);
   }
 });
 
