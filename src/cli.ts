@@ -22,8 +22,10 @@ Exit codes:
   2    usage, schema, header or file error found before anything was sent (or --resume
        found the input changed since the report was written, before sending anything)
   3    run aborted: credentials refused (401/403), --max-errors reached, endpoint down or
-       quota used up, input changed (--resume) after rows were sent
+       quota used up, a download cut off midway, input changed (--resume) after rows were sent
   130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
+
+const INPUTS = 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin; http(s)://… URLs and s3://bucket/key are streamed';
 
 const SUBMIT_EXAMPLES = `
 Examples:
@@ -32,6 +34,7 @@ Examples:
   $ ASAPP_API_ID=… ASAPP_API_SECRET=… bulk-submit submit -e https://api.sandbox.asapp.com \\
       --rejects failed.csv --report run.report.ndjson conversations.csv.gz
   $ zcat agents.ndjson.gz | bulk-submit submit --kind agent --format ndjson -e "$URL" -
+  $ AWS_PROFILE=exports bulk-submit submit -e "$URL" s3://acme-exports/daily/conversations.csv.gz
 
 Credentials come from the environment: ASAPP_API_ID and ASAPP_API_SECRET are sent as the
 asapp-api-id and asapp-api-secret headers. Every option can also be set as BULK_SUBMIT_<NAME>.
@@ -103,7 +106,7 @@ function buildProgram(): Command {
   const submit = program
     .command('submit')
     .description('read, map, validate and send every row, writing a per-row report')
-    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
+    .argument('<file...>', INPUTS);
   for (const option of commanderOptions('submit')) submit.addOption(option);
   submit.addHelpText('after', SUBMIT_EXAMPLES).action(async (files: string[], flags: SubmitFlags) => {
     process.exitCode = await runJob('submit', files, flags);
@@ -112,7 +115,7 @@ function buildProgram(): Command {
   const validate = program
     .command('validate')
     .description('read, map and validate every row without sending anything (report statuses valid/invalid)')
-    .argument('<file...>', 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin');
+    .argument('<file...>', INPUTS);
   for (const option of commanderOptions('validate')) validate.addOption(option);
   validate
     .addHelpText('after', `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`)

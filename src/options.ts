@@ -150,11 +150,11 @@ const TABLE = [
   { flags: '--coerce', description: 'NDJSON: convert numbers and booleans to strings (and numeric strings to numbers) where the schema says so', group: 'Input', commands: IO },
   { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: IO, defaultValue: true, defaultText: 'trim' },
   { flags: '--max-record-size <bytes>', description: 'largest CSV record or NDJSON line', group: 'Input', commands: IO, defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
+  { flags: '--ca <file>', description: 'extra trusted CA certificates (PEM) for a private CA, for https:// and s3:// inputs and the endpoint; NODE_EXTRA_CA_CERTS works too', group: 'Input', commands: IO },
 
   { flags: '-e, --endpoint <url>', description: 'API base URL, e.g. https://api.sandbox.asapp.com', group: 'Endpoint', commands: ['submit'] },
   { flags: '--path <path>', description: "API path instead of the kind's own (with --schema, loads any JSON API)", group: 'Endpoint', commands: ['submit'], defaultText: "the kind's single or many-* path", parse: apiPath },
   { flags: '--header-file <file>', description: 'file of "Name: value" header lines (# comments): keeps secrets off the command line', group: 'Endpoint', commands: ['submit'] },
-  { flags: '--ca <file>', description: 'extra trusted CA certificates (PEM) for a private CA; NODE_EXTRA_CA_CERTS works too', group: 'Endpoint', commands: ['submit'] },
   { flags: '--allow-insecure-http', description: 'allow credentials over plain http to a host that is not loopback', group: 'Endpoint', commands: ['submit'] },
   { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, env: false },
 
