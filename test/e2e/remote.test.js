@@ -81,6 +81,19 @@ describe('http:// inputs', () => {
     assert.equal(asked('/gzip/conversations.csv'), 'gzip');
   });
 
+  test('the format comes from the URL\'s path (its query aside), or --format when the path does not tell', async () => {
+    const cwd = tempDir();
+    copyFileSync(join(SAMPLES, 'conversations.ndjson'), join(files, 'export'));
+    const byPath = await runCli(['validate', `${web.url}/conversations.csv?format=ndjson&v=2`], { cwd, env: DIRECT });
+    assert.equal(byPath.code, 0, byPath.stderr);
+    const unknown = await runCli(['validate', `${web.url}/export`], { cwd, env: DIRECT });
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /\/export: cannot tell the format from the name: end the URL's path \(or the S3 key\) in \.csv, \.ndjson or \.jsonl \(optionally \.gz\), or pass --format\n$/);
+    const told = await runCli(['validate', '--format', 'ndjson', '--report', 'export.ndjson', `${web.url}/export`], { cwd, env: DIRECT });
+    assert.equal(told.code, 0, told.stderr);
+    assert.equal(readNdjson(join(cwd, 'export.ndjson')).length, 12);
+  });
+
   test('redirects are followed, five at most; a loop and a longer chain are refused before anything is read', async () => {
     const cwd = tempDir();
     const followed = await runCli(['validate', `${web.url}/redirect/3/conversations.csv`], { cwd, env: DIRECT });
