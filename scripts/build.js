@@ -6,7 +6,8 @@
 //    neither Ajv nor its compiler and compiles nothing. The Ajv set-up is the one a run-time compile of
 //    a user's --schema uses (dist/schema/compile.js), so both judge a record alike (a test checks it).
 // 2. Bundles the CLI with esbuild: dist/cli.js (commander wiring, --help) and the preparing threads,
-//    with what they load lazily (a run, serve, undici, ora) in dist/chunks/. Node then reads a handful of
+//    with what they load lazily (a run, serve, undici, ora) in dist/chunks/ (the AWS SDK, for s3://
+//    inputs, stays in node_modules). Node then reads a handful of
 //    files at start instead of about 250 modules: `--help` and a small run start several times faster.
 //    Files stay at the depths tsc gives them (dist/x.js, dist/<folder>/x.js), so paths taken from
 //    import.meta.url (../package.json, ../../schemas/, ../prepare/*-worker.js) hold in both builds.
@@ -62,6 +63,9 @@ async function bundleCli() {
     // CPU profile (stack traces read fine either way with --debug, through the source maps).
     minify: process.env.BULK_SUBMIT_NO_MINIFY === undefined,
     logLevel: 'warning',
+    // The AWS SDK is loaded from node_modules, and only by a run with an s3:// input: bundling it would
+    // only make the bundle larger for every other run.
+    external: ['@aws-sdk/*'],
     // CommonJS dependencies (commander, undici, ajv's helpers) call require(); ESM output needs one made.
     banner: { js: "import { createRequire as __bulkCreateRequire } from 'node:module';\nconst require = __bulkCreateRequire(import.meta.url);" },
     plugins: [

@@ -24,10 +24,12 @@ Exit codes:
   2    usage, schema, header or file error found before anything was sent (or --resume
        found the input changed since the report was written, before sending anything)
   3    run aborted: credentials refused (401/403), --max-errors reached, endpoint down or
-       quota used up, input changed (--resume) after rows were sent, the report or rejects
-       file cannot be written (disk full)
+       quota used up, a download cut off midway, input changed (--resume) after rows were sent,
+       the report or rejects file cannot be written (disk full)
   130  interrupted (SIGINT); 143 terminated (SIGTERM)
   (bulk-submit report has its own: see bulk-submit report --help)`;
+
+const INPUTS = 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin; http(s)://… URLs and s3://bucket/key are streamed';
 
 const SUBMIT_EXAMPLES = `
 Examples:
@@ -36,6 +38,7 @@ Examples:
   $ ASAPP_API_ID=… ASAPP_API_SECRET=… bulk-submit submit -e https://api.sandbox.asapp.com \\
       --rejects failed.csv --report run.report.ndjson conversations.csv.gz
   $ zcat agents.ndjson.gz | bulk-submit submit --kind agent --format ndjson -e "$URL" -
+  $ AWS_PROFILE=exports bulk-submit submit -e "$URL" s3://acme-exports/daily/conversations.csv.gz
 
 Credentials come from the environment: ASAPP_API_ID and ASAPP_API_SECRET are sent as the
 asapp-api-id and asapp-api-secret headers. Every option can also be set as BULK_SUBMIT_<NAME>.
@@ -122,7 +125,6 @@ async function runServe(flags: ServeFlags): Promise<void> {
   );
 }
 
-const INPUT_FILES = 'input files: .csv, .ndjson or .jsonl, optionally .gz; - reads stdin';
 
 /** Adds a command that takes files: its options from the table, its help, and an action whose result is the exit code. */
 function fileCommand<F>(
@@ -147,13 +149,13 @@ function buildProgram(): Command {
 
   const submit = fileCommand<SubmitFlags>(program, 'submit', {
     description: 'read, map, validate and send every row, writing a per-row report',
-    argument: ['<file...>', INPUT_FILES],
+    argument: ['<file...>', INPUTS],
     help: SUBMIT_EXAMPLES,
     run: (files, flags) => runJob('submit', files, flags),
   });
   const validate = fileCommand<SubmitFlags>(program, 'validate', {
     description: 'read, map and validate every row without sending anything (report statuses valid/invalid)',
-    argument: ['<file...>', INPUT_FILES],
+    argument: ['<file...>', INPUTS],
     help: `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`,
     run: (files, flags) => runJob('validate', files, flags),
   });

@@ -157,11 +157,11 @@ const TABLE = [
   { flags: '--no-trim', description: 'keep whitespace around unquoted CSV cells', group: 'Input', commands: READ, defaultValue: true, defaultText: 'trim' },
   { flags: '--max-record-size <bytes>', description: 'largest CSV record or NDJSON line', group: 'Input', commands: READ, defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
   { flags: '--inputs <file>', description: 'input whose every row the reports must have accepted exactly once, named as given to submit (repeat for several); exit 1 lists the rows that are not', group: 'Input', commands: ['report'], parse: collectFile },
+  { flags: '--ca <file>', description: 'extra trusted CA certificates (PEM) for a private CA, for https:// and s3:// inputs and the endpoint; NODE_EXTRA_CA_CERTS works too', group: 'Input', commands: IO },
 
   { flags: '-e, --endpoint <url>', description: 'API base URL, e.g. https://api.sandbox.asapp.com', group: 'Endpoint', commands: ['submit'] },
   { flags: '--path <path>', description: "API path instead of the kind's own (with --schema, loads any JSON API)", group: 'Endpoint', commands: ['submit'], defaultText: "the kind's single or many-* path", parse: apiPath },
   { flags: '--header-file <file>', description: 'file of "Name: value" header lines (# comments): keeps secrets off the command line', group: 'Endpoint', commands: ['submit'] },
-  { flags: '--ca <file>', description: 'extra trusted CA certificates (PEM) for a private CA; NODE_EXTRA_CA_CERTS works too', group: 'Endpoint', commands: ['submit'] },
   { flags: '--allow-insecure-http', description: 'allow credentials over plain http to a host that is not loopback', group: 'Endpoint', commands: ['submit'] },
   { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, env: false },
 

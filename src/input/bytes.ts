@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Readable, Transform } from 'node:stream';
 import { InputError } from '../errors.js';
-import type { OpenedInput } from './types.js';
+import type { OpenedInput, SourceRow } from './types.js';
 import type { TransformCallback } from 'node:stream';
 
 /** Offset of the first byte that breaks UTF-8 in `bytes`, or -1. Only called once isUtf8() said no. */
@@ -120,6 +120,16 @@ export function detectDelimiter(start: Buffer): string {
   let best = ',';
   for (const [char, count] of counts) if (count > counts.get(best)!) best = char;
   return best;
+}
+
+/**
+ * The row that ends an input whose download broke off (OpenedInput.cut) before row `row`: no row, only
+ * where and why, for the run to stop there. Undefined when the input was not cut.
+ */
+export function cutRow(input: OpenedInput, line: number, row: number): SourceRow | undefined {
+  const reason = input.cut?.();
+  if (reason === undefined) return undefined;
+  return { file: input.file, line, row, cut: `${input.file}: the input was cut at row ${row}: the download broke off (${reason}) after ${row - 1} whole rows, which were read` };
 }
 
 /**

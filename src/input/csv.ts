@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { flagDefault, numberDefault } from '../options.js';
-import { Utf8Guard, detectDelimiter, openBytes } from './bytes.js';
+import { Utf8Guard, cutRow, detectDelimiter, openBytes } from './bytes.js';
 import { KeepingParser, lineBreaksIn } from './csv-parser.js';
 import type { ParsedRecord } from './csv-parser.js';
 import { Nudger, QuoteTracker } from './live.js';
@@ -21,7 +21,7 @@ export interface CsvOptions {
 const NO_BREAKS = { breaks: 0, crlf: 0 };
 
 /** How far past --max-record-size the parser looks for a record's end before giving up on the file. */
-const HARD_CAP_FACTOR = 16;
+export const HARD_CAP_FACTOR = 16;
 
 /** The parse of one input: csv-parse behind the UTF-8 guard (and, on a live input, the nudger). */
 interface Parse {
@@ -125,12 +125,21 @@ async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator
         yield { file, line, row, cells: record };
       }
     }
-    if (parse.parser.failure) throw parse.parser.failure;
+    // A download cut off ends here, after its whole rows (a quote the cut left open is no error of the file's).
+    const cut = cutRow(input, lastLine + 1, row + 1);
+    if (cut) yield cut;
+    else if (parse.parser.failure) throw parse.parser.failure;
   } catch (error) {
     yield { file, line: lastLine + 1, row: row + 1, error: endOfReading(error as Error, lastLine + 1, drift, row, maxRecordSize) };
   } finally {
     input.close();
   }
+}
+
+/** A download that broke off before its header line was whole: refused, as nothing was sent. */
+function headerCut(input: OpenedInput): InputError | undefined {
+  const reason = input.cut?.();
+  return reason === undefined ? undefined : new InputError('BULK_FILE_UNREADABLE', `the download broke off before the header was read (${reason})`, input.file, 1);
 }
 
 /**
@@ -150,11 +159,11 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     if (first.done && parse.parser.failure) throw parse.parser.failure;
   } catch (error) {
     input.close();
-    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the header: ${(error as Error).message}`, file, 1, error);
+    throw headerCut(input) ?? new InputError('BULK_FILE_UNREADABLE', `cannot read the header: ${(error as Error).message}`, file, 1, error);
   }
   if (first.done) {
     input.close();
-    throw new InputError('BULK_FILE_EMPTY', 'the file is empty: a CSV file needs a header line', file);
+    throw headerCut(input) ?? new InputError('BULK_FILE_EMPTY', 'the file is empty: a CSV file needs a header line', file);
   }
   const rows = csvRows(input, parse, records, first.value, maxRecordSize);
   return { file, format: 'csv', header: first.value.record, size: input.size, bytesRead: input.bytesRead, rows, close: input.close };

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { numberDefault } from '../options.js';
-import { firstInvalidUtf8, openBytes } from './bytes.js';
+import { cutRow, firstInvalidUtf8, openBytes } from './bytes.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
 export interface NdjsonOptions {
@@ -108,6 +108,8 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
         const parsed = lineRow(file, line, nextRow, raw.bytes, raw.start, latin1);
         if (parsed) yield parsed;
       }
+      const cut = cutRow(input, line + 1, row + 1);
+      if (cut) yield cut;
     } catch (error) {
       yield { file, line: line + 1, row: row + 1, error: `cannot read the rest of the file after ${row} rows: ${(error as Error).message}` };
     } finally {

@@ -18,6 +18,11 @@ export interface SourceRow {
   readonly text?: string;
   /** A reader-level problem (unparsable line, ragged row, broken file): the row is invalid. */
   readonly error?: string;
+  /**
+   * No row here: the input was cut off before this row (a download broken midway), the rows before it
+   * were all read. Why, in words naming the input and the row; the input ends with it.
+   */
+  readonly cut?: string;
 }
 
 /** An opened input whose header (for CSV) has been read, ready to yield rows. */
@@ -36,12 +41,15 @@ export interface Source {
   readonly close: () => void;
 }
 
-/** A byte stream opened from a path or stdin, decompressed when needed. */
+/** A byte stream opened from a path, stdin or a URL, decompressed when needed. */
 export interface OpenedInput {
+  /** The name as outputs show it: as given, with a URL's credentials masked. */
   readonly file: string;
   readonly format: Format;
   readonly size: number | undefined;
   readonly stream: Readable;
   readonly bytesRead: () => number;
+  /** A download: why it broke off, once the stream ended early (undefined while it has not). */
+  readonly cut?: () => string | undefined;
   readonly close: () => void;
 }

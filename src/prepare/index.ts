@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { isRemote } from '../util/remote.js';
 import { prepareHere } from './local.js';
 import type { PreparedInput } from './local.js';
 import { prepareInThreads } from './threads.js';
@@ -22,14 +23,16 @@ export type { RecordSpec } from './records.js';
 /**
  * Inputs up to this many bytes are prepared on the main thread: two threads cost about a tenth of a
  * second to start and load, more than they save on a small file (a gzipped file counts GZIP_FACTOR
- * times its size; stdin and pipes, whose size is unknown, always get the threads).
+ * times its size; stdin and pipes, whose size is unknown, always get the threads, and so do remote
+ * inputs: their size is known only once the download starts, and their network stack, undici or the AWS
+ * SDK, then loads in the reading thread, off the main one).
  */
 const IN_THREAD_MAX_BYTES = 1024 * 1024;
 const GZIP_FACTOR = 8;
 
 /** Are the inputs small enough to prepare on the main thread? */
 async function small(files: readonly string[]): Promise<boolean> {
-  if (files.includes('-')) return false;
+  if (files.some((file) => file === '-' || isRemote(file))) return false;
   let bytes = 0;
   for (const file of files) {
     // A file that cannot be stat'ed is refused by the reader in a moment; no thread is needed for that.

@@ -2,7 +2,7 @@ import type { RecordValidator } from '../schema/index.js';
 import { DoneRows } from './done.js';
 import type { Inlet, Outlet } from './flow.js';
 import { Packer } from './packer.js';
-import type { Parcel } from './parcel.js';
+import type { Parcel, StageStop } from './parcel.js';
 import type { ParsedChunk } from './parse-stage.js';
 import { RowPreparer } from './row.js';
 import type { PrepareSettings, SourceInfo } from './settings.js';
@@ -22,8 +22,8 @@ export class MapStage {
   readonly #preparer: RowPreparer;
   readonly #packer: Packer;
   readonly #done: DoneRows | undefined;
-  /** --resume found the input changed: what to say; nothing after it is prepared. */
-  #changed: string | undefined;
+  /** --resume found the input changed, or an input was cut off: what to say; nothing after it is prepared. */
+  #stopped: StageStop | undefined;
 
   constructor(settings: PrepareSettings, sources: readonly SourceInfo[], validate: RecordValidator) {
     this.#settings = settings;
@@ -38,7 +38,7 @@ export class MapStage {
   accept(chunk: ParsedChunk): void {
     const file = this.#sources[chunk.file].file;
     const keep = this.#settings.keepCells;
-    for (let i = 0; i < chunk.rows.length && this.#changed === undefined; i++) {
+    for (let i = 0; i < chunk.rows.length && this.#stopped === undefined; i++) {
       const ref = { file: chunk.file, line: chunk.lines[i], row: chunk.rows[i] };
       const parsed = { row: ref.row, cells: chunk.cells[i], value: chunk.values[i], error: chunk.errors[i] };
       const prepared = this.#preparer.prepare(chunk.file, parsed);
@@ -48,7 +48,7 @@ export class MapStage {
         this.#packer.skip();
       } else if (check === 'changed') {
         const now = prepared.fate === 'send' ? `its digest is ${prepared.digest}` : prepared.fate === 'invalid' ? `it is now invalid (${prepared.error})` : 'it changed';
-        this.#changed = `${file}:${ref.line}: row ${ref.row} is not the row the report has as accepted (${now})`;
+        this.#stopped = { reason: 'changed', message: `${file}:${ref.line}: row ${ref.row} is not the row the report has as accepted (${now})` };
       } else if (prepared.fate === 'send') {
         this.#packer.send(ref, prepared.json, prepared.eventId, prepared.digest, kept);
       } else {
@@ -56,22 +56,25 @@ export class MapStage {
       }
     }
     const max = this.#done?.maxRow(file) ?? 0;
-    if (chunk.fileRows !== undefined && chunk.fileRows < max && this.#changed === undefined) {
-      this.#changed = `${file}: ${file === '-' ? 'stdin' : 'the input'} ends after row ${chunk.fileRows}, but the report has rows up to ${max}`;
+    if (chunk.fileRows !== undefined && chunk.fileRows < max && this.#stopped === undefined) {
+      this.#stopped = { reason: 'changed', message: `${file}: ${file === '-' ? 'stdin' : 'the input'} ends after row ${chunk.fileRows}, but the report has rows up to ${max}` };
     }
+    // A cut is no change: the rows before it were checked above, and --resume reads the input again.
+    if (chunk.cut !== undefined && this.#stopped === undefined) this.#stopped = { reason: 'cut', message: chunk.cut };
   }
 
-  get changed(): string | undefined {
-    return this.#changed;
+  /** Why the stage stops early, once it does. */
+  get stopped(): StageStop | undefined {
+    return this.#stopped;
   }
 
-  /** A parcel is full (a batch, 256 single bodies, or many finished rows), or the input changed. */
+  /** A parcel is full (a batch, 256 single bodies, or many finished rows), or the stage stops here. */
   get ready(): boolean {
-    return this.#packer.full || this.#changed !== undefined;
+    return this.#packer.full || this.#stopped !== undefined;
   }
 
   take(bytes: number, all: boolean): Parcel {
-    return this.#packer.take(bytes, all || this.#changed !== undefined, this.#changed);
+    return this.#packer.take(bytes, all || this.#stopped !== undefined, this.#stopped);
   }
 
   /**
@@ -103,7 +106,7 @@ export class MapStage {
       bytes = chunk.bytes;
       this.accept(chunk);
       while (this.ready) {
-        const stop = this.#changed !== undefined;
+        const stop = this.#stopped !== undefined;
         if (!(await hand(stop)) || stop) {
           clearTimeout(timer);
           inlet.stop();

@@ -1,5 +1,5 @@
 import { ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
-import type { KeptCells, Parcel, ParcelRows } from './parcel.js';
+import type { KeptCells, Parcel, ParcelRows, StageStop } from './parcel.js';
 
 /** Where a row came from: its file (index into the sources), physical line and row number. */
 export interface RowRef {
@@ -202,7 +202,7 @@ export class Packer {
    * Hands over what is packed as a parcel, the open batch too when `all` (the input ended, or rows
    * waited --batch-wait): otherwise a batch still filling stays for the next parcel.
    */
-  take(bytes: number, all: boolean, changed?: string): Parcel {
+  take(bytes: number, all: boolean, stopped?: StageStop): Parcel {
     if (all) this.#close();
     const sentRows = this.#itemEnds.length - this.#openSize;
     const end = this.#bodyEnds.length === 0 ? 0 : this.#bodyEnds[this.#bodyEnds.length - 1];
@@ -218,7 +218,7 @@ export class Packer {
       rows,
       skipped: this.#skipped,
       bytes,
-      ...(changed === undefined ? {} : { changed }),
+      ...(stopped === undefined ? {} : { stopped }),
     };
     this.#restart(end, open, sentRows);
     return parcel;

@@ -20,8 +20,18 @@ export interface Parcel {
   readonly skipped: number;
   /** Input bytes read when the parcel's last row was (all files together, for progress). */
   readonly bytes: number;
-  /** --resume: the input is not the one the report describes; the stage stopped here. */
-  readonly changed?: string | undefined;
+  /** The stage stopped here, before the inputs' end: why (nothing after it was prepared). */
+  readonly stopped?: StageStop | undefined;
+}
+
+/**
+ * Why the preparing stage stopped early: `changed`, --resume found an input is not the one the report
+ * describes (at the row that differs); `cut`, an input was cut off midway (a download broken), after its
+ * whole rows. `message` names the input and the row.
+ */
+export interface StageStop {
+  readonly reason: 'changed' | 'cut';
+  readonly message: string;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ParsedChunk {
   bytes: number;
   /** Set on an input's last chunk: how many rows it had (all of them, whatever --shard takes). */
   fileRows?: number;
+  /** Set instead on the last chunk of an input that was cut off (a download broken midway): why, where; nothing after it is read. */
+  cut?: string;
 }
 
 /** Rows per chunk, at most: fewer, larger messages between the threads cost less each row. */
@@ -59,18 +61,23 @@ export async function openParseStage(settings: PrepareSettings, stdin?: Readable
       let timer: NodeJS.Timeout | undefined;
       // One send at a time, in order: an idle flush and a full-chunk send never post out of turn.
       let sending: Promise<boolean> = Promise.resolve(true);
-      const flush = (fileRows?: number): Promise<boolean> => {
+      const flush = (end?: { fileRows: number } | { cut: string }): Promise<boolean> => {
         clearTimeout(timer);
         timer = undefined;
         const ready = chunk;
-        if (ready.rows.length === 0 && fileRows === undefined) return sending;
+        if (ready.rows.length === 0 && end === undefined) return sending;
         chunk = newChunk(file);
         ready.bytes = bytesRead();
-        if (fileRows !== undefined) ready.fileRows = fileRows;
+        Object.assign(ready, end);
         return (sending = sending.then((open) => open && outlet.send(ready)));
       };
       let rows = 0;
       for await (const row of sources[file].rows) {
+        if (row.cut !== undefined) {
+          // The input was cut off: its rows so far go, and the stage ends here, the inputs after it unread.
+          if (await flush({ cut: row.cut })) outlet.end();
+          return;
+        }
         rows = row.row;
         if (shard && row.row % shard.count !== shard.index) continue;
         add(chunk, row, keepText);
@@ -80,7 +87,7 @@ export async function openParseStage(settings: PrepareSettings, stdin?: Readable
           timer ??= setTimeout(() => void flush(), IDLE_FLUSH_MS);
         }
       }
-      if (!(await flush(rows))) return;
+      if (!(await flush({ fileRows: rows }))) return;
     }
     outlet.end();
   }

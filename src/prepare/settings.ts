@@ -38,6 +38,8 @@ export interface ReadSettings {
   readonly encoding: 'utf8' | 'latin1';
   readonly trim: boolean;
   readonly maxRecordSize: number;
+  /** Extra trusted CA certificates (PEM text) for https:// and s3:// inputs (`--ca`). */
+  readonly ca?: string | undefined;
 }
 
 /** What the stage tells of each input before the first row: the sending side names files by index. */

@@ -1,14 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
-import { EnvHttpProxyAgent, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-
-// undici parses answers with llhttp, compiled to WebAssembly. V8 starts it in its baseline compiler and
-// recompiles it with its optimising one once it has run a "budget" of code, which llhttp's main loop
-// spends on the very first answer: a ~130 ms background compile that a short run (a cron job's
-// thousand rows, a test) then waits for at exit, for no gain. A larger budget (this module is the
-// only WebAssembly we run, and it is not compiled yet) leaves short runs on the baseline code and still
-// optimises llhttp in a long run, after a few thousand answers.
-setFlagsFromString('--wasm-tiering-budget=100000000');
+import { httpDispatcher, requestFailure } from '../util/dispatcher.js';
 
 export interface ClientOptions {
   /** Base URL, e.g. `https://api.sandbox.asapp.com` (a path prefix is kept). */
@@ -23,21 +14,6 @@ export interface ClientOptions {
   readonly ca?: string | undefined;
   /** Proxy settings, by default from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case). */
   readonly env?: NodeJS.ProcessEnv | undefined;
-}
-
-/** Certificate problems: no retry will help, so the run stops with one clear line. */
-const TLS_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function proxyFrom(env: NodeJS.ProcessEnv): boolean {
-  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => Boolean(env[name]));
 }
 
 /** What one HTTP exchange produced, before deciding what it means for the row. */
@@ -81,29 +57,14 @@ export class HttpClient {
     this.#timeoutMs = options.timeoutMs;
     this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
     this.#origin = url.origin;
-    const connect = { timeout: Math.min(options.timeoutMs, 10_000), ...(options.ca === undefined ? {} : { ca: options.ca }) };
-    const common = {
-      connections: options.concurrency,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    };
-    const env = options.env ?? process.env;
-    this.#pool = proxyFrom(env)
-      ? new EnvHttpProxyAgent({
-          ...common,
-          connect,
-          requestTls: connect,
-          httpProxy: env['HTTP_PROXY'] ?? env['http_proxy'],
-          httpsProxy: env['HTTPS_PROXY'] ?? env['https_proxy'] ?? env['HTTP_PROXY'] ?? env['http_proxy'],
-          noProxy: env['NO_PROXY'] ?? env['no_proxy'],
-          // A plain http:// endpoint goes through the proxy as an absolute-form request (POST http://host/…),
-          // as curl, Python and Go send it: the usual forward proxy forwards that and refuses CONNECT for
-          // plain http. https:// endpoints still tunnel with CONNECT (undici applies this to http only).
-          proxyTunnel: false,
-        })
-      : new Pool(url.origin, { ...common, connect });
+    // At most `concurrency` connections; the pipeline keeps at most `concurrency` requests in flight, so none queue here.
+    this.#pool = httpDispatcher({
+      origin: url.origin,
+      connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
+      ca: options.ca,
+      env: options.env,
+      pool: { connections: options.concurrency, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs },
+    });
   }
 
   /** POSTs a pre-serialised JSON body; never throws for network problems (they are results). */
@@ -135,22 +96,10 @@ export class HttpClient {
         retryAfterMs: parseRetryAfter(response.headers['retry-after']),
       };
     } catch (error) {
-      const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
-      const tlsCode = [err.code, err.cause?.code].find((code) => code !== undefined && TLS_CODES.has(code));
-      if (tlsCode !== undefined) {
-        const message = err.cause?.code === tlsCode ? (err.cause.message ?? err.message) : err.message;
-        return {
-          httpStatus: undefined,
-          body: undefined,
-          networkError: `TLS: ${message} (${tlsCode}); if the endpoint uses a private CA, pass --ca FILE or set NODE_EXTRA_CA_CERTS`,
-          retryAfterMs: undefined,
-          tlsError: true,
-        };
-      }
-      const reason =
-        err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT'
-          ? `timed out after ${this.#timeoutMs}ms`
-          : `${err.message}${err.code ? ` (${err.code})` : ''}`;
+      const failure = requestFailure(error);
+      if (failure.tls) return { httpStatus: undefined, body: undefined, networkError: failure.text, retryAfterMs: undefined, tlsError: true };
+      const code = (error as { code?: string }).code;
+      const reason = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `timed out after ${this.#timeoutMs}ms` : failure.text;
       return { httpStatus: undefined, body: undefined, networkError: reason, retryAfterMs: undefined };
     }
   }

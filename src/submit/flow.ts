@@ -10,10 +10,11 @@ import type { Stopper } from './stopper.js';
 /**
  * The bodies of the parcels, one by one, as the sender takes them: the rows each parcel finished itself
  * are recorded first. Pulls the next parcel only when a body is wanted, so the preparing stage is held
- * still while every request slot is busy. Stops at a parcel that says the input changed (--resume),
- * before any of its rows (the row that differs, and those after it) is sent.
+ * still while every request slot is busy. Stops after a parcel that says the stage stopped: an input
+ * changed (--resume; the row that differs, and those after it, are not in the parcel) or was cut off
+ * (a download broken midway; its whole rows before the cut are in it, and go).
  */
-async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: Stopper, stats: Stats): AsyncGenerator<Body> {
+async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: Stopper, stats: Stats, sending: boolean): AsyncGenerator<Body> {
   for await (const parcel of parcels) {
     if (stop.signal.aborted) return;
     stats.bytesRead = parcel.bytes;
@@ -26,8 +27,13 @@ async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: S
       yield { parcel, rows, start, bytes: parcel.data.subarray(start, parcel.bodyEnds[b]), first, count: parcel.sizes[b] };
       first += parcel.sizes[b];
     }
-    if (parcel.changed !== undefined) {
-      stop.abort(new AbortError('BULK_INPUT_CHANGED', `${parcel.changed}: the input changed since the report was written (regenerated, re-sorted or edited?), so --resume cannot tell which rows were sent; nothing more was sent`));
+    if (parcel.stopped?.reason === 'changed') {
+      stop.abort(new AbortError('BULK_INPUT_CHANGED', `${parcel.stopped.message}: the input changed since the report was written (regenerated, re-sorted or edited?), so --resume cannot tell which rows were sent; nothing more was sent`));
+      return;
+    }
+    if (parcel.stopped?.reason === 'cut') {
+      const next = sending ? 'run again with --resume to carry on from there (the rows already accepted are checked and skipped, not sent twice)' : 'run again to read the rest';
+      stop.endEarly(new AbortError('BULK_INPUT_CUT', `${parcel.stopped.message}; nothing after it was read: ${next}`));
       return;
     }
   }
@@ -39,7 +45,7 @@ async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: S
  * rows are only recorded. Stops pulling once `stop` fires; requests in flight always finish.
  */
 export async function flow(parcels: AsyncIterable<Parcel>, record: Recorder, stop: Stopper, stats: Stats, http?: { sender: Sender; concurrency: number }): Promise<void> {
-  const all = bodies(parcels, record, stop, stats);
+  const all = bodies(parcels, record, stop, stats, http !== undefined);
   if (http) {
     await forEachBounded(all, http.concurrency, (body) => http.sender.send(body), stop.signal);
     return;

@@ -3,6 +3,7 @@ import type { PreparedInput } from '../prepare/index.js';
 import { ReportLock, Stats, readResumeState } from '../report/index.js';
 import type { ResumeState, Summary } from '../report/index.js';
 import { formatDuration } from '../util/duration.js';
+import { inputName } from '../util/remote.js';
 import type { HttpClient } from './client.js';
 import { flow } from './flow.js';
 import { openOutput } from './output.js';
@@ -60,7 +61,7 @@ export async function run(command: 'submit' | 'validate', options: SubmitOptions
   const stats = options.stats ?? new Stats();
   const lock = ReportLock.acquire(settings.reportPath);
   try {
-    const resume: ResumeState | undefined = settings.resume ? await readResumeState(settings.reportPath, settings.prepare.files) : undefined;
+    const resume: ResumeState | undefined = settings.resume ? await readResumeState(settings.reportPath, settings.prepare.files.map(inputName)) : undefined;
     const prepared = await openPrepared({ ...settings.prepare, done: resume?.accepted() }, options.stdin);
     const sizes = prepared.sources.map((s) => s.size);
     stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
@@ -78,7 +79,7 @@ function summarize(settings: Settings, stats: Stats, outcome: { output: Output; 
   return {
     command: settings.command,
     dryRun: settings.command === 'submit' && !sending,
-    files: [...settings.prepare.files],
+    files: settings.prepare.files.map(inputName),
     rows: stats.rows,
     accepted: stats.accepted,
     rejected: stats.rejected,

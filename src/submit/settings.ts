@@ -25,6 +25,8 @@ export interface RunOptions {
   /** NDJSON: convert scalar types to what the schema wants before validating. */
   readonly coerce?: boolean | undefined;
   readonly maxRecordSize?: number | undefined;
+  /** Extra trusted CA certificates (PEM text), for https:// and s3:// inputs and the endpoint behind a private CA. */
+  readonly ca?: string | undefined;
   /** Process only the rows whose row number mod `count` equals `index`. */
   readonly shard?: { readonly index: number; readonly count: number } | undefined;
   /** Rows per request: 1 uses the single-record endpoint, 2–1000 the kind's many-* endpoint. */
@@ -46,8 +48,6 @@ export interface SubmitOptions extends RunOptions {
   readonly path?: string | undefined;
   /** Headers for every request, credentials included. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
-  /** Extra trusted CA certificates (PEM text), for an endpoint behind a private CA. */
-  readonly ca?: string | undefined;
   /** Allow credentials over plain http to a host that is not loopback. */
   readonly allowInsecureHttp?: boolean | undefined;
   readonly concurrency?: number | undefined;
@@ -154,6 +154,7 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
       encoding: options.encoding ?? (textDefault('encoding') as 'utf8' | 'latin1'),
       trim: options.trim ?? flagDefault('no-trim'),
       maxRecordSize: options.maxRecordSize ?? numberDefault('max-record-size'),
+      ca: options.ca,
     },
     shard: options.shard,
     schema,

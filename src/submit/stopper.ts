@@ -9,6 +9,7 @@ import type { AbortError } from '../errors.js';
 export class Stopper {
   readonly #controller = new AbortController();
   #aborted: AbortError | undefined;
+  #endedEarly: AbortError | undefined;
   #interrupted: string | undefined;
 
   constructor() {
@@ -20,9 +21,9 @@ export class Stopper {
     return this.#controller.signal;
   }
 
-  /** The first reason the run was aborted for, if it was. */
+  /** The first reason the run was aborted for, if it was (or else why it ended early, if it did). */
   get aborted(): AbortError | undefined {
-    return this.#aborted;
+    return this.#aborted ?? this.#endedEarly;
   }
 
   /** The signal that interrupted the run (SIGINT, SIGTERM), if one did and nothing aborted it first. */
@@ -33,6 +34,15 @@ export class Stopper {
   abort(error: AbortError): void {
     this.#aborted ??= error;
     this.#controller.abort(error);
+  }
+
+  /**
+   * The run ends early, but not cut short: nothing more will come to send (an input was cut off), and
+   * what was read before still goes out and is recorded. The run then stops for `error`, unless an
+   * abort comes meanwhile, which says why instead.
+   */
+  endEarly(error: AbortError): void {
+    this.#endedEarly ??= error;
   }
 
   /**

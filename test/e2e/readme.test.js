@@ -1,19 +1,23 @@
-// Every README block fenced as ```sh example runs against `serve`, so the manual cannot rot.
+// Every README block fenced as ```sh example runs against `serve` ($URL), with samples/ also served by a
+// plain file server ($FILES) for the remote-input examples, so the manual cannot rot.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BIN, ROOT, SAMPLES, startServe, tempDir } from '../helpers/cli.js';
+import { startFileServer } from '../helpers/file-server.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```sh example(?: exit=(\d+))?\n([\s\S]*?)```/g)].map((m) => ({ exit: Number(m[1] ?? 0), script: m[2] }));
 
 let server;
+let files;
 let cwd;
 let pathDir;
 before(async () => {
   server = await startServe([]);
+  files = await startFileServer(SAMPLES);
   cwd = tempDir();
   symlinkSync(SAMPLES, join(cwd, 'samples'));
   pathDir = join(cwd, '.bin');
@@ -21,19 +25,32 @@ before(async () => {
   writeFileSync(join(pathDir, 'bulk-submit'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(pathDir, 'bulk-submit'), 0o755);
 });
-after(() => server.stop());
+after(() => Promise.all([server.stop(), files.close()]));
 
 test('the README has runnable examples', () => {
   assert.ok(blocks.length >= 3, `found ${blocks.length}`);
 });
 
+/** Runs a block in bash; resolves { status, stderr }. Not spawnSync: the file server answers from this process. */
+function bash(script, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { ...options, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
 blocks.forEach((block, i) => {
-  test(`README example ${i + 1}: ${block.script.split('\n').find((l) => l.startsWith('bulk-submit') || l.includes('| bulk-submit'))}`, () => {
-    const result = spawnSync('bash', ['-c', `${block.exit === 0 ? 'set -eo pipefail\n' : ''}${block.script}`], {
+  test(`README example ${i + 1}: ${block.script.split('\n').find((l) => l.startsWith('bulk-submit') || l.includes('| bulk-submit'))}`, async () => {
+    const result = await bash(`${block.exit === 0 ? 'set -eo pipefail\n' : ''}${block.script}`, {
       cwd,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, CI: 'true', URL: server.url, PATH: `${pathDir}:${process.env.PATH}`, ASAPP_API_ID: '', ASAPP_API_SECRET: '' },
+      env: { ...process.env, CI: 'true', URL: server.url, FILES: files.url, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '', PATH: `${pathDir}:${process.env.PATH}`, ASAPP_API_ID: '', ASAPP_API_SECRET: '' },
     });
     assert.equal(result.status, block.exit, `${block.script}\n${result.stderr}`);
   });
