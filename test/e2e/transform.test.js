@@ -51,6 +51,12 @@ test('README example: joins two columns, translates a code, drops test rows; sto
   assert.equal(stored['readme-1005'].workShift, undefined, 'an empty shift code sends no workShift');
   assert.equal(readFileSync(join(cwd, 'rejects.csv'), 'utf8').split('\n').filter(Boolean).length, 1, 'dropped rows are not rejects: the file has its header only');
   assert.match(readFileSync(join(cwd, 'metrics.prom'), 'utf8'), /bulk_submit_rows\{status="dropped",report="readme\.csv\.report\.ndjson"\} 2/);
+  // `report --inputs` reads the dropped lines back, and counts the rows left out on purpose as covered.
+  const audit = await runCli(['report', '--inputs', csv, 'readme.csv.report.ndjson'], { cwd });
+  assert.equal(audit.code, 0, audit.stdout + audit.stderr);
+  assert.match(audit.stdout, /^ {2}dropped {4}2$/m);
+  assert.match(audit.stdout, /7 rows: 5 accepted once, 2 dropped by --transform/);
+  assert.match(audit.stdout, /complete: every row of 1 input \(7 rows\) accepted exactly once, apart from 2 that --transform left out on purpose/);
 });
 
 test("README's listing of the example transform is the sample's code", () => {
