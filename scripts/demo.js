@@ -47,13 +47,14 @@ const codes = [
   await submit('customers', ['--endpoint', url, '--kind', 'customer', sample('customers.csv')]),
   await submit('agents', ['--endpoint', url, '--kind', 'agent', sample('agents.csv')]),
   await submit('an export with other column names, mapped', ['--endpoint', url, '--map', sample('mapping.example.json'), sample('legacy-export.csv')]),
+  await submit('an HR export reshaped by a transform, its times read in Paris', ['--endpoint', url, '--kind', 'agent', '--transform', sample('transform.example.mjs'), '--timezone', 'Europe/Paris', sample('legacy-agents.csv')]),
   await submit('rows that each break one rule: exit 1 expected', ['--endpoint', url, '--rejects', 'bad-rows.rejects.csv', sample('bad-rows.csv')]),
 ];
 await new Promise((resolve) => {
   child.once('exit', resolve);
   child.kill('SIGTERM');
 });
-const expected = [0, 0, 0, 0, 0, 1];
+const expected = [0, 0, 0, 0, 0, 0, 1];
 const ok = codes.every((code, i) => code === expected[i]);
 process.stderr.write(
   `\nDemo ${ok ? 'finished as expected' : 'did NOT finish as expected'}: reports, rejects and the server's store are in ${out}\n`,

@@ -19,7 +19,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 const EXIT_CODES = `
 Exit codes:
-  0    every row accepted (validate: every row valid)
+  0    every row accepted (validate: every row valid), apart from rows --transform left out
   1    the run finished, but some rows were invalid, rejected or failed (see the report)
   2    usage, schema, header or file error found before anything was sent (or --resume
        found the input changed since the report was written, before sending anything)

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'BULK_CONFIG_INVALID'
   | 'BULK_SCHEMA_INVALID'
   | 'BULK_MAP_INVALID'
+  | 'BULK_TRANSFORM_INVALID'
   | 'BULK_FILE_NOT_FOUND'
   | 'BULK_FILE_UNREADABLE'
   | 'BULK_FILE_EMPTY'
@@ -74,6 +75,13 @@ export class OptionError extends BulkError {
 export class SchemaError extends BulkError {
   constructor(message: string, file?: string, cause?: unknown) {
     super('BULK_SCHEMA_INVALID', message, { ...(file === undefined ? {} : { file }), cause });
+  }
+}
+
+/** The --transform module cannot be loaded, or exports no function; found before anything was sent. */
+export class TransformError extends BulkError {
+  constructor(message: string, file: string, line?: number, cause?: unknown) {
+    super('BULK_TRANSFORM_INVALID', message, { file, ...(line === undefined ? {} : { line }), cause });
   }
 }
 

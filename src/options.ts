@@ -126,6 +126,17 @@ export function errorBudget(value: string): ErrorBudget {
   throw new InvalidArgumentError(`must be a count such as 10 or a share above 0% and below 100% such as 2%, got "${value}"`);
 }
 
+/** An IANA time zone name (`Europe/Paris`, `UTC`) this Node knows, as Intl names it (`utc` → `UTC`). */
+export function timeZone(value: string): string {
+  // Newer Nodes take a fixed offset (`+01:00`) as a zone and Node 20 does not: refused on all alike.
+  if (/^\s*[+-]/.test(value)) throw new InvalidArgumentError(`must be an IANA time zone name such as Europe/Paris or UTC, not an offset, got "${value}"`);
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw new InvalidArgumentError(`must be an IANA time zone name such as Europe/Paris or UTC, got "${value}"`);
+  }
+}
+
 function httpUrl(value: string): string {
   let url: URL | undefined;
   try {
@@ -151,6 +162,8 @@ const TABLE = [
   { flags: '--schema <file>', description: "JSON Schema for the records instead of the kind's bundled one", group: 'Input', commands: IO, defaultText: "the kind's bundled one" },
   { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: READ, defaultText: 'from the file name', choices: ['csv', 'ndjson'] },
   { flags: '--map <file>', description: 'JSON {"CSV header": "property" | null} mapping or dropping columns explicitly', group: 'Input', commands: IO },
+  { flags: '--transform <file>', description: 'ES module whose default export (record, row) => record | null reshapes each mapped row before validation; null leaves the row out (dropped)', group: 'Input', commands: IO },
+  { flags: '--timezone <zone>', description: 'IANA time zone (Europe/Paris, UTC) in which a date-time without an offset is read; without it such a value is invalid', group: 'Input', commands: IO, parse: timeZone },
   { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: READ, defaultText: 'detected from the header line (, ; tab or |)', parse: delimiter },
   { flags: '--encoding <encoding>', description: 'input encoding: utf8 (invalid bytes make a row invalid) or latin1', group: 'Input', commands: READ, defaultValue: 'utf8', choices: ['utf8', 'latin1'] },
   { flags: '--coerce', description: 'NDJSON: convert numbers and booleans to strings (and numeric strings to numbers) where the schema says so', group: 'Input', commands: IO },

@@ -4,11 +4,12 @@ import { isDuplicated, statusOf } from './rows.js';
 import type { FileRows } from './rows.js';
 import type { InputCoverage, ProblemKind } from './types.js';
 
-/** What a row's byte says of its coverage: accepted exactly once (null), or why not. */
+/** What a row's byte says of its coverage: accepted exactly once or dropped by --transform (null), or why not. */
 function problemOf(state: number): ProblemKind | null {
   if (state === 0) return 'missing';
   if (isDuplicated(state)) return 'duplicated';
-  return statusOf(state) === 'accepted' ? null : 'notAccepted';
+  const status = statusOf(state);
+  return status === 'accepted' || status === 'dropped' ? null : 'notAccepted';
 }
 
 /**
@@ -17,7 +18,7 @@ function problemOf(state: number): ProblemKind | null {
  * the rows the reports name past the input's end.
  */
 export async function cover(source: Source, rows: FileRows | undefined, listing: Listing): Promise<InputCoverage> {
-  const counts = { rows: 0, acceptedOnce: 0, missing: 0, duplicated: 0, notAccepted: 0, notInInput: 0 };
+  const counts = { rows: 0, acceptedOnce: 0, dropped: 0, missing: 0, duplicated: 0, notAccepted: 0, notInInput: 0 };
   const file = source.file;
   for await (const { line, row } of source.rows) {
     // Rows come numbered 1, 2, 3 … without gaps: the last one's number is the count.
@@ -25,7 +26,8 @@ export async function cover(source: Source, rows: FileRows | undefined, listing:
     const state = rows?.state(row) ?? 0;
     const problem = problemOf(state);
     if (problem === null) {
-      counts.acceptedOnce++;
+      if (statusOf(state) === 'dropped') counts.dropped++;
+      else counts.acceptedOnce++;
       continue;
     }
     counts[problem]++;

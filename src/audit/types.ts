@@ -58,6 +58,8 @@ export interface Problem {
 export interface CoverageCounts {
   readonly rows: number;
   readonly acceptedOnce: number;
+  /** Rows --transform left out on purpose (last status dropped): covered all the same, as nothing was to be sent. */
+  readonly dropped: number;
   readonly missing: number;
   readonly duplicated: number;
   readonly notAccepted: number;
@@ -72,7 +74,7 @@ export interface InputCoverage extends CoverageCounts {
   readonly named: boolean;
 }
 
-/** Whether the reports cover every row of the inputs exactly once with accepted. */
+/** Whether the reports cover every row of the inputs exactly once with accepted (or dropped by --transform). */
 export interface Coverage extends CoverageCounts {
   readonly complete: boolean;
   readonly inputs: readonly InputCoverage[];

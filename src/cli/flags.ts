@@ -10,6 +10,8 @@ export interface SubmitFlags {
   schema?: string;
   format?: 'csv' | 'ndjson';
   map?: string;
+  transform?: string;
+  timezone?: string;
   delimiter?: string;
   encoding: 'utf8' | 'latin1';
   coerce?: boolean;
@@ -108,6 +110,8 @@ export function submitOptions(files: string[], flags: SubmitFlags, stats: Stats)
     kind: flags.kind,
     schemaFile: flags.schema,
     mapFile: flags.map,
+    transform: flags.transform,
+    timezone: flags.timezone,
     format: flags.format,
     delimiter: flags.delimiter,
     encoding: flags.encoding,

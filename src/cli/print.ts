@@ -37,6 +37,7 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
       ? [['valid', summary.valid], ['invalid', summary.invalid]]
       : [['accepted', summary.accepted], ['rejected', summary.rejected], ['failed', summary.failed], ['invalid', summary.invalid]];
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
+  if (summary.dropped > 0) lines.push(`  ${'dropped'.padEnd(9)} ${summary.dropped} (left out by --transform)`);
   if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (accepted in an earlier run)`);
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
   if (summary.requests > 0) lines.push(`  ${'answers'.padEnd(9)} ${answersText(summary)}`);

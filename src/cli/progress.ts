@@ -19,6 +19,7 @@ export function progressLine(stats: Stats): string {
   const latency = stats.latency?.quantiles();
   if (latency) parts.push(`p99 ${formatDuration(latency.p99)}`);
   parts.push(`invalid ${stats.invalid} · rejected ${stats.rejected} · failed ${stats.failed}`);
+  if (stats.dropped > 0) parts.push(`dropped ${stats.dropped}`);
   return parts.join(' · ');
 }
 

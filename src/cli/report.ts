@@ -57,17 +57,19 @@ function problemLine(problem: Problem, inputs: readonly InputCoverage[]): string
 function coverageLines(coverage: Coverage, reportNames: readonly string[], list: number): string[] {
   const lines = ['inputs:'];
   for (const input of coverage.inputs) {
-    lines.push(`  ${input.file}  ${count(input.rows, 'row')}: ${[`${input.acceptedOnce} accepted once`, ...problemWords(input)].join(', ')}`);
+    const covered = [`${input.acceptedOnce} accepted once`, ...(input.dropped > 0 ? [`${input.dropped} dropped by --transform`] : [])];
+    lines.push(`  ${input.file}  ${count(input.rows, 'row')}: ${[...covered, ...problemWords(input)].join(', ')}`);
     if (!input.named) {
       const names = reportNames.length === 0 ? 'none' : reportNames.map((name) => JSON.stringify(name)).join(', ');
       lines.push(`    no report names "${input.file}" (they name: ${names}): name the input exactly as it was given to submit`);
     }
   }
   if (coverage.complete) {
-    lines.push(`complete: every row of ${count(coverage.inputs.length, 'input')} (${count(coverage.rows, 'row')}) accepted exactly once`);
+    const dropped = coverage.dropped > 0 ? `, apart from ${coverage.dropped} that --transform left out on purpose` : '';
+    lines.push(`complete: every row of ${count(coverage.inputs.length, 'input')} (${count(coverage.rows, 'row')}) accepted exactly once${dropped}`);
     return lines;
   }
-  const problems = coverage.rows - coverage.acceptedOnce + coverage.notInInput;
+  const problems = coverage.rows - coverage.acceptedOnce - coverage.dropped + coverage.notInInput;
   lines.push(`incomplete: ${count(problems, 'row')} not accepted exactly once (${problemWords(coverage).join(', ')})`);
   for (const problem of coverage.problems) lines.push(`  ${problemLine(problem, coverage.inputs)}`);
   if (coverage.unlisted > 0) lines.push(`  … and ${coverage.unlisted} more (--list ${list} lists the first ${list}; raise it to see more)`);

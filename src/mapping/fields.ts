@@ -10,6 +10,8 @@ export interface Field {
   readonly itemKind: FieldKind;
   /** The property is the `[{name, value}]` list that `attr.*` columns fill. */
   readonly isAttributes: boolean;
+  /** `"format": "date-time"`: sent as RFC 3339, read in --timezone when it has no offset (date-time.ts). */
+  readonly isDateTime: boolean;
 }
 
 const KINDS = new Set<FieldKind>(['string', 'integer', 'number', 'boolean', 'array', 'object']);
@@ -32,7 +34,7 @@ export function fieldsOf(schema: JsonSchema): Map<string, Field> {
     const itemKind = kind === 'array' ? kindOf(property.items) : 'any';
     const isAttributes =
       name === 'attributes' && kind === 'array' && itemKind === 'object' && Boolean(property.items?.properties?.['name']);
-    fields.set(name, { name, kind, itemKind, isAttributes });
+    fields.set(name, { name, kind, itemKind, isAttributes, isDateTime: property.format === 'date-time' });
   }
   return fields;
 }

@@ -126,6 +126,8 @@ export interface HeaderOptions {
   readonly kind?: string | undefined;
   /** The other record kinds, read only when a column matches nothing (a header meant for one of them). */
   readonly others?: (() => Iterable<OtherKind>) | undefined;
+  /** --transform: a column that matches nothing is left out of the record, not refused (the transform reads it). */
+  readonly unknownIgnored?: boolean | undefined;
 }
 
 /** The message for columns that match nothing: the better-fitting kind first, when there is one. */
@@ -151,6 +153,7 @@ function unknownColumnsMessage(header: readonly string[], unknown: readonly stri
  * exactly, else loosely (see normalizeName); `attr.<name>` fills `attributes`; a header starting with
  * `_` is ignored; `map` overrides all of that. Any column that matches nothing refuses the file: a
  * misspelt header must never silently drop a column; a header meant for another kind is told as such.
+ * Only with a transform (`unknownIgnored`), which reads such columns itself, are they left out instead.
  */
 export function resolveHeader(header: string[], fields: Map<string, Field>, file: string, options: HeaderOptions = {}): Column[] {
   const map = options.map ?? {};
@@ -184,6 +187,7 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
     }
     const column = matchName(text, index, matcher);
     if (column) columns.push(column);
+    else if (options.unknownIgnored) columns.push({ index, header: text, target: 'ignore' });
     else unknown.push(text);
   });
   if (unknown.length > 0) throw new HeaderError('BULK_HEADER_UNKNOWN', unknownColumnsMessage(header, unknown, fields, options), file);

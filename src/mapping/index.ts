@@ -6,3 +6,6 @@ export { mapCells, mapObject } from './record.js';
 export { DIGEST_LENGTH, digestOf, generateEventId, rowHash } from './event-id.js';
 export type { Mapped } from './record.js';
 export { loadColumnMap } from './map-file.js';
+export { normalizeDateTime, normalizeDateTimes, offsetText } from './date-time.js';
+export type { DateTimeProblem, LocalOffset, ZoneReader } from './date-time.js';
+export { loadZone } from './zone.js';

@@ -1,7 +1,7 @@
 /**
- * The preparing stage, sealed: inputs in (read → map → validate → serialise), parcels out, ready to
- * send: request bodies built once, with their rows' file, line, row, eventId and digest, and the rows
- * finished here (invalid, or valid for validate) with their report error. How it uses threads is its
+ * The preparing stage, sealed: inputs in (read → map → transform → validate → serialise), parcels out,
+ * ready to send: request bodies built once, with their rows' file, line, row, eventId and digest, and
+ * the rows finished here (invalid, valid for validate, or dropped by --transform) with their report error. How it uses threads is its
  * own business; nothing outside this folder knows how rows are packed.
  */
 import { stat } from 'node:fs/promises';
@@ -44,8 +44,9 @@ async function small(files: readonly string[]): Promise<boolean> {
 }
 
 /**
- * Opens the stage: every input opened and every header resolved before it resolves, so a bad file or
- * header is refused (rejects with its typed error) before anything is sent.
+ * Opens the stage: every input opened, every header resolved and the --transform module loaded before
+ * it resolves, so a bad file, header or module is refused (rejects with its typed error) before anything
+ * is sent.
  */
 export async function openPrepared(settings: PrepareSettings, stdin?: Readable): Promise<PreparedInput> {
   return (await small(settings.files)) ? prepareHere(settings, stdin) : prepareInThreads(settings, stdin);

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { validatorFor } from '../schema/index.js';
 import { AHEAD, localFlow } from './flow.js';
 import { MapStage } from './map-stage.js';
 import type { Parcel } from './parcel.js';
 import { openParseStage } from './parse-stage.js';
 import type { ParsedChunk } from './parse-stage.js';
 import type { PrepareSettings, SourceInfo } from './settings.js';
+import { loadRowTools } from './tools.js';
 
 /** The preparing stage as the sending side sees it. */
 export interface PreparedInput {
@@ -22,7 +22,7 @@ export async function prepareHere(settings: PrepareSettings, stdin: Readable | u
   const parse = await openParseStage(settings, stdin);
   let map: MapStage;
   try {
-    map = new MapStage(settings, parse.sources, await validatorFor(settings.schema));
+    map = new MapStage(settings, parse.sources, await loadRowTools(settings));
   } catch (error) {
     parse.close();
     throw error;

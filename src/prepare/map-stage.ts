@@ -1,18 +1,19 @@
-import type { RecordValidator } from '../schema/index.js';
 import { DoneRows } from './done.js';
 import type { Inlet, Outlet } from './flow.js';
 import { Packer } from './packer.js';
 import type { Parcel, StageStop } from './parcel.js';
 import type { ParsedChunk } from './parse-stage.js';
 import { RowPreparer } from './row.js';
+import type { ParsedRow, PreparedRow } from './row.js';
 import type { PrepareSettings, SourceInfo } from './settings.js';
+import type { RowTools } from './tools.js';
 
 /** Packed rows that are not a full parcel go after this long without new rows: a trickle flows (ms). */
 const IDLE_FLUSH_MS = 10;
 
 /**
- * The mapping end of the stage: parsed rows in, parcels out. Each row is mapped, validated and
- * serialised (RowPreparer), checked against the rows an earlier run got accepted (--resume), and packed
+ * The mapping end of the stage: parsed rows in, parcels out. Each row is mapped, transformed
+ * (--transform), validated and serialised (RowPreparer), checked against the rows an earlier run got accepted (--resume), and packed
  * into request bodies (Packer). Headers are resolved once per input, when the stage is made: a header
  * that cannot be refuses the run before anything is sent.
  */
@@ -25,36 +26,68 @@ export class MapStage {
   /** --resume found the input changed, or an input was cut off: what to say; nothing after it is prepared. */
   #stopped: StageStop | undefined;
 
-  constructor(settings: PrepareSettings, sources: readonly SourceInfo[], validate: RecordValidator) {
+  constructor(settings: PrepareSettings, sources: readonly SourceInfo[], tools: RowTools) {
     this.#settings = settings;
     this.#sources = sources;
-    this.#preparer = new RowPreparer(settings, validate);
+    this.#preparer = new RowPreparer(settings, tools);
     sources.forEach((source, i) => this.#preparer.plan(i, source.file, source.header));
     this.#packer = new Packer(settings.sending ? settings.batchSize : 1, settings.keepCells);
     this.#done = settings.done ? new DoneRows(settings.done) : undefined;
   }
 
-  /** Prepares and packs a chunk's rows; stops at the first that differs from the report (--resume). */
-  accept(chunk: ParsedChunk): void {
-    const file = this.#sources[chunk.file].file;
-    const keep = this.#settings.keepCells;
+  /**
+   * Prepares and packs a chunk's rows, in order; stops at the first that differs from the report
+   * (--resume). Returns a promise only once an async transform gave one: the rest of the chunk then
+   * waits for each row in turn.
+   */
+  accept(chunk: ParsedChunk): Promise<void> | undefined {
     for (let i = 0; i < chunk.rows.length && this.#stopped === undefined; i++) {
-      const ref = { file: chunk.file, line: chunk.lines[i], row: chunk.rows[i] };
-      const parsed = { row: ref.row, cells: chunk.cells[i], value: chunk.values[i], error: chunk.errors[i] };
-      const prepared = this.#preparer.prepare(chunk.file, parsed);
-      const kept = keep ? { cells: chunk.cells[i], value: chunk.values[i], text: chunk.texts[i] } : undefined;
-      const check = this.#done?.check(file, ref.row, prepared.fate === 'send' ? prepared.digest : null) ?? 'new';
-      if (check === 'same') {
-        this.#packer.skip();
-      } else if (check === 'changed') {
-        const now = prepared.fate === 'send' ? `its digest is ${prepared.digest}` : prepared.fate === 'invalid' ? `it is now invalid (${prepared.error})` : 'it changed';
-        this.#stopped = { reason: 'changed', message: `${file}:${ref.line}: row ${ref.row} is not the row the report has as accepted (${now})` };
-      } else if (prepared.fate === 'send') {
-        this.#packer.send(ref, prepared.json, prepared.eventId, prepared.digest, kept);
-      } else {
-        this.#packer.finish(ref, prepared.fate === 'invalid' ? prepared.error : null, prepared.fate === 'invalid' ? prepared.eventId : null, kept);
-      }
+      const prepared = this.#preparer.prepare(chunk.file, this.#parsed(chunk, i));
+      if (prepared instanceof Promise) return this.#acceptFrom(chunk, i, prepared);
+      this.#pack(chunk, i, prepared);
     }
+    this.#ended(chunk);
+    return undefined;
+  }
+
+  /** The rest of a chunk from row `i`, whose fate is a promise, on: row by row. */
+  async #acceptFrom(chunk: ParsedChunk, i: number, first: Promise<PreparedRow>): Promise<void> {
+    this.#pack(chunk, i, await first);
+    for (let j = i + 1; j < chunk.rows.length && this.#stopped === undefined; j++) {
+      const prepared = this.#preparer.prepare(chunk.file, this.#parsed(chunk, j));
+      this.#pack(chunk, j, prepared instanceof Promise ? await prepared : prepared);
+    }
+    this.#ended(chunk);
+  }
+
+  #parsed(chunk: ParsedChunk, i: number): ParsedRow {
+    return { row: chunk.rows[i], line: chunk.lines[i], cells: chunk.cells[i], value: chunk.values[i], error: chunk.errors[i] };
+  }
+
+  /** Packs row `i` of a chunk by its fate, unless --resume finds the report has it accepted (skipped) or changed. */
+  #pack(chunk: ParsedChunk, i: number, prepared: PreparedRow): void {
+    const file = this.#sources[chunk.file].file;
+    const ref = { file: chunk.file, line: chunk.lines[i], row: chunk.rows[i] };
+    const kept = this.#settings.keepCells ? { cells: chunk.cells[i], value: chunk.values[i], text: chunk.texts[i] } : undefined;
+    const check = this.#done?.check(file, ref.row, prepared.fate === 'send' ? prepared.digest : null) ?? 'new';
+    if (check === 'same') {
+      this.#packer.skip();
+    } else if (check === 'changed') {
+      const now =
+        prepared.fate === 'send' ? `its digest is ${prepared.digest}` : prepared.fate === 'invalid' ? `it is now invalid (${prepared.error})` : prepared.fate === 'dropped' ? 'the transform now leaves it out' : 'it changed';
+      this.#stopped = { reason: 'changed', message: `${file}:${ref.line}: row ${ref.row} is not the row the report has as accepted (${now})` };
+    } else if (prepared.fate === 'send') {
+      this.#packer.send(ref, prepared.json, prepared.eventId, prepared.digest, kept);
+    } else if (prepared.fate === 'dropped') {
+      this.#packer.drop(ref);
+    } else {
+      this.#packer.finish(ref, prepared.fate === 'invalid' ? prepared.error : null, prepared.fate === 'invalid' ? prepared.eventId : null, kept);
+    }
+  }
+
+  /** After a chunk: an input shorter than the report says it was has changed (--resume). */
+  #ended(chunk: ParsedChunk): void {
+    const file = this.#sources[chunk.file].file;
     const max = this.#done?.maxRow(file) ?? 0;
     if (chunk.fileRows !== undefined && chunk.fileRows < max && this.#stopped === undefined) {
       this.#stopped = { reason: 'changed', message: `${file}: ${file === '-' ? 'stdin' : 'the input'} ends after row ${chunk.fileRows}, but the report has rows up to ${max}` };
@@ -104,7 +137,8 @@ export class MapStage {
     };
     for await (const chunk of inlet.items()) {
       bytes = chunk.bytes;
-      this.accept(chunk);
+      const accepting = this.accept(chunk);
+      if (accepting) await accepting;
       while (this.ready) {
         const stop = this.#stopped !== undefined;
         if (!(await hand(stop)) || stop) {

@@ -6,7 +6,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { toTransferable } from '../errors.js';
-import { validatorFor } from '../schema/index.js';
 import { AHEAD, portInlet, portOutlet } from './flow.js';
 import { MapStage } from './map-stage.js';
 import { transferables } from './parcel.js';
@@ -14,11 +13,14 @@ import type { Parcel } from './parcel.js';
 import type { ParsedChunk } from './parse-stage.js';
 import type { PrepareSettings, SourceInfo } from './settings.js';
 import type { StageReport } from './threads.js';
+import { loadRowTools } from './tools.js';
 
 const data = workerData as { settings: PrepareSettings; chunks: MessagePort; parcels: MessagePort };
 const report = (message: StageReport): void => parentPort!.postMessage(message);
-// The schema compiles while the reading thread opens the inputs; the main thread then says what they are.
-const validate = validatorFor(data.settings.schema);
+// The schema compiles (and --transform's module loads) while the reading thread opens the inputs; the
+// main thread then says what they are. A failure is reported once the sources are in, as any other.
+const tools = loadRowTools(data.settings);
+tools.catch(() => undefined);
 // 'stop' (the main thread is done with the stage) closes the chunks' port: the run below then ends.
 const sources = new Promise<SourceInfo[]>((resolve, reject) =>
   parentPort!.on('message', (message: { type: 'sources'; sources: SourceInfo[] } | { type: 'stop' }) => {
@@ -30,7 +32,7 @@ const sources = new Promise<SourceInfo[]>((resolve, reject) =>
   }),
 );
 try {
-  const stage = new MapStage(data.settings, await sources, await validate);
+  const stage = new MapStage(data.settings, await sources, await tools);
   report({ type: 'ready', sources: await sources });
   // The bodies' bytes move to the main thread, not copied: they go from there to the socket as they are.
   const outlet = portOutlet<Parcel>(data.parcels, AHEAD, transferables);

@@ -1,4 +1,5 @@
-import { ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
+import { BodyBytes } from './body-bytes.js';
+import { DROPPED, ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
 import type { KeptCells, Parcel, ParcelRows, StageStop } from './parcel.js';
 
 /** Where a row came from: its file (index into the sources), physical line and row number. */
@@ -28,6 +29,8 @@ class Columns {
   readonly eventId: (string | null)[] = [];
   readonly digest: (string | null)[] = [];
   readonly error: (string | null)[] = [];
+  /** Which rows --transform left out: few or none, so their indexes, not a column of their own. */
+  readonly dropped: number[] = [];
   readonly kept: KeptCells | null;
 
   constructor(keep: boolean) {
@@ -57,10 +60,11 @@ class Columns {
     const count = this.length + more.length;
     const numbers = new Int32Array(count * 3);
     const textEnds = new Int32Array(count * 3);
-    const nulls = new Uint8Array(count);
+    const flags = new Uint8Array(count);
     const textStart = data.length;
     let i = 0;
     for (const part of [this, more]) {
+      for (const j of part.dropped) flags[i + j] = DROPPED;
       for (let j = 0; j < part.length; j++, i++) {
         numbers[i * 3] = part.file[j];
         numbers[i * 3 + 1] = part.line[j];
@@ -68,49 +72,13 @@ class Columns {
         const texts = [part.eventId[j], part.digest[j], part.error[j]];
         for (let k = 0; k < 3; k++) {
           const text = texts[k];
-          if (text === null) nulls[i] |= 1 << k;
+          if (text === null) flags[i] |= 1 << k;
           textEnds[i * 3 + k] = text === null ? data.length : data.write(text);
         }
       }
     }
     const kept = this.kept && more.kept ? { cells: this.kept.cells.concat(more.kept.cells), value: this.kept.value.concat(more.kept.value), text: this.kept.text.concat(more.kept.text) } : null;
-    return { count, numbers, textEnds, textStart, nulls, kept };
-  }
-}
-
-/** Request bodies written as UTF-8, back to back, into one buffer of its own (so it can be transferred). */
-class BodyBytes {
-  #buffer: Buffer;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.#buffer = Buffer.allocUnsafeSlow(capacity);
-  }
-
-  /** Appends text; returns where it ends. */
-  write(text: string): number {
-    // At most three bytes a UTF-16 unit: room for that, so write() never cuts the text short.
-    this.#reserve(text.length * 3);
-    this.length += this.#buffer.write(text, this.length, 'utf8');
-    return this.length;
-  }
-
-  append(bytes: Uint8Array): number {
-    this.#reserve(bytes.length);
-    this.#buffer.set(bytes, this.length);
-    this.length += bytes.length;
-    return this.length;
-  }
-
-  bytes(from: number, to: number): Uint8Array {
-    return this.#buffer.subarray(from, to);
-  }
-
-  #reserve(more: number): void {
-    if (this.length + more <= this.#buffer.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.length + more, this.#buffer.length * 2));
-    this.#buffer.copy(grown, 0, 0, this.length);
-    this.#buffer = grown;
+    return { count, numbers, textEnds, textStart, flags, kept };
   }
 }
 
@@ -175,6 +143,12 @@ export class Packer {
   /** A row finished here: invalid (with its error) or valid (validate: nothing to send). */
   finish(ref: RowRef, error: string | null, eventId: string | null, kept?: Kept): void {
     this.#finished.add(ref, eventId, null, error, kept);
+  }
+
+  /** A row --transform left out (null): finished here, with nothing to say but that. */
+  drop(ref: RowRef): void {
+    this.#finished.dropped.push(this.#finished.length);
+    this.#finished.add(ref, null, null, null, undefined);
   }
 
   /** A row the report already has as accepted, unchanged (--resume). */

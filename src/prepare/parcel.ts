@@ -1,9 +1,9 @@
 /**
  * What the preparing stage hands over: rows ready to send, in request bodies built once, and rows it
- * finished itself (invalid, or valid for validate). The bodies are UTF-8 bytes, one after the other in
- * one buffer that is transferred between threads, not copied, and goes to the socket as it is; the
- * rows are column-wise arrays of numbers and strings, which cross threads far faster than as many small
- * objects. The sending side keeps a parcel until its requests are done.
+ * finished itself (invalid, valid for validate, or dropped by --transform). The bodies are UTF-8 bytes,
+ * one after the other in one buffer that is transferred between threads, not copied, and goes to the
+ * socket as it is; the rows are column-wise arrays of numbers and strings, which cross threads far
+ * faster than as many small objects. The sending side keeps a parcel until its requests are done.
  */
 export interface Parcel {
   /** The request bodies, back to back: `{"items":[…]}` for a batch, the record itself for one row. */
@@ -45,8 +45,8 @@ export interface ParcelRows {
   /** Per row: where its eventId, digest and error end in `data`; the first text starts at `textStart`. */
   readonly textEnds: Int32Array;
   readonly textStart: number;
-  /** Per row: bit 0 = no eventId, bit 1 = no digest (not sent), bit 2 = no error. */
-  readonly nulls: Uint8Array;
+  /** Per row: bit 0 = no eventId, bit 1 = no digest (not sent), bit 2 = no error; bit 3 (DROPPED) = --transform left it out. */
+  readonly flags: Uint8Array;
   /** Only when a rejects file is written: the CSV cells, NDJSON value and line text, to write back. */
   readonly kept: KeptCells | null;
 }
@@ -57,6 +57,9 @@ export interface KeptCells {
   readonly value: unknown[];
   readonly text: (string | null)[];
 }
+
+/** A row's flag: --transform left it out (its fate is `dropped`, not `valid`). */
+export const DROPPED = 1 << 3;
 
 /** A batch body is `{"items":[` + items joined by `,` + `]}`. */
 export const ITEMS_OPEN = Buffer.from('{"items":[');
@@ -79,7 +82,7 @@ export interface ParcelRow {
 /** What moves, not copied, when a parcel crosses to another thread. */
 export function transferables(parcel: Parcel): ArrayBuffer[] {
   const { rows } = parcel;
-  return [parcel.data.buffer, rows.numbers.buffer, rows.textEnds.buffer, rows.nulls.buffer] as ArrayBuffer[];
+  return [parcel.data.buffer, rows.numbers.buffer, rows.textEnds.buffer, rows.flags.buffer] as ArrayBuffer[];
 }
 
 /** A parcel's rows, read where they arrive: numbers as they are, texts decoded when asked for. */
@@ -120,6 +123,11 @@ export class ParcelView {
     return this.#textAt(i, 2);
   }
 
+  /** Did --transform leave row `i` out? */
+  dropped(i: number): boolean {
+    return (this.#rows.flags[i] & DROPPED) !== 0;
+  }
+
   /** Row `i` as an object, with its input when it was kept (the rejects file). */
   at(i: number): ParcelRow {
     const kept = this.#rows.kept;
@@ -136,7 +144,7 @@ export class ParcelView {
 
   #textAt(i: number, field: number): string | null {
     const rows = this.#rows;
-    if ((rows.nulls[i] & (1 << field)) !== 0) return null;
+    if ((rows.flags[i] & (1 << field)) !== 0) return null;
     const at = i * 3 + field;
     return this.#text.toString('utf8', at === 0 ? rows.textStart : rows.textEnds[at - 1], rows.textEnds[at]);
   }

@@ -1,71 +1,142 @@
-import { digestOf, fieldsOf, generateEventId, mapCells, mapObject, resolveHeader, rowHash } from '../mapping/index.js';
-import type { Column, Field } from '../mapping/index.js';
+import { digestOf, fieldsOf, generateEventId, mapCells, mapObject, normalizeDateTimes, resolveHeader, rowHash } from '../mapping/index.js';
+import type { Column, Field, ZoneReader } from '../mapping/index.js';
 import type { RecordValidator } from '../schema/index.js';
 import { otherKinds } from './hints.js';
 import type { PrepareSettings } from './settings.js';
+import type { RowTools } from './tools.js';
+import { cellsByHeader, isThenable, transformFailure } from './transform.js';
+import type { Transform, TransformRow } from './transform.js';
 
-/** What one row came to: sent (its JSON, eventId and digest), or finished here (invalid or valid). */
+/** What one row came to: sent (its JSON, eventId and digest), or finished here (invalid, valid, or dropped by --transform). */
 export type PreparedRow =
   | { readonly fate: 'send'; readonly json: string; readonly eventId: string | null; readonly digest: string }
   | { readonly fate: 'invalid'; readonly error: string; readonly eventId: string | null }
-  | { readonly fate: 'valid' };
+  | { readonly fate: 'valid' }
+  | { readonly fate: 'dropped' };
 
 /** A parsed row as the mapping side gets it. */
 export interface ParsedRow {
   readonly row: number;
+  readonly line: number;
   readonly cells: readonly string[] | null;
   readonly value: unknown;
   /** A reader-level problem: the row is invalid with it. */
   readonly error: string | null;
 }
 
-/** Maps, validates and serialises rows by one schema; compiled once, used for every row. */
+const DROPPED: PreparedRow = { fate: 'dropped' };
+
+/** What a transform returned that is neither a record nor null, in words. */
+function notARecord(value: unknown): string {
+  const got = value === undefined ? 'undefined' : Array.isArray(value) ? 'an array' : typeof value;
+  return `transform: must return the record (an object), or null to leave the row out; got ${got}`;
+}
+
+/**
+ * Maps, transforms (--transform), validates and serialises rows by one schema; compiled once, used for
+ * every row. Date-time properties are made RFC 3339 (read in --timezone) after the transform, just
+ * before validation, so what a transform returns is read as a cell would be.
+ */
 export class RowPreparer {
   readonly #validate: RecordValidator;
+  readonly #transform: Transform | undefined;
+  readonly #zone: ZoneReader | undefined;
   readonly #fields: Map<string, Field>;
+  /** The schema's date-time properties. */
+  readonly #dateTimes: string[];
   readonly #settings: PrepareSettings;
   readonly #canCarryEventId: boolean;
   readonly #generate: boolean;
   /** Per input (by index): how its CSV columns map, or undefined for NDJSON. */
   readonly #plans: (Column[] | undefined)[] = [];
+  /** Per input: its name and CSV header, for the transform's `row`. */
+  readonly #inputs: { file: string; header: string[] | null }[] = [];
 
-  constructor(settings: PrepareSettings, validate: RecordValidator) {
+  constructor(settings: PrepareSettings, tools: RowTools) {
     this.#settings = settings;
-    this.#validate = validate;
+    this.#validate = tools.validate;
+    this.#transform = tools.transform;
+    this.#zone = tools.zone;
     this.#fields = fieldsOf(settings.schema.schema);
+    this.#dateTimes = [...this.#fields.values()].filter((field) => field.isDateTime).map((field) => field.name);
     this.#canCarryEventId = this.#fields.has('eventId');
     this.#generate = this.#canCarryEventId && settings.generateEventId;
   }
 
-  /** Resolves an input's CSV header against the schema, once (throws a HeaderError when it cannot be). */
+  /**
+   * Resolves an input's CSV header against the schema, once (throws a HeaderError when it cannot be).
+   * With a transform, a column that matches no property is not refused: the transform reads it.
+   */
   plan(index: number, file: string, header: string[] | null): void {
     const { map, schema } = this.#settings;
     const others = (): ReturnType<typeof otherKinds> => (map === undefined ? otherKinds(schema.kind) : []);
-    this.#plans[index] = header ? resolveHeader(header, this.#fields, file, { map, kind: schema.kind, others }) : undefined;
+    const options = { map, kind: schema.kind, others, unknownIgnored: this.#transform !== undefined };
+    this.#plans[index] = header ? resolveHeader(header, this.#fields, file, options) : undefined;
+    this.#inputs[index] = { file, header };
   }
 
-  prepare(file: number, parsed: ParsedRow): PreparedRow {
-    let errors: string[];
-    let record: Record<string, unknown> = {};
-    if (parsed.error !== null) {
-      errors = [parsed.error];
-    } else {
-      const columns = this.#plans[file];
-      const mapped = columns ? mapCells(columns, parsed.cells ?? []) : mapObject(parsed.value as Record<string, unknown>, this.#settings.coerce ? this.#fields : undefined);
-      record = mapped.record;
-      if (mapped.previousEventId !== undefined && record['eventId'] === undefined && this.#canCarryEventId) record['eventId'] = mapped.previousEventId;
-      errors = mapped.errors.length > 0 ? [...mapped.errors, ...this.#validate(record)] : this.#validate(record);
+  /** One row's fate; a promise only when an async transform gave one (a sync transform costs no microtask). */
+  prepare(file: number, parsed: ParsedRow): PreparedRow | Promise<PreparedRow> {
+    if (parsed.error !== null) return { fate: 'invalid', error: parsed.error, eventId: null };
+    const columns = this.#plans[file];
+    const mapped = columns ? mapCells(columns, parsed.cells ?? []) : mapObject(parsed.value as Record<string, unknown>, this.#settings.coerce ? this.#fields : undefined);
+    const transform = this.#transform;
+    // A row whose cells did not convert is invalid as it is: the transform sees only rows that mapped.
+    if (transform === undefined || mapped.errors.length > 0) return this.#finish(parsed.row, mapped.record, mapped.errors, mapped.previousEventId, false);
+    const own = mapped.record['eventId'];
+    const eventId = typeof own === 'string' ? own : this.#canCarryEventId ? (mapped.previousEventId ?? null) : null;
+    let result: unknown;
+    try {
+      // An NDJSON record may be the input's own value, kept for the rejects file: the transform gets a copy.
+      result = transform(columns ? mapped.record : structuredClone(mapped.record), this.#rowOf(file, parsed));
+    } catch (error) {
+      return { fate: 'invalid', error: transformFailure(error), eventId };
     }
+    if (!isThenable(result)) return this.#transformed(parsed.row, result, mapped.previousEventId, eventId);
+    return Promise.resolve(result).then(
+      (value) => this.#transformed(parsed.row, value, mapped.previousEventId, eventId),
+      (error: unknown): PreparedRow => ({ fate: 'invalid', error: transformFailure(error), eventId }),
+    );
+  }
+
+  /** The transform's `row`: where the row is, and its input as read (CSV cells by header, or the NDJSON value). */
+  #rowOf(file: number, parsed: ParsedRow): TransformRow {
+    const input = this.#inputs[file];
+    const cells = input.header ? cellsByHeader(input.header, parsed.cells ?? []) : parsed.value;
+    return { file: input.file, line: parsed.line, row: parsed.row, cells };
+  }
+
+  /** What the transform returned: null drops the row, a record goes on to validation. */
+  #transformed(row: number, value: unknown, previousEventId: string | undefined, eventId: string | null): PreparedRow {
+    if (value === null) return DROPPED;
+    if (typeof value !== 'object' || Array.isArray(value)) return { fate: 'invalid', error: notARecord(value), eventId };
+    return this.#finish(row, value as Record<string, unknown>, [], previousEventId, true);
+  }
+
+  /** Validates and serialises a record (`errors`: its mapping problems so far); `shared`: not ours to change. */
+  #finish(row: number, record: Record<string, unknown>, errors: string[], previousEventId: string | undefined, shared: boolean): PreparedRow {
+    if (previousEventId !== undefined && record['eventId'] === undefined && this.#canCarryEventId) {
+      if (shared) record = { ...record };
+      record['eventId'] = previousEventId;
+    }
+    if (this.#dateTimes.length > 0) record = normalizeDateTimes(record, this.#dateTimes, this.#zone, errors);
+    const problems = errors.length > 0 ? errors.concat(this.#validate(record)) : this.#validate(record);
     const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
-    if (errors.length > 0) return { fate: 'invalid', error: errors.join('; '), eventId: own };
+    if (problems.length > 0) return { fate: 'invalid', error: problems.join('; '), eventId: own };
     if (!this.#settings.sending) return { fate: 'valid' };
     // Serialise once; a generated eventId is spliced in front rather than re-serialising. One hash of
     // the row's position and record makes both the generated eventId and the digest.
-    const json = JSON.stringify(record);
-    const hash = rowHash(parsed.row, json);
+    let json: string;
+    try {
+      json = JSON.stringify(record);
+    } catch (error) {
+      // Only a transform's record can get here (a BigInt, a cycle): what a file gives always serialises.
+      return { fate: 'invalid', error: `transform: the record cannot be written as JSON: ${(error as Error).message}`, eventId: own };
+    }
+    const hash = rowHash(row, json);
     const digest = digestOf(hash);
     if (own !== null || !this.#generate) return { fate: 'send', json, eventId: own, digest };
-    const eventId = generateEventId(parsed.row, json, hash);
+    const eventId = generateEventId(row, json, hash);
     return { fate: 'send', json: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}`, eventId, digest };
   }
 }

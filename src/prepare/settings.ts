@@ -16,6 +16,10 @@ export interface PrepareSettings {
   readonly schema: LoadedSchema;
   /** `--map`: CSV header → property, `attr.<name>`, or null to drop the column. */
   readonly map?: ColumnMap | undefined;
+  /** `--transform`: the module as given (for messages) and its file URL, imported where rows are mapped. */
+  readonly transform?: { readonly file: string; readonly url: string } | undefined;
+  /** `--timezone`: the IANA zone in which a date-time without an offset is read. */
+  readonly timezone?: string | undefined;
   /** NDJSON: convert scalars to the types the schema wants. */
   readonly coerce: boolean;
   /** Give rows without an eventId a deterministic one. */

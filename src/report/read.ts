@@ -3,8 +3,8 @@ import { ReportError } from '../errors.js';
 import { REPORT_COLUMNS } from './report.js';
 import type { RowStatus } from './report.js';
 
-/** Every status a report line can have: submit's four, and validate's valid (validate writes invalid too). */
-export const REPORT_STATUSES: readonly RowStatus[] = ['accepted', 'rejected', 'failed', 'invalid', 'valid'];
+/** Every status a report line can have: submit's four, validate's valid (validate writes invalid too), and --transform's dropped. */
+export const REPORT_STATUSES: readonly RowStatus[] = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped'];
 
 /** What a report line says of its row, as read back, with where it stands in the report. */
 export interface ReportEntry {

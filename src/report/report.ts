@@ -1,7 +1,8 @@
 import type { FileSink } from './sink.js';
 import { csvLine } from './csv-text.js';
 
-export type RowStatus = 'accepted' | 'rejected' | 'failed' | 'invalid' | 'valid';
+/** What happened to a row; `dropped`: --transform left it out on purpose (never sent, never an error). */
+export type RowStatus = 'accepted' | 'rejected' | 'failed' | 'invalid' | 'valid' | 'dropped';
 
 /** One line of the report: what happened to one input row. */
 export interface ReportLine {

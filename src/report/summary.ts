@@ -18,6 +18,8 @@ export class Stats {
   failed = 0;
   invalid = 0;
   valid = 0;
+  /** Rows --transform left out on purpose. */
+  dropped = 0;
   /** Rows skipped because an earlier run (the report being resumed) already got them accepted. */
   skipped = 0;
   /** HTTP requests made, retries included. */
@@ -72,6 +74,8 @@ export interface Summary {
   readonly failed: number;
   readonly invalid: number;
   readonly valid: number;
+  /** Rows --transform left out on purpose (it returned null): not sent, not errors. */
+  readonly dropped: number;
   readonly skipped: number;
   readonly requests: number;
   /** Requests by HTTP status class (`network`: no answer came). */

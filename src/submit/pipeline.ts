@@ -86,6 +86,7 @@ function summarize(settings: Settings, stats: Stats, outcome: { output: Output; 
     failed: stats.failed,
     invalid: stats.invalid,
     valid: stats.valid,
+    dropped: stats.dropped,
     skipped: stats.skipped,
     requests: stats.requests,
     responses: { ...stats.responses },

@@ -40,7 +40,7 @@ export class Recorder {
     this.#stop = stop;
   }
 
-  /** Records the rows a parcel finished itself (invalid, or valid for validate) and the rows it skipped. */
+  /** Records the rows a parcel finished itself (invalid, valid for validate, or dropped by --transform) and the rows it skipped. */
   finished(parcel: Parcel, rows: ParcelView): Promise<void> | undefined {
     // Progress counts a parcel's bytes as its rows are done: each row its share, skipped ones at once.
     const share = (parcel.bytes - this.#parcelEnd) / Math.max(1, rows.count + parcel.skipped);
@@ -52,7 +52,7 @@ export class Recorder {
     this.#stats.bytesDone += share * (parcel.skipped + rows.count - sent + (rows.count + parcel.skipped === 0 ? 1 : 0));
     for (let i = sent; i < rows.count; i++) {
       const error = rows.error(i);
-      this.#row(rows, i, error === null ? 'valid' : 'invalid', rows.eventId(i), null, 0, error);
+      this.#row(rows, i, error !== null ? 'invalid' : rows.dropped(i) ? 'dropped' : 'valid', rows.eventId(i), null, 0, error);
     }
     return this.#settle();
   }
@@ -73,7 +73,8 @@ export class Recorder {
     const line = { file: this.#files[rows.file(i)], line: rows.line(i), row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error };
     const wait = this.#report.write(line);
     if (wait) this.#waits.push(wait);
-    if (this.#rejects && status !== 'accepted' && status !== 'valid') {
+    // A dropped row was left out on purpose: there is nothing to fix and feed back.
+    if (this.#rejects && status !== 'accepted' && status !== 'valid' && status !== 'dropped') {
       const rejected = this.#rejects.write(rows.at(i), error ?? status, eventId);
       if (rejected) this.#waits.push(rejected);
     }

@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { OptionError } from '../errors.js';
 import { KINDS } from '../kinds.js';
 import type { Kind } from '../kinds.js';
-import { errorBudget, flagDefault, numberDefault, textDefault } from '../options.js';
+import { errorBudget, flagDefault, numberDefault, textDefault, timeZone } from '../options.js';
 import type { ErrorBudget } from '../options.js';
 import { loadRecordSpec } from '../prepare/index.js';
 import type { PrepareSettings, ReadSettings } from '../prepare/index.js';
@@ -17,6 +19,10 @@ export interface RunOptions {
   readonly schemaFile?: string | undefined;
   /** A `--map` file: `{"CSV header": "property" | null}`. */
   readonly mapFile?: string | undefined;
+  /** An ES module whose default export `(record, row) => record | null` reshapes each mapped row (README: Transforming rows). */
+  readonly transform?: string | undefined;
+  /** The IANA time zone (`Europe/Paris`, `UTC`) in which a date-time without an offset is read. */
+  readonly timezone?: string | undefined;
   /** Input format when the file name does not tell (required for stdin). */
   readonly format?: ReadSettings['format'];
   readonly delimiter?: string | undefined;
@@ -159,6 +165,8 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
     shard: options.shard,
     schema,
     map,
+    transform: options.transform === undefined ? undefined : { file: options.transform, url: pathToFileURL(resolve(options.transform)).href },
+    timezone: options.timezone === undefined ? undefined : checkedZone(options.timezone),
     coerce: options.coerce ?? false,
     generateEventId,
     sending,
@@ -176,6 +184,15 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
     resume: options.resume ?? false,
     force: options.force ?? false,
   };
+}
+
+/** --timezone as the command line checks it, for the library's callers. */
+function checkedZone(zone: string): string {
+  try {
+    return timeZone(zone);
+  } catch (error) {
+    throw new OptionError(`Invalid --timezone: ${(error as Error).message}`);
+  }
 }
 
 /** `10` → a count; `'2%'` → a share (0.02), checked as the command line checks it. */

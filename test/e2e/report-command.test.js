@@ -122,15 +122,15 @@ describe('bulk-submit report', { concurrency: 1 }, () => {
     ]);
     assert.equal(json.lines, 16);
     assert.equal(json.rows, 16);
-    assert.deepEqual(json.byStatus, { accepted: 16, rejected: 0, failed: 0, invalid: 0, valid: 0 });
+    assert.deepEqual(json.byStatus, { accepted: 16, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0 });
     assert.deepEqual(json.files.map((f) => [f.file, f.rows, f.lines]), [[INPUT, 16, 16]]);
     assert.deepEqual(json.topErrors, []);
     assert.equal(json.exitCode, 1);
     const { coverage } = json;
     assert.equal(coverage.complete, false);
     assert.deepEqual(coverage.inputs, [
-      { file: INPUT, named: true, rows: ROWS, acceptedOnce: 15, missing: 15, duplicated: 0, notAccepted: 0, notInInput: 1 },
-      { file: './samples/conversations.csv', named: false, rows: ROWS, acceptedOnce: 0, missing: ROWS, duplicated: 0, notAccepted: 0, notInInput: 0 },
+      { file: INPUT, named: true, rows: ROWS, acceptedOnce: 15, dropped: 0, missing: 15, duplicated: 0, notAccepted: 0, notInInput: 1 },
+      { file: './samples/conversations.csv', named: false, rows: ROWS, acceptedOnce: 0, dropped: 0, missing: ROWS, duplicated: 0, notAccepted: 0, notInInput: 0 },
     ]);
     assert.deepEqual([coverage.rows, coverage.acceptedOnce, coverage.missing, coverage.notInInput], [2 * ROWS, 15, 15 + ROWS, 1]);
     assert.deepEqual(coverage.problems, [

@@ -1,5 +1,5 @@
-// Every file in samples/ is exercised here, so the samples can never rot; a new sample without a
-// case below fails the first test. `npm run demo` is run as a newcomer would run it.
+// Every file in samples/ is exercised here (or, for the few named below, by the test of its own
+// feature), so the samples can never rot; a new sample without a case below fails the first test. `npm run demo` is run as a newcomer would run it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,8 +14,9 @@ const CASES = {
   'agents.csv': { args: ['--kind', 'agent'], valid: 12 },
   'legacy-export.csv': { args: ['--map', join(SAMPLES, 'mapping.example.json')], valid: 6 },
   'bad-rows.csv': { args: [], valid: 1, invalid: 9 },
+  'legacy-agents.csv': { args: ['--kind', 'agent', '--transform', join(SAMPLES, 'transform.example.mjs'), '--timezone', 'Europe/Paris'], valid: 5, dropped: 2 },
 };
-const COVERED_ELSEWHERE = new Set(['mapping.example.json', 'bad-rows.expected.md']);
+const COVERED_ELSEWHERE = new Set(['mapping.example.json', 'bad-rows.expected.md', 'transform.example.mjs']);
 
 test('every sample has a case', () => {
   for (const name of readdirSync(SAMPLES)) {
@@ -30,6 +31,7 @@ for (const [name, expected] of Object.entries(CASES)) {
     const summary = JSON.parse(result.stdout);
     assert.equal(summary.valid, expected.valid);
     assert.equal(summary.invalid, expected.invalid ?? 0);
+    assert.equal(summary.dropped, expected.dropped ?? 0);
     assert.equal(result.code, expected.invalid ? 1 : 0);
   });
 }

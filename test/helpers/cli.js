@@ -123,3 +123,9 @@ export function lineCount(file) {
 export function readStore(file) {
   return readNdjson(file);
 }
+
+/** Starts `serve --store FILE` (a new temporary file): { url, store, stop() } as startServe's, with `store` its path. */
+export async function startStoringServe(args = []) {
+  const store = join(tempDir(), 'store.ndjson');
+  return { ...(await startServe(['--store', store, ...args])), store };
+}

@@ -1,7 +1,8 @@
 // Unit tests for src/options.ts and src/util/duration.ts: the options table, env names, value parsers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OPTIONS, commanderOptions, envName, errorBudget, parseHeaderLine, shard } from '../../dist/options.js';
+import { OPTIONS, commanderOptions, envName, errorBudget, parseHeaderLine, shard, timeZone } from '../../dist/options.js';
+import { validate } from '../../dist/index.js';
 import { formatDuration, parseDuration } from '../../dist/util/duration.js';
 
 const spec = (flag) => {
@@ -94,4 +95,15 @@ test('--max-errors takes a count or a share between 0% and 100%', () => {
     assert.throws(() => errorBudget(junk), /must be a count such as 10 or a share above 0% and below 100% such as 2%/, JSON.stringify(junk));
   }
   assert.match(spec('--max-errors').description, /judged from row 100 on/, '--help says from which row a share is judged');
+});
+
+test('--timezone takes IANA names as Intl spells them, and refuses unknown names and bare offsets, on the command line and in the library', async () => {
+  assert.equal(timeZone('Europe/Paris'), 'Europe/Paris');
+  assert.equal(timeZone('europe/paris'), 'Europe/Paris');
+  assert.equal(timeZone('utc'), 'UTC');
+  assert.throws(() => timeZone('Mars/Olympus_Mons'), /must be an IANA time zone name such as Europe\/Paris or UTC, got "Mars\/Olympus_Mons"/);
+  assert.throws(() => timeZone('+01:00'), /not an offset/);
+  assert.deepEqual(spec('--timezone').commands, ['submit', 'validate']);
+  assert.deepEqual(spec('--transform').commands, ['submit', 'validate']);
+  await assert.rejects(validate({ files: ['x.csv'], timezone: 'Nowhere/City' }), { code: 'BULK_OPTION_INVALID', message: /^Invalid --timezone: must be an IANA time zone name/ });
 });

@@ -18,7 +18,7 @@ test('batches: full bodies of batchSize rows, a repeated eventId starts the next
   packer.send(ref(4), json('b'), 'b', 'd4');
   packer.send(ref(5), json('c'), 'c', 'd5');
   const taken = packer.take(123, false);
-  const parcel = structuredClone(taken, { transfer: [taken.data.buffer, taken.rows.numbers.buffer, taken.rows.textEnds.buffer, taken.rows.nulls.buffer] });
+  const parcel = structuredClone(taken, { transfer: [taken.data.buffer, taken.rows.numbers.buffer, taken.rows.textEnds.buffer, taken.rows.flags.buffer] });
   const rows = new ParcelView(parcel);
   assert.deepEqual(bodies(parcel), [`{"items":[${json('a')},${json('b')}]}`], 'the second "b" started a batch that is still filling');
   assert.deepEqual(parcel.sizes, [2]);
@@ -60,4 +60,24 @@ test('single mode: one record a body; a parcel of 256; kept cells only for the r
   assert.deepEqual(new ParcelView(parcel).at(0).cells, ['c1']);
   assert.equal(new ParcelView(parcel).eventId(255), 'r256');
   assert.equal(new Packer(1, false).take(0, true).rows.kept, null);
+});
+
+test('a row --transform dropped crosses as one flag bit among the finished rows, beside invalid and valid ones', () => {
+  const packer = new Packer(2, false);
+  packer.send(ref(1), json('a'), 'a', 'd1');
+  packer.finish(ref(2), 'x: is required', 'e2');
+  packer.drop(ref(3));
+  packer.finish(ref(4), null, null);
+  packer.drop(ref(5));
+  const rows = new ParcelView(packer.take(0, true));
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => [rows.row(i), rows.dropped(i), rows.error(i), rows.eventId(i)]), [
+    [1, false, null, 'a'],
+    [2, false, 'x: is required', 'e2'],
+    [3, true, null, null],
+    [4, false, null, null],
+    [5, true, null, null],
+  ]);
+  packer.finish(ref(6), null, null);
+  const next = new ParcelView(packer.take(0, true));
+  assert.deepEqual([next.count, next.dropped(0)], [1, false], 'the next parcel starts afresh');
 });
