@@ -1,7 +1,9 @@
 import type { FileSink } from './sink.js';
 import { csvLine } from './csv-text.js';
 
-export type RowStatus = 'accepted' | 'rejected' | 'failed' | 'invalid' | 'valid';
+/** Every status a report line can have: submit's four, and validate's valid (validate writes invalid too). */
+export const REPORT_STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid'] as const;
+export type RowStatus = (typeof REPORT_STATUSES)[number];
 
 /** One line of the report: what happened to one input row. */
 export interface ReportLine {
