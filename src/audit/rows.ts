@@ -22,7 +22,7 @@ export function isDuplicated(state: number): boolean {
 
 /** No rows of any status. */
 export function noStatuses(): StatusCounts {
-  return { accepted: 0, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0 };
+  return Object.fromEntries(REPORT_STATUSES.map((status) => [status, 0])) as StatusCounts;
 }
 
 /**

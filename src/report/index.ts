@@ -1,6 +1,6 @@
 export { FileSink } from './sink.js';
 export type { SinkMode } from './sink.js';
-export { ReportWriter, REPORT_COLUMNS } from './report.js';
+export { ReportWriter, REPORT_COLUMNS, REPORT_STATUSES } from './report.js';
 export type { ReportLine, RowStatus } from './report.js';
 export { RejectsWriter, REJECT_COLUMNS } from './rejects.js';
 export { Stats, errorGroup } from './summary.js';
@@ -9,6 +9,6 @@ export type { LatencyQuantiles } from './latency.js';
 export { csvLine } from './csv-text.js';
 export { ReportLock } from './lock.js';
 export { grown, readResumeState, ResumeState } from './resume.js';
-export { ReportReader, REPORT_STATUSES } from './read.js';
+export { ReportReader } from './read.js';
 export type { ReportEntry } from './read.js';
 export { defaultReportPath } from './name.js';

@@ -15,12 +15,10 @@ export interface LatencyQuantiles {
 export class Latency {
   readonly #digest = new tdigest.TDigest();
   count = 0;
-  sumMs = 0;
 
   observe(ms: number): void {
     this.#digest.push(ms);
     this.count++;
-    this.sumMs += ms;
   }
 
   /** p50, p95 and p99 (ms, rounded to 0.1 ms); undefined before the first request. */

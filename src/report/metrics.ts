@@ -2,6 +2,7 @@ import { accessSync, constants, promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Gauge, Registry, Summary as LatencySummary } from 'prom-client';
 import { OptionError } from '../errors.js';
+import { REPORT_STATUSES } from './report.js';
 import type { Stats, Summary } from './summary.js';
 
 /** Where a run's metrics go, and the report that names the run. */
@@ -98,7 +99,7 @@ export class RunMetrics {
   #set(summary: Summary | null, exitCode: number, now: number, lastSuccess: number | undefined): void {
     const gauge = (name: string, help: string, labelNames: string[] = []): Gauge => new Gauge({ name, help, labelNames, registers: [this.#registry] });
     const rows = gauge('bulk_submit_rows', 'Rows of the last run, by status (skipped: accepted in an earlier run; dropped: left out by --transform).', ['status']);
-    for (const status of ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped', 'skipped'] as const) rows.set({ status }, summary?.[status] ?? 0);
+    for (const status of [...REPORT_STATUSES, 'skipped'] as const) rows.set({ status }, summary?.[status] ?? 0);
     const requests = gauge('bulk_submit_requests', 'Requests of the last run, by HTTP status class (network: no answer).', ['class']);
     for (const [name, count] of Object.entries(this.#stats.responses)) requests.set({ class: name }, count);
     gauge('bulk_submit_retries', 'Requests of the last run that carried rows sent before.').set(this.#stats.retried);

@@ -1,10 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { ReportError } from '../errors.js';
-import { REPORT_COLUMNS } from './report.js';
+import { REPORT_COLUMNS, REPORT_STATUSES } from './report.js';
 import type { RowStatus } from './report.js';
-
-/** Every status a report line can have: submit's four, validate's valid (validate writes invalid too), and --transform's dropped. */
-export const REPORT_STATUSES: readonly RowStatus[] = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped'];
 
 /** What a report line says of its row, as read back, with where it stands in the report. */
 export interface ReportEntry {

@@ -1,8 +1,9 @@
 import type { FileSink } from './sink.js';
 import { csvLine } from './csv-text.js';
 
-/** What happened to a row; `dropped`: --transform left it out on purpose (never sent, never an error). */
-export type RowStatus = 'accepted' | 'rejected' | 'failed' | 'invalid' | 'valid' | 'dropped';
+/** Every status a report line can have: submit's four, validate's valid (validate writes invalid too), and --transform's dropped (left out on purpose: never sent, never an error). */
+export const REPORT_STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped'] as const;
+export type RowStatus = (typeof REPORT_STATUSES)[number];
 
 /** One line of the report: what happened to one input row. */
 export interface ReportLine {
