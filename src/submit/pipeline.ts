@@ -29,27 +29,37 @@ async function openSender(send: SendSettings, record: Recorder, stats: Stats, st
   return { sender: new Sender(requester, retry, record, stop, batches), client };
 }
 
-/** Runs the prepared parcels through to the report; closes everything, whatever happens. */
+/**
+ * Runs the prepared parcels through to the report; closes everything, whatever happens: also when the
+ * report cannot be opened (it exists, no --force), where the preparing threads, already reading ahead,
+ * would otherwise keep the process alive after the refusal.
+ */
 async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats): Promise<{ output: Output; stop: Stopper }> {
   const stop = new Stopper();
-  const output = await openOutput(settings, prepared.sources, resuming, stop);
-  const record = new Recorder(output.report, output.rejects, stats, prepared.sources.map((s) => s.file), settings.maxErrors, stop);
-  options.onEmergencyFlush?.(() => {
-    output.report.flushSync();
-    output.rejects?.flushSync();
-  });
-  const send = settings.send;
-  const http = send ? { ...(await openSender(send, record, stats, stop, settings.prepare.batchSize > 1)), concurrency: send.concurrency } : undefined;
-  // Requests in flight get --drain-timeout to finish after an interrupt; then they are cut off (and recorded failed).
-  const drainMs = send ? send.drainTimeoutMs : 0;
-  const unfollow = stop.follow(options.signal, drainMs, () => void http?.client.destroy(`interrupted: requests still in flight after --drain-timeout (${formatDuration(drainMs)})`));
+  const closing: Array<() => Promise<unknown>> = [() => prepared.close()];
   try {
-    await flow(prepared.parcels(), record, stop, stats, http);
+    const output = await openOutput(settings, prepared.sources, resuming, stop);
+    closing.push(() => output.close());
+    const record = new Recorder(output.report, output.rejects, stats, prepared.sources.map((s) => s.file), settings.maxErrors, stop);
+    options.onEmergencyFlush?.(() => {
+      output.report.flushSync();
+      output.rejects?.flushSync();
+    });
+    const send = settings.send;
+    const http = send ? { ...(await openSender(send, record, stats, stop, settings.prepare.batchSize > 1)), concurrency: send.concurrency } : undefined;
+    if (http) closing.push(() => http.client.close());
+    // Requests in flight get --drain-timeout to finish after an interrupt; then they are cut off (and recorded failed).
+    const drainMs = send ? send.drainTimeoutMs : 0;
+    const unfollow = stop.follow(options.signal, drainMs, () => void http?.client.destroy(`interrupted: requests still in flight after --drain-timeout (${formatDuration(drainMs)})`));
+    try {
+      await flow(prepared.parcels(), record, stop, stats, http);
+    } finally {
+      unfollow();
+    }
+    return { output, stop };
   } finally {
-    unfollow();
-    await Promise.allSettled([prepared.close(), output.close(), http?.client.close()]);
+    await Promise.allSettled(closing.map((close) => close()));
   }
-  return { output, stop };
 }
 
 /**

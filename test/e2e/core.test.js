@@ -156,6 +156,24 @@ describe('submit against serve', () => {
     assert.ok(readStore(store).some((s) => s.record.externalConversationId === 'bad-0003' && s.record.deviceType === 'DESKTOP'));
   });
 
+  test('an existing report refuses a large input (prepared in threads) too, and the process exits at once', async () => {
+    const cwd = tempDir();
+    // Over the 1 MiB a file needs to be prepared in threads: those read ahead while the report is opened,
+    // and once kept the process alive for minutes after the refusal (runCli gives it 60 s).
+    const [header, ...rows] = readFileSync(sample('conversations.csv'), 'utf8').trim().split('\n');
+    const body = rows.join('\n') + '\n';
+    writeFileSync(join(cwd, 'big.csv'), header + '\n' + body.repeat(Math.ceil((2 * 1024 * 1024) / body.length)));
+    writeFileSync(join(cwd, 'big.csv.report.ndjson'), 'keep me\n');
+    const before = readStore(store).length;
+    for (const command of ['submit', 'validate']) {
+      const refused = await runCli(command === 'submit' ? [command, '--endpoint', server.url, 'big.csv'] : [command, '--report', 'big.csv.report.ndjson', 'big.csv'], { cwd });
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /big\.csv\.report\.ndjson: the report file already exists/);
+    }
+    assert.equal(readFileSync(join(cwd, 'big.csv.report.ndjson'), 'utf8'), 'keep me\n');
+    assert.equal(readStore(store).length, before);
+  });
+
   test('an existing report stops the run before sending; --force overwrites; .csv report; --json on stdout only', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'conversations.csv.report.ndjson'), 'keep me\n');
