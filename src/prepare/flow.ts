@@ -22,7 +22,7 @@ export interface Outlet<T> {
 export interface Inlet<T> {
   /** The items in order; taking one gives its credit back. Throws the producer's error after the items before it. */
   items(): AsyncGenerator<T>;
-  /** Takes nothing more: the producer stops at its next send. */
+  /** Takes nothing more: items() ends, and the producer stops at its next send. */
   stop(): void;
 }
 
@@ -51,6 +51,16 @@ class Waiting<T> {
 
   fail(error: Error): void {
     this.#failure ??= error;
+    this.#settle();
+  }
+
+  /**
+   * The taker stops: what waits is dropped and items() ends, even if the producer never says `end` (it
+   * stops at its next send, refused, without one: a taker still waiting for an item would wait forever).
+   */
+  stop(): void {
+    this.#items.length = 0;
+    this.#ended = true;
     this.#settle();
   }
 
@@ -123,7 +133,13 @@ export function localFlow<T>(ahead: number): { outlet: Outlet<T>; inlet: Inlet<T
       fail: (error) => waiting.fail(error as Error),
       stopped: credits.onStop,
     },
-    inlet: { items: () => waiting.items(() => credits.give()), stop: () => credits.stop() },
+    inlet: {
+      items: () => waiting.items(() => credits.give()),
+      stop: () => {
+        credits.stop();
+        waiting.stop();
+      },
+    },
   };
 }
 
@@ -156,7 +172,10 @@ export function portInlet<T>(port: MessagePort): Inlet<T> & { failed(error: Erro
   const reply = (message: Reply): void => port.postMessage(message);
   return {
     items: () => waiting.items(() => reply({ type: 'credit' })),
-    stop: () => reply({ type: 'stop' }),
+    stop: () => {
+      reply({ type: 'stop' });
+      waiting.stop();
+    },
     failed: (error) => waiting.fail(error),
   };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Packer } from '../../dist/prepare/packer.js';
 import { ParcelView, subsetBody } from '../../dist/prepare/parcel.js';
+import { localFlow } from '../../dist/prepare/flow.js';
 
 const ref = (row) => ({ file: 0, line: row + 1, row });
 /** A parcel's bodies as text. */
@@ -80,4 +81,24 @@ test('a row --transform dropped crosses as one flag bit among the finished rows,
   packer.finish(ref(6), null, null);
   const next = new ParcelView(packer.take(0, true));
   assert.deepEqual([next.count, next.dropped(0)], [1, false], 'the next parcel starts afresh');
+});
+
+test('a flow whose taker stops: its items() ends though the producer never says end, and the next send is refused', async () => {
+  const { outlet, inlet } = localFlow(1);
+  assert.equal(await outlet.send('a'), true);
+  const taken = [];
+  const taking = (async () => {
+    for await (const item of inlet.items()) taken.push(item);
+    return 'ended';
+  })();
+  // The taker has 'a' and waits for more; the stage closes (the report could not be opened): it stops.
+  while (taken.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  inlet.stop();
+  let timer;
+  const bound = new Promise((resolve) => (timer = setTimeout(resolve, 30_000, 'still waiting')));
+  const outcome = await Promise.race([taking, bound]);
+  clearTimeout(timer);
+  assert.equal(outcome, 'ended', 'a taker still waiting would keep the stage open forever (exit 13: unsettled await)');
+  assert.equal(await outlet.send('b'), false);
+  assert.deepEqual(taken, ['a']);
 });
