@@ -70,12 +70,19 @@ export interface Download {
   readonly body: Readable;
   /** Bytes the body will have (Content-Length), for progress and to tell a cut; undefined when not said. */
   readonly size: number | undefined;
-  /** The body is gzip: by the name's `.gz` or the response's Content-Encoding. */
-  readonly gzip: boolean;
+  /** The path ends in `.gz`. */
+  readonly gzipByName: boolean;
+  /** The answer's Content-Encoding, if it said one: `gzip` (or `x-gzip`) is gunzipped too. */
+  readonly encoding: string | undefined;
   /** Longest part line held back (see WholeLines). */
   readonly hold: number;
   /** Releases the connection (and its client) once reading stops. */
   readonly release: () => void;
+}
+
+/** A Content-Encoding (trimmed, lower case) that says the body is gzip. */
+export function isGzipEncoding(encoding: string | undefined): boolean {
+  return encoding === 'gzip' || encoding === 'x-gzip';
 }
 
 /** One line for a failure while the body was read: its message and code, never a URL. */
@@ -96,7 +103,8 @@ export async function downloadInput(download: Download): Promise<OpenedInput> {
   let bytes = 0;
   let cut: string | undefined;
   let closed = false;
-  const gunzip = download.gzip ? (await import('node:zlib')).createGunzip() : undefined;
+  const gzip = download.gzipByName || isGzipEncoding(download.encoding);
+  const gunzip = gzip ? (await import('node:zlib')).createGunzip() : undefined;
   const next = gunzip ?? lines;
   const breakOff = (reason: string): void => {
     if (cut !== undefined || closed) return;

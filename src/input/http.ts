@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { InputError } from '../errors.js';
 import { httpDispatcher, requestFailure } from '../util/dispatcher.js';
-import { downloadInput } from './download.js';
+import { downloadInput, isGzipEncoding } from './download.js';
 import type { RemoteOptions } from './download.js';
 import type { OpenedInput } from './types.js';
 
@@ -60,7 +60,7 @@ export async function openHttp(url: string, file: string, options: RemoteOptions
     throw new InputError(code, text, file);
   }
   const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (!['identity', 'gzip', 'x-gzip', ''].includes(encoding)) {
+  if (encoding !== 'identity' && encoding !== '' && !isGzipEncoding(encoding)) {
     drop(response.body);
     release();
     throw new InputError('BULK_FILE_UNREADABLE', `the server sent it with Content-Encoding ${encoding}, which bulk-submit does not read (gzip is)`, file);
@@ -71,7 +71,8 @@ export async function openHttp(url: string, file: string, options: RemoteOptions
     format: options.format,
     body: response.body,
     size: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
-    gzip: named || encoding === 'gzip' || encoding === 'x-gzip',
+    gzipByName: named,
+    encoding,
     hold: options.hold,
     release,
   });

@@ -65,7 +65,8 @@ export async function openS3(name: string, file: string, options: RemoteOptions)
     format: options.format,
     body,
     size,
-    gzip: options.gzipByName || encoding === 'gzip' || encoding === 'x-gzip',
+    gzipByName: options.gzipByName,
+    encoding,
     hold: options.hold,
     release: () => client.destroy(),
   });

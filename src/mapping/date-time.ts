@@ -73,10 +73,10 @@ export function normalizeDateTime(text: string, zone: ZoneReader | undefined): s
   const local = zone.offsetAt(year, month, day, hour, minute, second);
   if (local === null) return text;
   if (typeof local === 'number') return wall + offsetText(local);
-  const shown = `${y}-${mo}-${d} ${h}:${mi}`;
-  if ('gap' in local) return { rule: `${shown} does not exist in ${zone.name} (the clocks skip it); write the offset` };
+  const when = `${y}-${mo}-${d} ${h}:${mi}`;
+  if ('gap' in local) return { rule: `${when} does not exist in ${zone.name} (the clocks skip it); write the offset` };
   const [first, then] = local.overlap.map(offsetText);
-  return { rule: `${shown} occurs twice in ${zone.name} (at ${first}, then again at ${then}, as the clocks go back); write the offset meant` };
+  return { rule: `${when} occurs twice in ${zone.name} (at ${first}, then again at ${then}, as the clocks go back); write the offset meant` };
 }
 
 /**

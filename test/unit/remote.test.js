@@ -50,7 +50,7 @@ async function download(format, parts, { cut = false, gzip = false, size, cutAft
   let released = false;
   let sawRow;
   const firstRow = new Promise((resolve) => (sawRow = resolve));
-  const input = await downloadInput({ file: 'https://h/in', format, body, size, gzip, hold: 1024, release: () => (released = true) });
+  const input = await downloadInput({ file: 'https://h/in', format, body, size, gzipByName: gzip, encoding: undefined, hold: 1024, release: () => (released = true) });
   const feeding = (async () => {
     for (const part of parts) {
       body.write(part);
