@@ -22,17 +22,24 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]+/g, '');
 }
 
-/** Levenshtein distance, for "did you mean" hints on unknown columns. */
-function distance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Edit distance with a swap of two neighbouring letters counted as one edit (optimal string alignment,
+ * the restricted Damerau–Levenshtein distance), for "did you mean" hints on unknown columns: `lobNmae` is
+ * one slip from lobName, as `grupId` is from groupId. Three rows of the table are all it needs.
+ */
+function editDistance(a: string, b: string): number {
+  let before = Array.from({ length: b.length + 1 }, () => 0);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let current = Array.from({ length: b.length + 1 }, () => 0);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0];
-    previous[0] = i;
+    current[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j];
-      previous[j] = Math.min(above + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2] + 1);
+      current[j] = best;
     }
+    [before, previous, current] = [previous, current, before];
   }
   return previous[b.length];
 }
@@ -55,7 +62,7 @@ export function closestProperty(header: string, fields: Map<string, Field>): str
     const candidate = normalizeName(name);
     const [shorter, longer] = wanted.length <= candidate.length ? [wanted, candidate] : [candidate, wanted];
     const affix = shorter.length >= AFFIX_MIN_LENGTH && (longer.startsWith(shorter) || longer.endsWith(shorter));
-    const score = distance(wanted, candidate) / longer.length;
+    const score = editDistance(wanted, candidate) / longer.length;
     if ((affix || score <= CLOSE_EDITS_PER_CHARACTER) && score < bestScore) {
       best = name;
       bestScore = score;

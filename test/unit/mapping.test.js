@@ -105,6 +105,26 @@ test('a closest property is named only when it is close: a few edits, or a prefi
   }
 });
 
+test('each usual typo kind gets its hint: a swap of two neighbouring letters is one slip, as a missing, extra or wrong letter is', () => {
+  const typos = {
+    lobNmae: 'lobName', // two neighbouring letters swapped: one edit, not two
+    Ptalform: 'platform', // a swap at the start
+    browserVesrion: 'browserVersion', // a swap in a long name
+    grupId: 'groupId', // a missing letter
+    campiagn: 'campaign', // a swap in the middle
+    groupNamee: 'groupName', // an extra letter
+    deviceTipe: 'deviceType', // a wrong letter
+    BROWSERTYPE: 'browserType', // case
+  };
+  for (const [typo, property] of Object.entries(typos)) {
+    assert.equal(closestProperty(typo, conversation), property, `"${typo}" → ${property}`);
+  }
+  // A swap is one edit, but a far-fetched name stays out: two swaps in a short name are too many.
+  for (const far of ['oblNmae', 'pmaCaing', 'Lob', 'Group Size']) {
+    assert.equal(closestProperty(far, conversation), undefined, `nothing in a conversation record is close to "${far}"`);
+  }
+});
+
 test('a header of another kind says which kind, before (and instead of) sixteen far hints', () => {
   const others = () => [{ name: 'customer', fields: customer }, { name: 'agent', fields: agent }];
   const header = ['External Agent ID', 'Start Ts', 'Agent Name', 'Vendor', 'Languages', 'attr.team'];
