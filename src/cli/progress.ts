@@ -2,18 +2,36 @@ import type { Stats } from '../index.js';
 import { formatDuration } from '../util/duration.js';
 
 /**
- * `12,345 rows · 41% · ETA 1m05s · 8,120 rows/s · p99 41ms · invalid 3 · rejected 0 · failed 1`. The % and the
- * ETA come from the input bytes of the rows done (recorded), not from how far the reader has read ahead.
+ * How far the run is, as a share of its rows, and the time left; undefined when the inputs' size is not
+ * known (stdin, a pipe). The rows done (recorded, or skipped by --resume) over the rows the run will
+ * have: those taken from the preparing stage so far, scaled by how far into the inputs they reach. Rows
+ * of even size make that exact; once the stage has handed over its last row it is exact in any case.
+ * Never 1 before the last row is done; the time left is the rows left at the rate of the rows done.
  */
-export function progressLine(stats: Stats): string {
-  const seconds = (Date.now() - stats.startedAt) / 1000;
+export function progressOf(stats: Stats, now = Date.now()): { fraction: number; etaMs: number | undefined } | undefined {
+  if (!stats.totalBytes || stats.bytesRead <= 0) return undefined;
+  const done = stats.rows + stats.skipped;
+  const total = stats.inputDone ? stats.rowsTaken : Math.max(stats.rowsTaken, (stats.rowsTaken * stats.totalBytes) / stats.bytesRead);
+  if (total <= 0) return undefined;
+  const finished = stats.inputDone && done >= stats.rowsTaken;
+  const fraction = finished ? 1 : Math.min(done / total, 0.99);
+  const seconds = (now - stats.startedAt) / 1000;
+  const rate = seconds > 0 ? stats.rows / seconds : 0;
+  return { fraction, etaMs: rate > 0 && !finished ? (Math.max(0, total - done) / rate) * 1000 : undefined };
+}
+
+/**
+ * `12,345 rows · 41% · ETA 1m05s · 8,120 rows/s · p99 41ms · invalid 3 · rejected 0 · failed 1`. The % and
+ * the ETA follow the rows done (progressOf), not how far the reader has read ahead.
+ */
+export function progressLine(stats: Stats, now = Date.now()): string {
+  const seconds = (now - stats.startedAt) / 1000;
   const rate = seconds > 0 ? stats.rows / seconds : 0;
   const parts = [`${stats.rows.toLocaleString('en-US')} rows`];
-  if (stats.totalBytes) {
-    const fraction = Math.min(1, stats.bytesDone / stats.totalBytes);
-    parts.push(`${Math.floor(fraction * 100)}%`);
-    const bytesPerSecond = seconds > 0 ? stats.bytesDone / seconds : 0;
-    if (bytesPerSecond > 0 && fraction < 1) parts.push(`ETA ${formatDuration(((stats.totalBytes - stats.bytesDone) / bytesPerSecond) * 1000)}`);
+  const progress = progressOf(stats, now);
+  if (progress) {
+    parts.push(`${Math.floor(progress.fraction * 100)}%`);
+    if (progress.etaMs !== undefined) parts.push(`ETA ${formatDuration(progress.etaMs)}`);
   }
   parts.push(`${Math.round(rate).toLocaleString('en-US')} rows/s`);
   const latency = stats.latency?.quantiles();

@@ -4,6 +4,7 @@ import { Utf8Guard, cutRow, detectDelimiter, openBytes } from './bytes.js';
 import { KeepingParser, lineBreaksIn } from './csv-parser.js';
 import type { ParsedRecord } from './csv-parser.js';
 import { Nudger, QuoteTracker } from './live.js';
+import { Position } from './position.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
 export interface CsvOptions {
@@ -91,7 +92,7 @@ function endOfReading(error: Error & { lines?: number; code?: string }, at: numb
  * quoted `\r\n`, which it counts twice, once more). A row whose cell count differs from the header is
  * yielded with an error and the file goes on.
  */
-async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator<ParsedRecord>, first: ParsedRecord, maxRecordSize: number): AsyncGenerator<SourceRow> {
+async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator<ParsedRecord>, first: ParsedRecord, maxRecordSize: number, position: Position): AsyncGenerator<SourceRow> {
   const { file } = input;
   const width = first.record.length;
   let row = 0;
@@ -115,6 +116,7 @@ async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator
       const bad = parse.guard && parse.guard.invalid.length > 0 ? parse.guard.claim(lastByte, bytesTo) : -1;
       const size = bytesTo - lastByte;
       lastByte = bytesTo;
+      position.parsed(bytesTo);
       if (size > maxRecordSize) {
         yield { file, line, row, error: `the record is ${size} bytes, larger than --max-record-size (${maxRecordSize} bytes); the rows around it go on` };
       } else if (bad >= 0) {
@@ -132,6 +134,7 @@ async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator
   } catch (error) {
     yield { file, line: lastLine + 1, row: row + 1, error: endOfReading(error as Error, lastLine + 1, drift, row, maxRecordSize) };
   } finally {
+    position.ended();
     input.close();
   }
 }
@@ -165,6 +168,7 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     input.close();
     throw headerCut(input) ?? new InputError('BULK_FILE_EMPTY', 'the file is empty: a CSV file needs a header line', file);
   }
-  const rows = csvRows(input, parse, records, first.value, maxRecordSize);
-  return { file, format: 'csv', header: first.value.record, size: input.size, bytesRead: input.bytesRead, rows, close: input.close };
+  const position = new Position(input);
+  const rows = csvRows(input, parse, records, first.value, maxRecordSize, position);
+  return { file, format: 'csv', header: first.value.record, size: input.size, position: position.at, rows, close: input.close };
 }

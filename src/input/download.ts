@@ -134,6 +134,7 @@ export async function downloadInput(download: Download): Promise<OpenedInput> {
     size,
     stream: lines,
     bytesRead: () => bytes,
+    decompressed: gzip,
     cut: () => cut,
     close: () => {
       if (closed) return;

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { numberDefault } from '../options.js';
 import { cutRow, firstInvalidUtf8, openBytes } from './bytes.js';
+import { Position } from './position.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';
 
 export interface NdjsonOptions {
@@ -93,6 +94,7 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
   const maxRecordSize = options.maxRecordSize ?? numberDefault('max-record-size');
   const latin1 = options.encoding === 'latin1';
   const { stream: bytes } = await openBytes(input);
+  const position = new Position(input);
 
   async function* rows(): AsyncGenerator<SourceRow> {
     let line = 0;
@@ -105,6 +107,7 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
           yield { file, line, row: nextRow(), error: `line is longer than --max-record-size (${maxRecordSize} bytes)` };
           continue;
         }
+        position.parsed(raw.start + raw.bytes.length + 1);
         const parsed = lineRow(file, line, nextRow, raw.bytes, raw.start, latin1);
         if (parsed) yield parsed;
       }
@@ -113,9 +116,10 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
     } catch (error) {
       yield { file, line: line + 1, row: row + 1, error: `cannot read the rest of the file after ${row} rows: ${(error as Error).message}` };
     } finally {
+      position.ended();
       input.close();
     }
   }
 
-  return { file, format: 'ndjson', header: null, size: input.size, bytesRead: input.bytesRead, rows: rows(), close: input.close };
+  return { file, format: 'ndjson', header: null, size: input.size, position: position.at, rows: rows(), close: input.close };
 }

@@ -105,5 +105,7 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   // node:zlib is loaded only for a .gz input.
   const { createGunzip } = await import('node:zlib');
   pipeline(raw, createGunzip(), out, () => undefined);
-  return { file: path, format, size, stream: out, bytesRead, close };
+  // What the decompressor took, not what the file stream holds read ahead of it (up to 256 KiB).
+  const taken = (): number => raw.bytesRead - raw.readableLength;
+  return { file: path, format, size, stream: out, bytesRead: taken, decompressed: true, close };
 }

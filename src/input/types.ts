@@ -33,8 +33,12 @@ export interface Source {
   readonly header: string[] | null;
   /** Size of the file on disk (compressed size for .gz); undefined for stdin and pipes. */
   readonly size: number | undefined;
-  /** Bytes read from disk so far (compressed bytes for .gz), for progress. */
-  readonly bytesRead: () => number;
+  /**
+   * How far into the input the rows yielded so far reach, in the units of `size`, for progress: the
+   * parser's own byte offset after the last row (not what the file stream has read ahead, up to 256 KiB
+   * more); for a gzip stream, the compressed bytes handed to the decompressor.
+   */
+  readonly position: () => number;
   /** The data rows; reading stops when the consumer stops pulling (backpressure). */
   readonly rows: AsyncIterable<SourceRow>;
   /** Releases the file if the rows are not read to the end. */
@@ -48,7 +52,10 @@ export interface OpenedInput {
   readonly format: Format;
   readonly size: number | undefined;
   readonly stream: Readable;
+  /** Bytes read so far (compressed bytes for a gzip stream, up to the decompressor). */
   readonly bytesRead: () => number;
+  /** A gzip stream, decompressed here: the parsers' byte offsets are not the input's. */
+  readonly decompressed?: boolean;
   /** A download: why it broke off, once the stream ended early (undefined while it has not). */
   readonly cut?: () => string | undefined;
   readonly close: () => void;

@@ -18,7 +18,7 @@ export interface Parcel {
   readonly rows: ParcelRows;
   /** Rows the input had that the report had as accepted with the same digest (--resume): not sent again. */
   readonly skipped: number;
-  /** Input bytes read when the parcel's last row was (all files together, for progress). */
+  /** How far into the inputs (all together, in bytes) the parcel's last row reaches: progress. */
   readonly bytes: number;
   /** The stage stopped here, before the inputs' end: why (nothing after it was prepared). */
   readonly stopped?: StageStop | undefined;

@@ -18,7 +18,7 @@ export interface ParsedChunk {
   readonly texts: (string | null)[];
   /** A reader-level problem, making the row invalid; or null. */
   readonly errors: (string | null)[];
-  /** Input bytes read when the chunk was made, all inputs together (progress). */
+  /** How far into the inputs (all together, in bytes) the chunk's last row reaches: progress. */
   bytes: number;
   /** Set on an input's last chunk: how many rows it had (all of them, whatever --shard takes). */
   fileRows?: number;
@@ -51,7 +51,7 @@ export async function openParseStage(settings: PrepareSettings, stdin?: Readable
     for (const source of sources) source.close();
     throw error;
   }
-  const bytesRead = (): number => sources.reduce((sum, s) => sum + s.bytesRead(), 0);
+  const position = (): number => sources.reduce((sum, s) => sum + s.position(), 0);
   const keepText = settings.keepCells;
   const { shard } = settings;
 
@@ -67,7 +67,7 @@ export async function openParseStage(settings: PrepareSettings, stdin?: Readable
         const ready = chunk;
         if (ready.rows.length === 0 && end === undefined) return sending;
         chunk = newChunk(file);
-        ready.bytes = bytesRead();
+        ready.bytes = position();
         Object.assign(ready, end);
         return (sending = sending.then((open) => open && outlet.send(ready)));
       };

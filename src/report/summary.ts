@@ -33,10 +33,12 @@ export class Stats {
   onLatency: ((ms: number) => void) | undefined;
   /** Total input bytes on disk (compressed for .gz), when every input has a known size. */
   totalBytes: number | undefined;
-  /** Input bytes read so far, ahead of the rows done by as much as the preparing stage reads ahead. */
+  /** How far into the inputs (bytes, compressed for .gz) the rows taken from the preparing stage reach. */
   bytesRead = 0;
-  /** Input bytes of the rows done (recorded in the report), each row its share of its parcel's bytes: progress. */
-  bytesDone = 0;
+  /** Rows taken from the preparing stage so far (done or in flight), skipped ones included. */
+  rowsTaken = 0;
+  /** The preparing stage has handed over its last row: `rowsTaken` is every row of the run. */
+  inputDone = false;
   readonly #errors = new Map<string, number>();
 
   count(status: RowStatus, error: string | null): void {

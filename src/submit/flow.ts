@@ -17,8 +17,9 @@ import type { Stopper } from './stopper.js';
 async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: Stopper, stats: Stats, sending: boolean): AsyncGenerator<Body> {
   for await (const parcel of parcels) {
     if (stop.signal.aborted) return;
-    stats.bytesRead = parcel.bytes;
     const rows = new ParcelView(parcel);
+    stats.bytesRead = parcel.bytes;
+    stats.rowsTaken += rows.count + parcel.skipped;
     const wait = record.finished(parcel, rows);
     if (wait) await wait;
     let first = 0;
@@ -37,6 +38,7 @@ async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: S
       return;
     }
   }
+  stats.inputDone = true;
 }
 
 /**

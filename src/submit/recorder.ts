@@ -27,9 +27,8 @@ export class Recorder {
   readonly #maxErrors: Settings['maxErrors'];
   readonly #stop: Stopper;
   #waits: Promise<void>[] = [];
-  /** Input bytes per row of each parcel in flight, for honest progress; and where the last parcel ended. */
-  readonly #rowBytes = new WeakMap<ParcelView, number>();
-  #parcelEnd = 0;
+  /** Rows taken from the preparing stage so far, whether their outcome is known or still in flight: --max-errors' share is of these. */
+  #prepared = 0;
 
   constructor(report: ReportWriter, rejects: RejectsWriter | undefined, stats: Stats, files: readonly string[], maxErrors: Settings['maxErrors'], stop: Stopper) {
     this.#report = report;
@@ -42,14 +41,10 @@ export class Recorder {
 
   /** Records the rows a parcel finished itself (invalid, valid for validate, or dropped by --transform) and the rows it skipped. */
   finished(parcel: Parcel, rows: ParcelView): Promise<void> | undefined {
-    // Progress counts a parcel's bytes as its rows are done: each row its share, skipped ones at once.
-    const share = (parcel.bytes - this.#parcelEnd) / Math.max(1, rows.count + parcel.skipped);
-    this.#parcelEnd = parcel.bytes;
-    this.#rowBytes.set(rows, share);
+    this.#prepared += rows.count;
     this.#stats.skipped += parcel.skipped;
     let sent = 0;
     for (const size of parcel.sizes) sent += size;
-    this.#stats.bytesDone += share * (parcel.skipped + rows.count - sent + (rows.count + parcel.skipped === 0 ? 1 : 0));
     for (let i = sent; i < rows.count; i++) {
       const error = rows.error(i);
       this.#row(rows, i, error !== null ? 'invalid' : rows.dropped(i) ? 'dropped' : 'valid', rows.eventId(i), null, 0, error);
@@ -59,7 +54,6 @@ export class Recorder {
 
   /** Records sent rows (`items`: indexes into the parcel's rows) with their outcomes, after `attempts` requests. */
   sent(rows: ParcelView, items: readonly number[], outcomes: readonly RowOutcome[], attempts: number): Promise<void> | undefined {
-    this.#stats.bytesDone += (this.#rowBytes.get(rows) ?? 0) * items.length;
     for (let j = 0; j < items.length; j++) {
       const outcome = outcomes[j];
       const i = items[j];
@@ -81,10 +75,15 @@ export class Recorder {
     if (!this.#stop.signal.aborted) this.#judgeErrors();
   }
 
-  /** --max-errors: a count reached, or (from row 100 on) a share of the rows so far exceeded. */
+  /**
+   * --max-errors: a count reached, or (from row 100 on) a share exceeded of the rows prepared so far,
+   * sent or not. Not of the rows recorded: an invalid row is recorded as soon as it is prepared, while
+   * the valid rows beside it wait in a batch in flight, so a file 1 % bad would look 10 % bad. A row
+   * rejected is counted once its answer comes, a little after its row was: the share lags, never leads.
+   */
   #judgeErrors(): void {
     const errors = this.#stats.invalid + this.#stats.rejected;
-    const rows = this.#stats.rows;
+    const rows = this.#prepared;
     const budget = this.#maxErrors;
     if ('count' in budget) {
       if (budget.count > 0 && errors >= budget.count) {
@@ -93,7 +92,7 @@ export class Recorder {
     } else if (rows >= ERROR_SHARE_FROM_ROWS && errors > budget.share * rows) {
       const percent = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
       this.#stop.abort(
-        new AbortError('BULK_MAX_ERRORS', `stopped: ${errors} of the first ${rows} rows (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}`),
+        new AbortError('BULK_MAX_ERRORS', `stopped: ${errors} of the ${rows} rows read so far (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}`),
       );
     }
   }

@@ -32,13 +32,13 @@ function samples(text) {
 }
 const value = (list, name, labels = {}) => list.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 
-test('--max-errors 2% stops once more than 2% of the rows so far are invalid, judged from row 100 on (exit 3)', async () => {
+test('--max-errors 2% stops once more than 2% of the rows read so far are invalid, judged from row 100 on (exit 3)', async () => {
   const cwd = tempDir();
-  // Rows 1–10 invalid, then every row valid: 10 of the first 100 is 10%, so the run stops at row 100.
+  // Rows 1–10 invalid, then every row valid: 10 of the rows read so far is more than 2% (judged from row 100 on).
   writeFileSync(join(cwd, 'early.ndjson'), rows(400, (i) => i < 10));
   const early = await runCli(['submit', '--dry-run', '--max-errors', '2%', 'early.ndjson'], { cwd });
   assert.equal(early.code, 3, early.stderr);
-  assert.match(early.stderr, /aborted: stopped: 10 of the first 100 rows \(10%\) are invalid or rejected, more than --max-errors 2%/);
+  assert.match(early.stderr, /aborted: stopped: 10 of the \d+ rows read so far \(\d+(\.\d+)?%\) are invalid or rejected, more than --max-errors 2%/);
   // One row in 100 invalid: under the budget, the run finishes (exit 1: some rows invalid).
   writeFileSync(join(cwd, 'fine.ndjson'), rows(400, (i) => i % 100 === 7));
   const fine = await runCli(['submit', '--dry-run', '--max-errors', '2%', 'fine.ndjson'], { cwd });
@@ -61,7 +61,7 @@ test('--max-errors 2% counts rows the endpoint rejects, and says which budget it
     writeFileSync(join(cwd, 'in.ndjson'), rows(1000));
     const result = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--max-errors', '2%', 'in.ndjson'], { cwd });
     assert.equal(result.code, 3, result.stderr);
-    assert.match(result.stderr, /stopped: \d+ of the first \d+ rows \(\d+(\.\d+)?%\) are invalid or rejected, more than --max-errors 2%/);
+    assert.match(result.stderr, /stopped: \d+ of the \d+ rows read so far \(\d+(\.\d+)?%\) are invalid or rejected, more than --max-errors 2%/);
     assert.ok(server.requests.length < 1000, `${server.requests.length} requests`);
   } finally {
     await server.close();
