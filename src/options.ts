@@ -179,7 +179,7 @@ const TABLE = [
   { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, env: false },
 
   { flags: '-c, --concurrency <n>', description: 'most requests in flight', group: 'Sending', commands: ['submit'], defaultValue: 8, parse: integer(1, 256) },
-  { flags: '--timeout <duration>', description: 'time limit for one request (250ms, 30s, 10m, 1h or ms)', group: 'Sending', commands: ['submit'], defaultValue: 30_000, defaultText: '30s', parse: duration },
+  { flags: '--timeout <duration>', description: 'time limit for one request, from sending it to the last byte of the answer (250ms, 30s, 10m, 1h or ms)', group: 'Sending', commands: ['submit'], defaultValue: 30_000, defaultText: '30s', parse: duration },
   { flags: '--retries <n>', description: 'retries of a failed request (network error, timeout, 408, 429, 5xx)', group: 'Sending', commands: ['submit'], defaultValue: 5, parse: integer(0, 100) },
   { flags: '--rate <n>', description: "requests per second at most (the API's spike arrest is 100); 0 = unlimited; backs off on 429", group: 'Sending', commands: ['submit'], defaultValue: 100, parse: integer(0) },
   { flags: '--max-outage <duration>', description: 'when every request fails, probe with backoff; abort (exit 3) after this long', group: 'Sending', commands: ['submit'], defaultValue: 600_000, defaultText: '10m', parse: duration },

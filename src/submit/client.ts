@@ -8,7 +8,7 @@ export interface ClientOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Most requests in flight; also the pool's connection count. */
   readonly concurrency: number;
-  /** Per-request time limit in milliseconds, from sending to the last byte of the answer. */
+  /** Per-request time limit in milliseconds, from sending to the last byte of the answer (a true limit: see post()). */
   readonly timeoutMs: number;
   /** Extra trusted CA certificates (PEM), for a private CA (`--ca`); NODE_EXTRA_CA_CERTS works too. */
   readonly ca?: string | undefined;
@@ -67,19 +67,19 @@ export class HttpClient {
     });
   }
 
-  /** POSTs a pre-serialised JSON body; never throws for network problems (they are results). */
+  /**
+   * POSTs a pre-serialised JSON body; never throws for network problems (they are results). --timeout
+   * bounds the whole exchange, from sending to the answer's last byte: the pool's headersTimeout and
+   * bodyTimeout bound only each wait between bytes, and an endpoint that drips its answer a byte at a
+   * time would hold the request for ever. An AbortController and a timer per request, the timer cleared
+   * as soon as the answer is read: not AbortSignal.timeout(), whose timer cannot be cleared and would
+   * hold every request's signal for the whole timeout (hundreds of MB at thousands of requests a second).
+   */
   async post(path: string, body: string | Uint8Array): Promise<HttpResult> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     try {
-      const response = await this.#pool.request({
-        method: 'POST',
-        origin: this.#origin,
-        path: this.#prefix + path,
-        headers: this.#headers,
-        body,
-        // headersTimeout and bodyTimeout (set on the pool) bound the wait for the answer and for each
-        // chunk of it. No AbortSignal.timeout() per request: each one keeps a timer alive for the whole
-        // timeout, which at thousands of requests a second holds hundreds of MB.
-      });
+      const response = await this.#pool.request({ method: 'POST', origin: this.#origin, path: this.#prefix + path, headers: this.#headers, body, signal: deadline.signal });
       const text = await response.body.text();
       let parsed: unknown;
       if (text.trim() !== '') {
@@ -99,8 +99,10 @@ export class HttpClient {
       const failure = requestFailure(error);
       if (failure.tls) return { httpStatus: undefined, body: undefined, networkError: failure.text, retryAfterMs: undefined, tlsError: true };
       const code = (error as { code?: string }).code;
-      const reason = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? `timed out after ${this.#timeoutMs}ms` : failure.text;
-      return { httpStatus: undefined, body: undefined, networkError: reason, retryAfterMs: undefined };
+      const timedOut = deadline.signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+      return { httpStatus: undefined, body: undefined, networkError: timedOut ? `timed out after ${this.#timeoutMs}ms` : failure.text, retryAfterMs: undefined };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
