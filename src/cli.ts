@@ -8,7 +8,7 @@ import type { CommandName } from './options.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
 import { reportOptions, serveOptions, submitOptions } from './cli/flags.js';
 import type { ReportFlags, ServeFlags, SubmitFlags } from './cli/flags.js';
-import { printSummary, summaryJson, writeSummaryFile } from './cli/print.js';
+import { printSummary, quotaWarning, summaryJson, writeSummaryFile } from './cli/print.js';
 import { startProgress } from './cli/progress.js';
 import { printReport } from './cli/report.js';
 import { interruptSignal } from './cli/signals.js';
@@ -87,6 +87,8 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
     if (flags.summary !== undefined) writeSummaryFile(flags.summary, summaryJson(summary, exitCode));
     if (flags.json) process.stdout.write(summaryJson(summary, exitCode));
     printSummary(summary, flags);
+    const overQuota = quotaWarning(summary);
+    if (overQuota !== undefined && !flags.quiet) process.stderr.write(`bulk-submit: warning: ${overQuota}\n`);
     return exitCode;
   } catch (error) {
     exitCode = exitCodeOfError(error);

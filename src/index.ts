@@ -11,11 +11,11 @@ import type { MetricsOptions, RunMetrics } from './report/metrics.js';
 import type { Stats as RunStats } from './report/summary.js';
 import type { ReportOptions, ReportResult } from './audit/types.js';
 
-export type { RunOptions, SubmitOptions } from './submit/settings.js';
+export type { RateFrom, RunOptions, SubmitOptions } from './submit/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
 export { BulkError, OptionError, describeError } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export { KINDS, KIND_NAMES } from './kinds.js';
+export { DAILY_QUOTA, KINDS, KIND_NAMES } from './kinds.js';
 export type { Kind } from './kinds.js';
 export { Stats } from './report/summary.js';
 export type { ResponseClass, Summary } from './report/summary.js';

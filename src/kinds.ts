@@ -25,4 +25,10 @@ export const KINDS = {
 
 export type Kind = keyof typeof KINDS;
 
+/**
+ * The API's daily request quotas (API.md, "Limits"): 10,000 requests in sandbox, 50,000 by default in
+ * production, for every process of a product together; past it every call gets 429 until 00:00 UTC.
+ */
+export const DAILY_QUOTA = { sandbox: 10_000, production: 50_000 } as const;
+
 export const KIND_NAMES = Object.keys(KINDS) as Kind[];

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { DAILY_QUOTA } from '../index.js';
 import type { Summary } from '../index.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -14,6 +15,22 @@ export function writeSummaryFile(file: string, text: string): void {
   } catch (error) {
     process.stderr.write(`bulk-submit: warning: cannot write the summary file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
   }
+}
+
+/** `1 request`, `12,000 requests`. */
+function requests(n: number): string {
+  return `${n} request${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * A warning when the requests a validate or --dry-run says the run needs (all its shards together) are
+ * more than the API's daily quota in production: past it every call gets 429 until 00:00 UTC.
+ */
+export function quotaWarning(summary: Summary): string | undefined {
+  const planned = summary.plannedBackfill?.requests ?? summary.plannedRequests;
+  if (planned === null || planned <= DAILY_QUOTA.production) return undefined;
+  const whole = summary.plannedBackfill === null ? 'this run' : 'the whole backfill';
+  return `${whole} needs about ${requests(planned)}, more than the API's daily quota (${DAILY_QUOTA.production.toLocaleString('en-US')} in production by default, ${DAILY_QUOTA.sandbox.toLocaleString('en-US')} in sandbox): past it every request gets 429 until 00:00 UTC; spread it over days, or send larger batches (--batch-size)`;
 }
 
 /** `2xx 118 · 5xx 2 · 2 retries`: the requests, by how they ended. */
@@ -42,7 +59,9 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
   if (summary.requests > 0) lines.push(`  ${'answers'.padEnd(9)} ${answersText(summary)}`);
   if (summary.latency) lines.push(`  ${'latency'.padEnd(9)} p50 ${formatDuration(summary.latency.p50)} · p95 ${formatDuration(summary.latency.p95)} · p99 ${formatDuration(summary.latency.p99)}`);
-  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${summary.plannedRequests} request${summary.plannedRequests === 1 ? '' : 's'} (--batch-size ${summary.batchSize})`);
+  if (summary.rate?.by === 'shards') lines.push(`  ${'rate'.padEnd(9)} at most ${summary.rate.perSecond} requests/s: the default ${summary.rate.total} shared by ${summary.rate.shards} shards (--rate sets this process's own)`);
+  if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${requests(summary.plannedRequests)} (--batch-size ${summary.batchSize})`);
+  if (summary.plannedBackfill !== null) lines.push(`  the whole backfill needs about ${requests(summary.plannedBackfill.requests)} (${summary.plannedBackfill.shards} shards like this one)`);
   if (summary.report) lines.push(`  report    ${summary.report}`);
   if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);
   if (summary.topErrors.length > 0) {

@@ -92,6 +92,16 @@ export interface Summary {
   readonly batchSize: number;
   /** validate / --dry-run: requests the real run would need at its batch size (daily quota planning). */
   readonly plannedRequests: number | null;
+  /**
+   * validate / --dry-run with --shard K/N: the requests of the whole backfill, about N × this shard's (each
+   * shard batches its own rows, and shards of one input are alike in size); null without a shard.
+   */
+  readonly plannedBackfill: { readonly shards: number; readonly requests: number } | null;
+  /**
+   * A run that sends: requests per second at most (0 = unlimited), and where that came from: `option`
+   * (--rate), `default`, or `shards` (the default `total` shared by the `shards` of --shard K/N).
+   */
+  readonly rate: { readonly perSecond: number; readonly by: 'option' | 'default' | 'shards'; readonly total?: number; readonly shards?: number } | null;
   readonly elapsedMs: number;
   readonly rowsPerSecond: number;
   readonly report: string | null;

@@ -84,7 +84,7 @@ export async function run(command: 'submit' | 'validate', options: SubmitOptions
 
 function summarize(settings: Settings, stats: Stats, outcome: { output: Output; stop: Stopper }): Summary {
   const elapsedMs = Date.now() - stats.startedAt;
-  const { batchSize, sending } = settings.prepare;
+  const { batchSize, sending, shard } = settings.prepare;
   const aborted = outcome.stop.aborted;
   return {
     command: settings.command,
@@ -105,6 +105,8 @@ function summarize(settings: Settings, stats: Stats, outcome: { output: Output; 
     bytesRead: stats.bytesRead,
     batchSize,
     plannedRequests: sending ? null : Math.ceil(stats.valid / batchSize),
+    plannedBackfill: sending || !shard ? null : { shards: shard.count, requests: shard.count * Math.ceil(stats.valid / batchSize) },
+    rate: settings.send ? { perSecond: settings.send.rate, ...settings.send.rateFrom } : null,
     elapsedMs,
     rowsPerSecond: elapsedMs > 0 ? Math.round((stats.rows * 1000) / elapsedMs) : stats.rows,
     report: outcome.output.report.path,

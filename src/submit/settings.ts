@@ -59,7 +59,10 @@ export interface SubmitOptions extends RunOptions {
   readonly concurrency?: number | undefined;
   readonly timeoutMs?: number | undefined;
   readonly retries?: number | undefined;
-  /** Requests per second, at most; 0 = unlimited. */
+  /**
+   * Requests per second, at most, of this process; 0 = unlimited. Unset, the options table's default,
+   * divided by N with `shard` K/N: the API's spike arrest counts every process of a product together.
+   */
   readonly rate?: number | undefined;
   /** Stop (aborted: BULK_OUTAGE) once every request has failed for this long. */
   readonly maxOutageMs?: number | undefined;
@@ -94,9 +97,14 @@ export interface SendSettings {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly rate: number;
+  /** Where the rate came from: --rate, the default, or the default shared by the N shards of --shard K/N. */
+  readonly rateFrom: RateFrom;
   readonly maxOutageMs: number;
   readonly drainTimeoutMs: number;
 }
+
+/** Where a run's request rate came from: `--rate`, the default, or the default divided by the N shards. */
+export type RateFrom = { readonly by: 'option' } | { readonly by: 'default' } | { readonly by: 'shards'; readonly total: number; readonly shards: number };
 
 /** One run's settings, every default applied, checked before anything is opened. */
 export interface Settings {
@@ -205,6 +213,15 @@ function budgetOf(budget: ErrorBudget): Settings['maxErrors'] {
   }
 }
 
+/** --rate, or the default; with --shard K/N and no --rate, the default divided by N (all N share the spike arrest). */
+function rateOf(options: SubmitOptions): { rate: number; rateFrom: RateFrom } {
+  if (options.rate !== undefined) return { rate: options.rate, rateFrom: { by: 'option' } };
+  const total = numberDefault('rate');
+  const shards = options.shard?.count ?? 1;
+  if (shards === 1) return { rate: total, rateFrom: { by: 'default' } };
+  return { rate: total / shards, rateFrom: { by: 'shards', total, shards } };
+}
+
 /** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
@@ -234,7 +251,7 @@ function sendSettings(options: SubmitOptions, kind: Kind, batchSize: number): Se
     concurrency: options.concurrency ?? numberDefault('concurrency'),
     timeoutMs: options.timeoutMs ?? numberDefault('timeout'),
     retries: options.retries ?? numberDefault('retries'),
-    rate: options.rate ?? numberDefault('rate'),
+    ...rateOf(options),
     maxOutageMs: options.maxOutageMs ?? numberDefault('max-outage'),
     drainTimeoutMs: options.drainTimeoutMs ?? numberDefault('drain-timeout'),
   };

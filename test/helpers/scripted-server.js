@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 
 /**
  * respond(request, index) → { status, body, headers?, delayMs? } | Promise of it.
- * Resolves { url, requests: [{method, url, headers, body}], maxInFlight, close() }.
+ * Resolves { url, requests: [{method, url, headers, body, at (performance.now() when it came)}], maxInFlight, close() }.
  */
 export function startScripted(respond) {
   const state = { requests: [], inFlight: 0, maxInFlight: 0 };
@@ -15,7 +15,7 @@ export function startScripted(respond) {
       state.inFlight++;
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
       const index = state.requests.length;
-      const entry = { method: request.method, url: request.url, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry = { method: request.method, url: request.url, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() };
       state.requests.push(entry);
       const answer = await respond(entry, index);
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
