@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readNdjson, readStore, runCli, startStoringServe, tempDir } from '../helpers/cli.js';
-import { startScripted } from '../helpers/scripted-server.js';
+import { withScripted } from '../helpers/scripted-server.js';
 
 let serve;
 before(async () => (serve = await startStoringServe()));
@@ -95,19 +95,15 @@ test("a user's --schema: any property with format date-time is read, at any name
   const schema = { type: 'object', properties: { id: { type: 'string' }, openedAt: { type: 'string', format: 'date-time' }, note: { type: 'string' } }, additionalProperties: false };
   writeFileSync(join(cwd, 'schema.json'), JSON.stringify(schema));
   writeFileSync(join(cwd, 'in.csv'), 'id,openedAt,note\nt-1,2024-12-24 18:00,2024-12-24 18:00\n');
-  const server = await startScripted(() => ({ status: 200, body: {} }));
-  try {
+  await withScripted(() => ({ status: 200, body: {} }), async (server) => {
     const result = await runCli(['submit', '-e', server.url, '--schema', 'schema.json', '--path', '/tickets', '--timezone', 'America/New_York', 'in.csv'], { cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(server.requests[0].body), { id: 't-1', openedAt: '2024-12-24T18:00:00-05:00', note: '2024-12-24 18:00' }, 'a plain string property is left as it is');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('an unknown zone name is refused before anything is sent (exit 2, naming --timezone)', async () => {
-  const server = await startScripted(() => ({ status: 200, body: {} }));
-  try {
+  await withScripted(() => ({ status: 200, body: {} }), async (server) => {
     for (const zone of ['Mars/Olympus_Mons', '+01:00']) {
       const result = await runCli(['submit', '-e', server.url, '--kind', 'agent', '--timezone', zone, 'in.csv'], { cwd: agents([['z-1', '2024-01-05 10:22']]) });
       assert.equal(result.code, 2, result.stderr);
@@ -116,7 +112,5 @@ test('an unknown zone name is refused before anything is sent (exit 2, naming --
     const viaEnv = await runCli(['validate', '--kind', 'agent', 'in.csv'], { cwd: agents([['z-2', '2024-01-05 10:22']]), env: { BULK_SUBMIT_TIMEZONE: 'Nowhere/City' } });
     assert.equal(viaEnv.code, 2, viaEnv.stderr);
     assert.equal(server.requests.length, 0);
-  } finally {
-    await server.close();
-  }
+  });
 });

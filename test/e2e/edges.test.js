@@ -4,12 +4,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, readNdjson, runCli, tempDir, waitFor } from '../helpers/cli.js';
-import { ok, startScripted } from '../helpers/scripted-server.js';
+import { readNdjson, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { ok, withScripted } from '../helpers/scripted-server.js';
 
 test('a request slower than --timeout fails with a timeout message', async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 1500 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 1500 }), async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), '{"externalConversationId":"t-1"}\n');
     const result = await runCli(['submit', '-e', server.url, '--timeout', '200ms', '--retries', '0', 'in.ndjson'], { cwd });
@@ -17,14 +16,11 @@ test('a request slower than --timeout fails with a timeout message', async () =>
     const [line] = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
     assert.equal(line.status, 'failed');
     assert.match(line.error, /timed out after 200ms/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('NDJSON: a bad line is an invalid row and its neighbours go on (regression: no row lost while the rejects file opens)', async () => {
-  const server = await startScripted(ok);
-  try {
+  await withScripted(ok, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), '{"externalConversationId":"n-1"}\n\n{"externalConversationId": \n[1,2]\n{"externalConversationId":"n-4","_note":"x"}\n');
     const result = await runCli(['submit', '-e', server.url, 'in.ndjson', '--batch-size', '1', '--rejects', 'rej.ndjson'], { cwd });
@@ -40,61 +36,51 @@ test('NDJSON: a bad line is an invalid row and its neighbours go on (regression:
     assert.equal(JSON.parse(server.requests[1].body)._note, undefined);
     const rejects = readNdjson(join(cwd, 'rej.ndjson'));
     assert.deepEqual(rejects.map((r) => r._line).sort(), [3, 4]);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('SIGINT: in-flight rows finish, the summary is printed, exit 130', async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 50 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 50 }), async (server) => {
     const cwd = tempDir();
     const rows = Array.from({ length: 400 }, (_, i) => `{"externalConversationId":"i-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
-    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '2', '--batch-size', '1', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const closed = new Promise((r) => child.on('close', r));
+    const run = startCli(['submit', '-e', server.url, '--concurrency', '2', '--batch-size', '1', 'in.ndjson'], { cwd });
+    const { child } = run;
+    const closed = run.exited.then((exit) => exit.code);
     await waitFor(() => server.requests.length >= 4, 'the server to see 4 requests');
     child.kill('SIGINT');
     const code = await closed;
-    assert.equal(code, 130, stderr);
-    assert.match(stderr, /interrupted by SIGINT/);
+    assert.equal(code, 130, run.stderr);
+    assert.match(run.stderr, /interrupted by SIGINT/);
     const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
     assert.ok(report.length > 0 && report.length < 400, `${report.length} rows done`);
     assert.equal(report.length, server.requests.length, 'every request sent has its report line');
     assert.ok(report.every((l) => l.status === 'accepted'));
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('a second SIGINT exits at once, and the report is still whole lines', async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 400 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 400 }), async (server) => {
     const cwd = tempDir();
     const rows = Array.from({ length: 200 }, (_, i) => `{"externalConversationId":"j-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
-    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '8', '--batch-size', '1', '--rate', '0', '--drain-timeout', '30s', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const closed = new Promise((r) => child.on('close', r));
+    const run = startCli(['submit', '-e', server.url, '--concurrency', '8', '--batch-size', '1', '--rate', '0', '--drain-timeout', '30s', 'in.ndjson'], { cwd });
+    const { child } = run;
+    const closed = run.exited.then((exit) => exit.code);
     // Signal while requests are in flight: after the first answers are back, mid-way through the next.
     await waitFor(() => server.requests.length >= 9, 'the server to see 9 requests');
     child.kill('SIGINT');
     // The second signal only once the first was handled (signals sent too close together merge into one).
-    await waitFor(() => /finishing requests in flight/.test(stderr), 'the first SIGINT to be handled');
+    await waitFor(() => /finishing requests in flight/.test(run.stderr), 'the first SIGINT to be handled');
     child.kill('SIGINT');
     const code = await closed;
-    assert.equal(code, 130, stderr);
-    assert.match(stderr, /SIGINT again, exiting now/);
+    assert.equal(code, 130, run.stderr);
+    assert.match(run.stderr, /SIGINT again, exiting now/);
     const text = readFileSync(join(cwd, 'in.ndjson.report.ndjson'), 'utf8');
     assert.ok(text === '' || text.endsWith('\n'));
     const lines = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
     assert.ok(lines.length >= 8 && lines.length < 200, `rows finished before the signals are written (${lines.length})`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('a named pipe (FIFO) streams like a file', { skip: spawnSync('mkfifo', ['--version']).status === 0 ? false : 'needs mkfifo' }, async () => {
@@ -110,11 +96,10 @@ test('a named pipe (FIFO) streams like a file', { skip: spawnSync('mkfifo', ['--
 });
 
 test('--max-errors stops the run with exit 3 once that many rows are invalid or rejected', async () => {
-  const server = await startScripted((request) => {
+  await withScripted((request) => {
     const { eventId } = JSON.parse(request.body);
     return { status: 200, body: { result: { eventId, error: 'FAIL_BAD_PARAMS: ERROR: always' } } };
-  });
-  try {
+  }, async (server) => {
     const cwd = tempDir();
     const rows = Array.from({ length: 300 }, (_, i) => `{"externalConversationId":"m-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
@@ -122,30 +107,24 @@ test('--max-errors stops the run with exit 3 once that many rows are invalid or 
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /aborted: stopped after 1\d invalid or rejected rows \(--max-errors 10\)/);
     assert.ok(server.requests.length < 20, `${server.requests.length} requests`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('SIGTERM: requests still in flight after --drain-timeout are cut off and reported failed; exit 143', async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 5000 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 5000 }), async (server) => {
     const cwd = tempDir();
     const rows = Array.from({ length: 50 }, (_, i) => `{"externalConversationId":"d-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
-    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '3', '--batch-size', '1', '--rate', '0', '--drain-timeout', '300ms', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const closed = new Promise((r) => child.on('close', r));
+    const run = startCli(['submit', '-e', server.url, '--concurrency', '3', '--batch-size', '1', '--rate', '0', '--drain-timeout', '300ms', 'in.ndjson'], { cwd });
+    const { child } = run;
+    const closed = run.exited.then((exit) => exit.code);
     await waitFor(() => server.requests.length >= 3, 'the server to see 3 requests');
     child.kill('SIGTERM');
-    assert.equal(await closed, 143, stderr);
+    assert.equal(await closed, 143, run.stderr);
     const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
     assert.equal(report.length, 3, 'the three rows in flight, nothing else');
     assert.ok(report.every((l) => l.status === 'failed' && /--drain-timeout/.test(l.error)), JSON.stringify(report));
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('an unreadable file is refused before anything is sent', { skip: process.getuid?.() === 0 ? 'root reads any file: run as a normal user to check EACCES' : false }, async () => {

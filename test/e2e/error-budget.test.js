@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lineCount, readNdjson, runCli, startServe, tempDir } from '../helpers/cli.js';
+import { lineCount, readNdjson, runCli, tempDir, withServe } from '../helpers/cli.js';
 import { startScripted } from '../helpers/scripted-server.js';
 
 /** `n` NDJSON rows; `bad(i)` marks a row: `invalid` fails the schema, `rejected` is refused by the endpoint below. */
@@ -36,8 +36,7 @@ for (const batch of [[], ['--batch-size', '1']]) {
   const mode = batch.length === 0 ? 'default batch size' : '--batch-size 1';
 
   test(`--max-errors 2%, ${mode}: 1% invalid rows spread evenly never stop the run`, async () => {
-    const server = await startServe([]);
-    try {
+    await withServe([], async (server) => {
       const cwd = tempDir();
       writeFileSync(join(cwd, 'in.ndjson'), rows(1000, onePercent('invalid')));
       const result = await runCli(['submit', '-e', server.url, '--rate', '0', '--max-errors', '2%', ...batch, 'in.ndjson'], { cwd });
@@ -46,9 +45,7 @@ for (const batch of [[], ['--batch-size', '1']]) {
       const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
       assert.equal(report.length, 1000, 'every row reported');
       assert.equal(report.filter((l) => l.status === 'invalid').length, 10);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   test(`--max-errors 2%, ${mode}: 1% rejected rows never stop the run either`, async () => {

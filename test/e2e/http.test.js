@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SAMPLES, readNdjson, runCli, tempDir } from '../helpers/cli.js';
-import { ok, startScripted } from '../helpers/scripted-server.js';
+import { readNdjson, runCli, SAMPLES, tempDir } from '../helpers/cli.js';
+import { ok, withScripted } from '../helpers/scripted-server.js';
 
 const sample = (name) => join(SAMPLES, name);
 
@@ -13,15 +13,14 @@ function csv(rows) {
 }
 
 test('200 with an error is rejected; the seed flat shape is accepted; 500 fails; 404 is rejected', async () => {
-  const server = await startScripted((request) => {
+  await withScripted((request) => {
     const { externalConversationId: id, eventId } = JSON.parse(request.body);
     if (id === 'c-1') return { status: 200, body: { result: { eventId, error: 'FAIL_BAD_PARAMS: ERROR: agent id cannot be blank' } } };
     if (id === 'c-2') return { status: 200, body: { eventId: '5484e507-feaf-11ec-bfc1-fda566fa9333', error: '' } };
     if (id === 'c-3') return { status: 500, body: { error: { requestId: 'r', code: '500-01', message: 'boom' } } };
     if (id === 'c-4') return { status: 404, body: { error: { requestId: 'r', code: '404-01', message: 'no such thing' } } };
     return ok(request);
-  });
-  try {
+  }, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.csv'), csv(5));
     const result = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--retries', '0', 'in.csv', '--rejects', 'rej.csv'], { cwd });
@@ -37,14 +36,11 @@ test('200 with an error is rejected; the seed flat shape is accepted; 500 fails;
     assert.equal(byRow.get(4).status, 'rejected');
     assert.equal(byRow.get(5).status, 'accepted');
     assert.match(result.stderr, /accepted\s+2\n\s+rejected\s+2\n\s+failed\s+1/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('the request: path, JSON body with eventId, credentials from env, extra headers', async () => {
-  const server = await startScripted(ok);
-  try {
+  await withScripted(ok, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.csv'), csv(2));
     writeFileSync(join(cwd, 'headers.txt'), '# secrets\nX-From-File: yes\n');
@@ -66,28 +62,22 @@ test('the request: path, JSON body with eventId, credentials from env, extra hea
     assert.match(body.eventId, /^bs-[0-9a-f]{40}$/);
     assert.equal(body.deviceType, 'PHONE');
     assert.doesNotMatch(result.stderr + result.stdout, /the-secret/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--concurrency bounds the requests in flight', async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 30 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 30 }), async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.csv'), csv(24));
     const result = await runCli(['submit', '-e', server.url, '--concurrency', '3', '--batch-size', '1', 'in.csv'], { cwd });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(server.requests.length, 24);
     assert.equal(server.maxInFlight, 3);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--schema and --path load any JSON API', async () => {
-  const server = await startScripted(ok);
-  try {
+  await withScripted(ok, async (server) => {
     const cwd = tempDir();
     writeFileSync(
       join(cwd, 'thing.schema.json'),
@@ -110,22 +100,19 @@ test('--schema and --path load any JSON API', async () => {
     const bad = report.find((l) => l.row === 2);
     assert.match(bad.error, /qty: must be an integer \(got "x"\)/);
     assert.match(bad.error, /sku: must match/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('batch mode: many-* endpoint, results matched by eventId not position, a missing result is failed', async () => {
   let calls = 0;
-  const server = await startScripted((request) => {
+  await withScripted((request) => {
     calls++;
     const { items } = JSON.parse(request.body);
     // Answer in reverse order; on the first call leave the last item's result out.
     const results = items.map((item) => ({ eventId: item.eventId, error: item.externalConversationId === 'c-2' ? 'FAIL_BAD_PARAMS: ERROR: nope' : '' }));
     if (calls === 1) results.pop();
     return { status: 200, body: { errorCount: 1, results: results.reverse() } };
-  });
-  try {
+  }, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.csv'), csv(5));
     const result = await runCli(['submit', '-e', server.url, '--batch-size', '10', '--retries', '2', 'in.csv'], { cwd });
@@ -140,9 +127,7 @@ test('batch mode: many-* endpoint, results matched by eventId not position, a mi
     assert.equal(byRow.get(5).attempts, 2);
     assert.equal(byRow.get(1).attempts, 1);
     assert.equal(JSON.parse(server.requests[1].body).items[0].eventId, byRow.get(5).eventId, 'same eventId on retry');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('credentials are never sent over plain http to a host that is not loopback', async () => {

@@ -5,8 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
-import { startScripted } from '../helpers/scripted-server.js';
+import { BIN, readNdjson, readStore, runCli, startServe, tempDir, withServe } from '../helpers/cli.js';
+import { startScripted, withScripted } from '../helpers/scripted-server.js';
 
 const rows = (n, bad = () => false) =>
   `${Array.from({ length: n }, (_, i) => (bad(i) ? '{"externalConversationId":""}' : `{"externalConversationId":"n-${i}"}`)).join('\n')}\n`;
@@ -51,26 +51,22 @@ test('--max-errors 2% stops once more than 2% of the rows read so far are invali
 });
 
 test('--max-errors 2% counts rows the endpoint rejects, and says which budget it was', async () => {
-  const server = await startScripted((request) => {
+  await withScripted((request) => {
     const { eventId } = JSON.parse(request.body);
     const bad = /-(\d+)$/.exec(JSON.parse(request.body).externalConversationId)[1] % 10 === 0;
     return bad ? { status: 400, body: { error: { code: 'FAIL_BAD_PARAMS', message: 'no' } } } : { status: 200, body: { eventId } };
-  });
-  try {
+  }, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(1000));
     const result = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--max-errors', '2%', 'in.ndjson'], { cwd });
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /stopped: \d+ of the \d+ rows read so far \(\d+(\.\d+)?%\) are invalid or rejected, more than --max-errors 2%/);
     assert.ok(server.requests.length < 1000, `${server.requests.length} requests`);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--metrics-file: valid Prometheus text whose counts equal the report; last success kept across a failed run', async () => {
-  const server = await startServe([]);
-  try {
+  await withServe([], async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'good.ndjson'), rows(40));
     const first = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--metrics-file', 'run.prom', '--report', 'nightly.report.ndjson', 'good.ndjson'], { cwd });
@@ -110,13 +106,32 @@ test('--metrics-file: valid Prometheus text whose counts equal the report; last 
     const three = samples(readFileSync(join(cwd, 'run.prom'), 'utf8'));
     assert.equal(value(three, 'bulk_submit_exit_code'), 2);
     assert.equal(value(three, 'bulk_submit_last_success_timestamp_seconds'), success);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
-test('promtool is there where CI installs it, so the metrics are checked by a real parser', { skip: process.env.BULK_SUBMIT_REQUIRE_PROMTOOL ? false : 'set by .ci/run, which installs it' }, () => {
+// CI (.ci/run) installs promtool and requires it; elsewhere the test runs when promtool is there.
+const promtoolSkip = PROMTOOL || process.env.BULK_SUBMIT_REQUIRE_PROMTOOL ? false : 'promtool is not installed (Debian package prometheus; .ci/run installs it)';
+
+test('promtool, the Prometheus parser, accepts the metrics file of a run with every kind of row, and refuses a damaged one', { skip: promtoolSkip }, async () => {
   assert.ok(PROMTOOL, 'promtool is not installed (apt-get install prometheus)');
+  await withScripted((request) => {
+    const { externalConversationId: id, eventId } = JSON.parse(request.body);
+    if (id.endsWith('1')) return { status: 200, body: { result: { eventId, error: 'FAIL_BAD_PARAMS: ERROR: no' } } };
+    if (id.endsWith('2')) return { status: 503, body: {} };
+    return { status: 200, body: { result: { eventId, error: '' } } };
+  }, async (server) => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'in.ndjson'), rows(40, (i) => i % 10 === 5));
+    const run = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--retries', '0', '--metrics-file', 'run.prom', 'in.ndjson'], { cwd });
+    assert.equal(run.code, 1, run.stderr);
+    const text = readFileSync(join(cwd, 'run.prom'), 'utf8');
+    for (const status of ['accepted', 'rejected', 'failed', 'invalid']) assert.ok(value(samples(text), 'bulk_submit_rows', { status }) > 0, status);
+    checkWithPromtool(text);
+    // The same check refuses text that is not valid exposition: it would catch a metrics file gone wrong.
+    const damaged = text.replace(/^(bulk_submit_rows\{[^}]*\}) (\S+)$/m, '$1 not-a-number');
+    assert.notEqual(damaged, text);
+    assert.notEqual(spawnSync('promtool', ['check', 'metrics'], { input: damaged, encoding: 'utf8' }).status, 0, 'promtool refuses a damaged line');
+  });
 });
 
 test('--pushgateway: one push per shard, grouped by job and report name; a failed push is one warning, not a failed run', async () => {
@@ -157,15 +172,14 @@ test('--pushgateway: one push per shard, grouped by job and report name; a faile
 test('the summary gives request latency p50/p95/p99, requests by status class and retries', async () => {
   // Every fourth row's first request gets a 503; its retry goes through.
   const refused = new Set();
-  const server = await startScripted((request) => {
+  await withScripted((request) => {
     const { eventId, externalConversationId } = JSON.parse(request.body);
     if (Number(externalConversationId.slice(2)) % 4 === 1 && !refused.has(eventId)) {
       refused.add(eventId);
       return { status: 503, body: {} };
     }
     return { status: 200, body: { eventId } };
-  });
-  try {
+  }, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(30));
     const result = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--json', 'in.ndjson'], { cwd });
@@ -178,14 +192,11 @@ test('the summary gives request latency p50/p95/p99, requests by status class an
     assert.equal(summary.retries, summary.responses['5xx']);
     assert.ok(summary.latency.p50 <= summary.latency.p95 && summary.latency.p95 <= summary.latency.p99, JSON.stringify(summary.latency));
     assert.match(result.stderr, /latency +p50 \S+ · p95 \S+ · p99 \S+/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('progress: the % follows the rows done, not how far the reader has read ahead', async () => {
-  const server = await startServe(['--latency', '15ms']);
-  try {
+  await withServe(['--latency', '15ms'], async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(300));
     const result = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--concurrency', '1', '--rate', '0', '--progress-interval', '250ms', 'in.ndjson'], { cwd });
@@ -196,9 +207,7 @@ test('progress: the % follows the rows done, not how far the reader has read ahe
     // The whole 300-row file is read at once; only the rows done may move the %.
     for (const { done, percent } of midway) assert.ok(Math.abs(percent - (done * 100) / 300) <= 5, `${done} rows but ${percent}%`);
     assert.match(result.stderr, /ETA \S+ · [\d,]+ rows\/s · p99 \S+/);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('a report that cannot be written (disk full) stops the run with the file, the cause, the rows not recorded; --resume stores none twice', async () => {
@@ -236,8 +245,7 @@ test('a report that cannot be written (disk full) stops the run with the file, t
 
 test('a report that fills its file-size limit mid-run: rows before are recorded, --resume records the rest once', { skip: process.platform === 'linux' ? false : 'ulimit -f' }, async () => {
   const store = join(tempDir(), 'store.ndjson');
-  const server = await startServe(['--store', store]);
-  try {
+  await withServe(['--store', store], async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(3000));
     // `ulimit -f 128`: writes past 128 KiB fail with EFBIG (node ignores SIGXFSZ), about 600 report lines in.
@@ -259,7 +267,5 @@ test('a report that fills its file-size limit mid-run: rows before are recorded,
     const stored = readStore(store).map((s) => s.record.eventId);
     assert.equal(new Set(stored).size, 3000);
     assert.equal(stored.length, 3000, 'nothing stored twice');
-  } finally {
-    await server.stop();
-  }
+  });
 });

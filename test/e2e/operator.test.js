@@ -5,16 +5,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, runCli, tempDir, waitFor } from '../helpers/cli.js';
-import { ok, startScripted } from '../helpers/scripted-server.js';
+import { BIN, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { ok, withScripted } from '../helpers/scripted-server.js';
 
 function rows(n) {
   return `${Array.from({ length: n }, (_, i) => `{"externalConversationId":"p-${i}"}`).join('\n')}\n`;
 }
 
 test('no terminal: timestamped progress lines on stderr, nothing on stdout', async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 20 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 20 }), async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(60));
     const result = await runCli(['submit', '-e', server.url, '--concurrency', '2', '--batch-size', '1', '--progress-interval', '100ms', 'in.ndjson'], { cwd });
@@ -25,16 +24,13 @@ test('no terminal: timestamped progress lines on stderr, nothing on stdout', asy
     assert.ok(!result.stderr.includes("\u001b["), "no escape codes without a terminal");
     const quiet = await runCli(['submit', '-e', server.url, '--quiet', '--progress-interval', '100ms', 'in.ndjson', '--force'], { cwd });
     assert.equal(quiet.stderr, '');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 const haveScript = spawnSync('script', ['--version']).status === 0;
 
 test('on a terminal: a spinner line with counts', { skip: haveScript ? false : 'needs script(1) for a pseudo-terminal' }, async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 20 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 20 }), async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(80));
     const command = `stty cols 120 2>/dev/null; ${process.execPath} ${BIN} submit -e ${server.url} --concurrency 2 --batch-size 1 in.ndjson`;
@@ -46,20 +42,17 @@ test('on a terminal: a spinner line with counts', { skip: haveScript ? false : '
     assert.match(out, /\d+ rows · \d+% · (ETA \S+ · )?\d+ rows\/s · (p99 \S+ · )?invalid 0 · rejected 0 · failed 0/);
     assert.ok(out.includes("\u001b[?25l"), "cursor hidden while spinning");
     assert.match(out, /accepted\s+80/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('secrets never reach the report, rejects, summary, progress or --debug output', async () => {
   const secret = 'sEcReT-1b9f2c';
-  const server = await startScripted((request) => {
+  await withScripted((request) => {
     const { externalConversationId: id, eventId } = JSON.parse(request.body);
     if (id === 'p-1') return { status: 500, body: {} };
     if (id === 'p-2') return { status: 200, body: { result: { eventId, error: 'FAIL_BAD_PARAMS: ERROR: nope' } } };
     return ok(request);
-  });
-  try {
+  }, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), `${rows(20)}{"externalConversationId":"bad id"}\n`);
     writeFileSync(join(cwd, 'keys.txt'), `asapp-api-id: id-7\nX-Api-Token: ${secret}-token\n`);
@@ -74,29 +67,24 @@ test('secrets never reach the report, rejects, summary, progress or --debug outp
     const outputs = [result.stdout, result.stderr, printed.stdout, printed.stderr, ...readdirSync(cwd).filter((f) => f !== 'keys.txt').map((f) => readFileSync(join(cwd, f), 'utf8'))];
     for (const text of outputs) assert.ok(!text.includes(secret), `secret leaked into: ${text.slice(0, 200)}`);
     for (const file of ['sum.json', 'rej.ndjson', 'in.ndjson.report.ndjson']) assert.equal(statSync(join(cwd, file)).mode & 0o777, 0o600, file);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('two overlapping runs: the second exits 2 naming the holder pid', async () => {
-  const server = await startScripted((request) => ({ ...ok(request), delayMs: 100 }));
-  try {
+  await withScripted((request) => ({ ...ok(request), delayMs: 100 }), async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(40));
-    const first = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--concurrency', '1', '--batch-size', '1', '--report', 'r.ndjson', 'in.ndjson'], { cwd, env: { ...process.env, CI: 'true' } });
+    const first = startCli(['submit', '-e', server.url, '--concurrency', '1', '--batch-size', '1', '--report', 'r.ndjson', 'in.ndjson'], { cwd });
     // The lock is taken before anything is sent: once the server has seen a request, the first run holds it.
     await waitFor(() => server.requests.length >= 1, 'the first run to send a request');
     const second = await runCli(['submit', '-e', server.url, '--report', 'r.ndjson', '--force', 'in.ndjson'], { cwd });
     assert.equal(second.code, 2);
-    assert.match(second.stderr, new RegExp(`another bulk-submit run \\(pid ${first.pid}\\) is writing this report`));
-    first.kill('SIGKILL');
-    await new Promise((r) => first.on('close', r));
+    assert.match(second.stderr, new RegExp(`another bulk-submit run \\(pid ${first.child.pid}\\) is writing this report`));
+    first.child.kill('SIGKILL');
+    await first.exited;
     const third = await runCli(['submit', '-e', server.url, '--report', 'r.ndjson', '--force', '--concurrency', '8', 'in.ndjson'], { cwd });
     assert.equal(third.code, 0, 'a stale lock from a killed run is taken over');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--help lists grouped options with defaults, env names and examples; misuse is exit 2', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, startServe, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir, withServe } from '../helpers/cli.js';
 
 const ROWS = 1500;
 
@@ -34,8 +34,7 @@ for (const input of inputs) {
   for (const mode of modes) {
     test(`progress on ${input.where}, ${mode.name}: the % is within 2 points of the rows done, and 100% only once every row is`, async () => {
       // Every answer waits 4–10 ms, so the run lasts more than a second however fast the machine: enough lines.
-      const server = await startServe(['--latency', mode.args[1] === '1' ? '4ms' : '10ms']);
-      try {
+      await withServe(['--latency', mode.args[1] === '1' ? '4ms' : '10ms'], async (server) => {
         const cwd = tempDir();
         writeFileSync(join(cwd, 'in.csv'), uniform(input.pad));
         const args = ['submit', '-e', server.url, '--rate', '0', '--progress-interval', '100ms', ...mode.args, 'in.csv'];
@@ -48,9 +47,7 @@ for (const input of inputs) {
           assert.ok(Math.abs(percent - truth) <= 2, `${rows} rows done is ${truth.toFixed(1)}%, the line says ${percent}%`);
           if (rows < ROWS) assert.ok(percent < 100, `100% with ${ROWS - rows} rows still to do`);
         }
-      } finally {
-        await server.stop();
-      }
+      });
     });
   }
 }

@@ -1,41 +1,34 @@
 // Every valid row stored exactly once through what stops a run part-way: batches under faults, outages
 // short and long, a daily quota, kill -9 at random points; and --resume picking up after each.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BIN, lineCount, readNdjson, runCli, startServe, tempDir, waitFor } from '../helpers/cli.js';
+import { lineCount, readNdjson, runCli, startCli, startServe, tempDir, waitFor, withServe } from '../helpers/cli.js';
 import { ROWS, assertExactlyOnce, writeRows } from '../helpers/exactly-once.js';
 
 describe('exactly once through outages, quotas, crashes and resumes', { concurrency: 1 }, () => {
   test('batch mode under faults: re-sent batches store nothing twice', async () => {
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
-    const server = await startServe(['--store', store, '--seed', '3', '--accept-then-fail', '0.3', '--fail-rate', '0.2', '--drop-rate', '0.1']);
-    try {
+    await withServe(['--store', store, '--seed', '3', '--accept-then-fail', '0.3', '--fail-rate', '0.2', '--drop-rate', '0.1'], async (server) => {
       const file = writeRows(dir);
       const result = await runCli(['submit', '-e', server.url, '--batch-size', '100', '--rate', '0', '--retries', '12', '--timeout', '2s', file], { cwd: dir });
       assert.equal(result.code, 1, result.stderr);
       assertExactlyOnce(dir, store);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   test('a short outage: the client probes instead of failing rows, then finishes', async () => {
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
-    const server = await startServe(['--store', store, '--latency', '2ms', '--outage', '300ms:1500ms']);
-    try {
+    await withServe(['--store', store, '--latency', '2ms', '--outage', '300ms:1500ms'], async (server) => {
       const file = writeRows(dir);
       const result = await runCli(['submit', '--batch-size', '1', '-e', server.url, '--concurrency', '8', '--rate', '0', '--retries', '2', '--timeout', '1s', file], { cwd: dir });
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, /failed\s+0\n/, 'nobody ran out of retries during the outage');
       assertExactlyOnce(dir, store);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   test('an outage longer than --max-outage aborts with exit 3; --resume later completes', async () => {
@@ -73,14 +66,11 @@ describe('exactly once through outages, quotas, crashes and resumes', { concurre
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
     const file = writeRows(dir);
-    const first = await startServe(['--store', store, '--daily-quota', '1200']);
-    try {
+    await withServe(['--store', store, '--daily-quota', '1200'], async (first) => {
       const result = await runCli(['submit', '--batch-size', '1', '-e', first.url, '--rate', '0', file], { cwd: dir });
       assert.equal(result.code, 3, result.stderr);
       assert.match(result.stderr, /quota is used up until .* UTC .*--resume/);
-    } finally {
-      await first.stop();
-    }
+    });
     const nextDay = await startServe(['--store', store, '--daily-quota', '5000']); // a restart stands in for 00:00 UTC
     try {
       const result = await runCli(['submit', '--batch-size', '1', '-e', nextDay.url, '--rate', '0', '--resume', file], { cwd: dir });
@@ -94,14 +84,12 @@ describe('exactly once through outages, quotas, crashes and resumes', { concurre
   test('kill -9 at random points, then --resume until done: exactly once, report valid NDJSON', async () => {
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
-    const server = await startServe(['--store', store, '--latency', '2ms:4ms', '--accept-then-fail', '0.05']);
-    try {
+    await withServe(['--store', store, '--latency', '2ms:4ms', '--accept-then-fail', '0.05'], async (server) => {
       const file = writeRows(dir);
       let seed = 12345;
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       for (let i = 0; i < 4; i++) {
-        const child = spawn(process.execPath, [BIN, 'submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', '--concurrency', '8', file], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
-        const closed = new Promise((r) => child.on('close', r));
+        const { child, exited: closed } = startCli(['submit', '--batch-size', '1', '-e', server.url, '--resume', '--rate', '0', '--concurrency', '8', file], { cwd: dir, stdio: 'ignore' });
         // Killed mid-flight: once serve has stored a random number more rows (not after a fixed time).
         const target = lineCount(store) + 20 + Math.floor(random() * 300);
         await Promise.race([waitFor(() => lineCount(store) >= target, `serve to store ${target} rows`), closed]);
@@ -112,15 +100,12 @@ describe('exactly once through outages, quotas, crashes and resumes', { concurre
       assert.equal(final.code, 1, final.stderr);
       for (const line of readFileSync(join(dir, 'rows.csv.report.ndjson'), 'utf8').trim().split('\n')) JSON.parse(line);
       assertExactlyOnce(dir, store);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   test('--resume refuses a report that describes other files; with no report it simply starts', async () => {
     const dir = tempDir();
-    const server = await startServe([]);
-    try {
+    await withServe([], async (server) => {
       writeFileSync(join(dir, 'a.ndjson'), '{"externalConversationId":"a-1"}\n');
       writeFileSync(join(dir, 'b.ndjson'), '{"externalConversationId":"b-1"}\n');
       const fresh = await runCli(['submit', '-e', server.url, '--resume', '--report', 'r.ndjson', 'a.ndjson'], { cwd: dir });
@@ -134,8 +119,6 @@ describe('exactly once through outages, quotas, crashes and resumes', { concurre
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stderr, /skipped\s+1/);
       assert.equal(readNdjson(join(dir, 'r.ndjson')).length, 1);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 });

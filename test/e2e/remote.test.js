@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import S3rver from 's3rver';
-import { BIN, ROOT, SAMPLES, readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
+import { BIN, readNdjson, readStore, ROOT, runCli, SAMPLES, startServe, tempDir, withServe } from '../helpers/cli.js';
 import { ROWS, assertExactlyOnce, writeRows } from '../helpers/exactly-once.js';
 import { startFileServer } from '../helpers/file-server.js';
 import { startProxy } from '../helpers/proxy.js';
@@ -38,21 +38,16 @@ after(async () => {
 const stored = () => readStore(store).length;
 
 /** Runs `fn(url, storeFile)` with a `serve` of its own, storing in `cwd`: its store holds that test's records alone. */
-async function withServe(cwd, fn) {
+function withOwnServe(cwd, fn) {
   const own = join(cwd, 'store.ndjson');
-  const server = await startServe(['--store', own]);
-  try {
-    return await fn(server.url, own);
-  } finally {
-    await server.stop();
-  }
+  return withServe(['--store', own], (server) => fn(server.url, own));
 }
 
 describe('http:// inputs', () => {
   test('a CSV over http is streamed into serve: every row stored, the report names the URL with its credentials masked', async () => {
     const cwd = tempDir();
     const url = `http://reader:pa55word@${web.url.slice('http://'.length)}/conversations.csv?X-Amz-Signature=SIGNATURE-SECRET&part=1`;
-    const result = await withServe(cwd, async (endpoint, own) => {
+    const result = await withOwnServe(cwd, async (endpoint, own) => {
       const run = await runCli(['submit', '-e', endpoint, '--json', url], { cwd, env: DIRECT });
       assert.equal(readStore(own).length, 30, 'every row stored');
       return run;
@@ -119,7 +114,7 @@ describe('http:// inputs', () => {
 
   test('a download cut midway: the rows before it are sent and reported, exit 3 naming the row; --resume then completes it, nothing stored twice', async () => {
     const cwd = tempDir();
-    await withServe(cwd, async (endpoint, own) => {
+    await withOwnServe(cwd, async (endpoint, own) => {
       const size = readFileSync(join(files, 'rows.csv')).length;
       const url = `${web.url}/cut/${Math.floor(size / 2)}/rows.csv`;
       web.cutting = true;
@@ -149,7 +144,7 @@ describe('http:// inputs', () => {
 
   test('--shard 0/2 and 1/2 each stream the URL; together they send every row once', async () => {
     const cwd = tempDir();
-    await withServe(cwd, async (endpoint, own) => {
+    await withOwnServe(cwd, async (endpoint, own) => {
       const url = `${web.url}/rows.csv`;
       const shards = await Promise.all(['0/2', '1/2'].map((shard, i) => runCli(['submit', '-e', endpoint, '--shard', shard, '--report', `shard-${i}.ndjson`, url], { cwd, env: DIRECT })));
       for (const result of shards) assert.equal(result.code, 1, result.stderr); // each has invalid rows
@@ -264,7 +259,7 @@ describe('s3:// inputs against s3rver', () => {
 
   test('an object is streamed into serve with AWS_ENDPOINT_URL; the secret appears in no output', async () => {
     const cwd = tempDir();
-    const result = await withServe(cwd, async (endpoint, own) => {
+    const result = await withOwnServe(cwd, async (endpoint, own) => {
       const run = await runCli(['submit', '-e', endpoint, '--json', 's3://exports/daily/conversations.csv', 's3://exports/daily/conversations.csv.gz'], { cwd, env });
       assert.equal(readStore(own).length, 30, 'the 30 records (the .gz holds the same rows: stored once)');
       return run;
@@ -295,7 +290,7 @@ describe('s3:// inputs against s3rver', () => {
 
   test('an object download cut midway stops the run at that row (exit 3); --resume completes it', async () => {
     const cwd = tempDir();
-    await withServe(cwd, async (endpoint, own) => {
+    await withOwnServe(cwd, async (endpoint, own) => {
       const cutEnv = { ...env, AWS_ENDPOINT_URL: `http://127.0.0.1:${front.address().port}` };
       const cut = await runCli(['submit', '-e', endpoint, '--report', 'rows.csv.report.ndjson', 's3://exports/cut/rows.csv'], { cwd, env: cutEnv });
       assert.equal(cut.code, 3, cut.stderr);

@@ -1,10 +1,9 @@
 // Sharding and batch mode at a few thousand rows against one serve.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, ROOT, readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
+import { readNdjson, readStore, ROOT, runCli, startCli, startServe, tempDir, waitFor, withServe } from '../helpers/cli.js';
 
 function rows(n) {
   const lines = ['External Conversation ID,Platform,Company Segment,attr.n'];
@@ -15,8 +14,7 @@ function rows(n) {
 test('4 shards at once: their reports cover every row once and the store holds each record once', async () => {
   const dir = tempDir();
   const store = join(dir, 'store.ndjson');
-  const server = await startServe(['--store', store]);
-  try {
+  await withServe(['--store', store], async (server) => {
     writeFileSync(join(dir, 'in.csv'), rows(2000));
     const runs = await Promise.all(
       [0, 1, 2, 3].map((k) => runCli(['submit', '-e', server.url, '--shard', `${k}/4`, '--report', `shard-${k}.ndjson`, '--batch-size', '50', 'in.csv'], { cwd: dir })),
@@ -31,16 +29,13 @@ test('4 shards at once: their reports cover every row once and the store holds e
     assert.equal(stored.length, 1996);
     assert.equal(new Set(stored.map((r) => r.externalConversationId)).size, 1996);
     assert.deepEqual(new Set(stored.map((r) => r.eventId)), new Set(lines.filter((l) => l.status === 'accepted').map((l) => l.eventId)));
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('batch mode against serve: a re-sent batch never stores twice', async () => {
   const dir = tempDir();
   const store = join(dir, 'store.ndjson');
-  const server = await startServe(['--store', store]);
-  try {
+  await withServe(['--store', store], async (server) => {
     writeFileSync(join(dir, 'in.csv'), rows(1200));
     const first = await runCli(['submit', '-e', server.url, '--batch-size', '1000', 'in.csv'], { cwd: dir });
     assert.equal(first.code, 1, first.stderr);
@@ -50,9 +45,7 @@ test('batch mode against serve: a re-sent batch never stores twice', async () =>
     const report = readNdjson(join(dir, 'in.csv.report.ndjson'));
     assert.equal(report.filter((l) => l.status === 'accepted').length, 1198);
     assert.equal(readStore(store).length, 1198);
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test('validate tells how many requests the run will need at its batch size', async () => {
@@ -72,30 +65,17 @@ for (const format of ['csv', 'ndjson']) {
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
     const server = await startServe(['--store', store]);
-    const child = spawn(process.execPath, [BIN, 'submit', '-e', server.url, '--format', format, '--batch-size', '100', '--batch-wait', '100ms', '--report', 'r.ndjson', '-'], {
-      cwd: dir,
-      env: { ...process.env, CI: 'true' },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    const exited = new Promise((resolve) => child.on('close', resolve));
-    const storedWithin = async (count, ms) => {
-      const until = Date.now() + ms;
-      while (Date.now() < until) {
-        if (readStore(store).length >= count) return true;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return false;
-    };
+    const { child, exited } = startCli(['submit', '-e', server.url, '--format', format, '--batch-size', '100', '--batch-wait', '100ms', '--report', 'r.ndjson', '-'], { cwd: dir });
     try {
       if (format === 'csv') child.stdin.write('External Conversation ID,Platform\n');
       for (let i = 1; i <= 3; i++) {
         child.stdin.write(format === 'csv' ? `trickle-${i},WEB\n` : `{"externalConversationId":"trickle-${i}","platform":"WEB"}\n`);
         // Far fewer rows than a batch or a chunk, and (for CSV) no next line for the parser to look at:
         // only the time-based flushes can send them.
-        assert.ok(await storedWithin(i, 60_000), `row ${i} was stored before stdin closed`);
+        await waitFor(() => readStore(store).length >= i, `row ${i} to be stored while stdin is still open`);
       }
       child.stdin.end();
-      assert.equal(await exited, 0);
+      assert.equal((await exited).code, 0);
       const report = readNdjson(join(dir, 'r.ndjson'));
       assert.deepEqual(report.map((l) => [l.line, l.status]), format === 'csv' ? [[2, 'accepted'], [3, 'accepted'], [4, 'accepted']] : [[1, 'accepted'], [2, 'accepted'], [3, 'accepted']]);
     } finally {
@@ -108,8 +88,7 @@ for (const format of ['csv', 'ndjson']) {
 test('the bundled kinds batch 1000 rows a request by default; a custom --schema sends one row a request', async () => {
   const dir = tempDir();
   const store = join(dir, 'store.ndjson');
-  const server = await startServe(['--store', store]);
-  try {
+  await withServe(['--store', store], async (server) => {
     writeFileSync(join(dir, 'in.csv'), rows(1500));
     const batched = await runCli(['submit', '-e', server.url, 'in.csv', '--report', 'a.ndjson'], { cwd: dir });
     assert.equal(batched.code, 1, batched.stderr);
@@ -121,7 +100,5 @@ test('the bundled kinds batch 1000 rows a request by default; a custom --schema 
     assert.equal(custom.code, 1, custom.stderr);
     assert.match(custom.stderr, /requests\s+1497\n/);
     assert.equal(readStore(store).length, 1497, 'the second run re-sent the same eventIds: nothing stored twice');
-  } finally {
-    await server.stop();
-  }
+  });
 });

@@ -5,15 +5,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { ok, startScripted } from '../helpers/scripted-server.js';
+import { ok, withScripted } from '../helpers/scripted-server.js';
 
 function rows(n) {
   return `${Array.from({ length: n }, (_, i) => `{"externalConversationId":"q-${i + 1}"}`).join('\n')}\n`;
 }
 
 test('--shard 0/4 without --rate sends at most 25 requests a second (the default 100 shared by 4); --rate still means this process', async () => {
-  const server = await startScripted(ok);
-  try {
+  await withScripted(ok, async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'in.ndjson'), rows(80));
     const shared = await runCli(['submit', '-e', server.url, '--shard', '0/4', '--batch-size', '1', '--concurrency', '8', '--json', 'in.ndjson'], { cwd });
@@ -29,9 +28,7 @@ test('--shard 0/4 without --rate sends at most 25 requests a second (the default
     assert.equal(own.code, 0, own.stderr);
     assert.deepEqual(JSON.parse(own.stdout).rate, { perSecond: 50, by: 'option' });
     assert.doesNotMatch(own.stderr, /shared by/);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('validate with --shard says the whole backfill\'s requests beside this shard\'s', async () => {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, ROOT, SAMPLES, startServe, tempDir } from '../helpers/cli.js';
+import { BIN, ROOT, SAMPLES, tempDir, withServe } from '../helpers/cli.js';
 
 /** Runs the CLI with `args` and a preload from test/fixtures/startup; resolves the exit code and what the preload wrote. */
 function withPreload(preload, args) {
@@ -55,12 +55,9 @@ test('a small input is prepared on the main thread; a large one on two threads o
 });
 
 test('a small submit sends without starting a thread', async () => {
-  const server = await startServe([]);
-  try {
+  await withServe([], async (server) => {
     const submit = await withPreload('workers.js', ['submit', '-e', server.url, join(SAMPLES, 'conversations.csv')]);
     assert.equal(submit.code, 0, submit.stderr);
     assert.equal(submit.out, '0');
-  } finally {
-    await server.stop();
-  }
+  });
 });

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BIN, ROOT, SAMPLES, readNdjson, readStore, runCli, startStoringServe, tempDir } from '../helpers/cli.js';
-import { startScripted } from '../helpers/scripted-server.js';
+import { BIN, readNdjson, readStore, ROOT, runCli, SAMPLES, startStoringServe, tempDir } from '../helpers/cli.js';
+import { startScripted, withScripted } from '../helpers/scripted-server.js';
 
 const EXAMPLE = join(SAMPLES, 'transform.example.mjs');
 const LEGACY = join(SAMPLES, 'legacy-agents.csv');
@@ -184,17 +184,14 @@ test('a large input (over 1 MiB, two threads): the transform runs in the mapping
   const stored = storedAgents('big-');
   assert.equal(Object.keys(stored).length, 10_800);
   assert.deepEqual([stored['big-7'].agentName, stored['big-7'].workShift, stored['big-7'].startTs], ['First7 Last7', 'evening', '2024-08-05T08:00:00+02:00']);
-  const server = await startScripted(() => ({ status: 200, body: {} }));
-  try {
+  await withScripted(() => ({ status: 200, body: {} }), async (server) => {
     writeFileSync(join(cwd, 'broken.mjs'), 'export default function (record) {\n\n  return record +;\n}\n');
     const broken = await withThreadCount(['submit', '-e', server.url, '--kind', 'agent', '--transform', 'broken.mjs', csv, '--report', 'broken.ndjson'], cwd);
     assert.equal(broken.code, 2, broken.stderr);
     assert.equal(broken.threads, 2);
     assert.match(broken.stderr, /^bulk-submit: error: broken\.mjs:3: --transform module has a syntax error/);
     assert.equal(server.requests.length, 0);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('--resume after a transform run: accepted rows skipped by the digest of the transformed record; a changed transform is a changed input', async () => {

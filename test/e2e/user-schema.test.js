@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, readNdjson, readStore, runCli, startServe, tempDir } from '../helpers/cli.js';
+import { readNdjson, readStore, ROOT, runCli, tempDir, withServe } from '../helpers/cli.js';
 
 const fixtures = join(ROOT, 'test', 'fixtures', 'api-patterns');
 const schema = join(fixtures, 'customer.schema.json');
@@ -22,15 +22,12 @@ test('a --schema with the API\'s own patterns (\\_, \\@) validates rows instead 
 test('a --map-driven submit with that schema sends the valid row to serve', async () => {
   const cwd = tempDir();
   const store = join(cwd, 'store.ndjson');
-  const server = await startServe(['--store', store]);
-  try {
+  await withServe(['--store', store], async (server) => {
     const result = await runCli(['submit', '-e', server.url, '--kind', 'customer', '--schema', schema, '--map', join(fixtures, 'map.json'), join(fixtures, 'export.csv'), '--report', 'r.ndjson'], { cwd });
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /accepted\s+1\n/);
     const stored = readStore(store).map((s) => s.record);
     assert.deepEqual(stored.map((r) => [r.externalConversationId, r.externalCustomerId, r.userId]), [['LEG_0001', 'jo.e@corp.example', 'user_1']]);
     assert.deepEqual(readStore(store).map((s) => s.kind), ['customer']);
-  } finally {
-    await server.stop();
-  }
+  });
 });

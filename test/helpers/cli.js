@@ -15,32 +15,56 @@ export function tempDir(prefix = 'bulk-submit-test-') {
 }
 
 /**
+ * Starts `bulk-submit ...args` as a child process, for a test that acts while it runs (a signal, a
+ * second run): { child, stdout, stderr (all printed so far), exited: Promise<{ code, signal, stdout,
+ * stderr }> }. options: { cwd, env, nodeArgs (before the script, e.g. --import), stdio }.
+ */
+export function startCli(args, options = {}) {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
+    stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += d));
+  child.stderr?.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+  };
+}
+
+/**
  * Runs `bulk-submit ...args` and resolves with { code, signal, stdout, stderr }.
  * options: { cwd, env, input (string|Buffer for stdin), timeoutMs (default 60s) }.
  */
-export function runCli(args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bulk-submit ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+export async function runCli(args, options = {}) {
+  const run = startCli(args, options);
+  if (options.input !== undefined) run.child.stdin.end(options.input);
+  else run.child.stdin.end();
+  let timer;
+  const late = new Promise((resolve, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill('SIGKILL');
+      reject(new Error(`bulk-submit ${args.join(' ')} did not finish in time\nstdout: ${run.stdout}\nstderr: ${run.stderr}`));
     }, options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
   });
+  try {
+    return await Promise.race([run.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -84,6 +108,16 @@ export function startServe(args = [], options = {}) {
       reject(new Error(`serve exited early with ${code}\n${stdout}\n${stderr}`));
     });
   });
+}
+
+/** Runs `fn(server)` against `bulk-submit serve` (startServe's), which is stopped whatever `fn` does. */
+export async function withServe(args, fn) {
+  const server = await startServe(args);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
 }
 
 /**

@@ -49,3 +49,13 @@ export function ok(request) {
   const { eventId } = JSON.parse(request.body);
   return { status: 200, body: { result: { eventId, error: '' } } };
 }
+
+/** Runs `fn(server)` against a scripted server (startScripted's), which is closed whatever `fn` does. */
+export async function withScripted(respond, fn) {
+  const server = await startScripted(respond);
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
+}

@@ -1,6 +1,7 @@
 // Unit tests for src/submit: outcome classification, Retry-After, backoff, eventIds, bounded concurrency, batch answers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { waitFor } from '../helpers/cli.js';
 import { classifyBatch } from '../../dist/submit/batch.js';
 import { forEachBounded } from '../../dist/submit/bounded.js';
 import { parseRetryAfter } from '../../dist/submit/client.js';
@@ -11,6 +12,8 @@ import { BACKOFF, retryDelay } from '../../dist/submit/retry.js';
 const answer = (httpStatus, body, extra = {}) => ({ httpStatus, body, networkError: undefined, retryAfterMs: undefined, ...extra });
 const summary = (o) => ({ status: o.status, retryable: o.retryable, authRefused: o.authRefused, error: o.error, eventId: o.eventId, httpStatus: o.httpStatus });
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Every promise reaction queued so far, and those they queue, have run: a macrotask comes after them all. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 test('classify: 2xx with a blank or missing error is accepted', () => {
   for (const body of [{ result: { eventId: 'srv', error: '' } }, { result: { eventId: 'srv', error: '   ' } }, { result: { eventId: 'srv' } }]) {
@@ -161,15 +164,16 @@ test('forEachBounded pulls lazily: with concurrency 2 and a slow worker the sour
     await new Promise((resolve) => releases.push(resolve));
     done++;
   });
-  await tick(20);
+  await waitFor(() => releases.length === 2, 'both workers to start');
+  // Both workers are stuck: whatever forEachBounded would pull next, it pulls within a turn of the loop.
+  await settle();
   assert.equal(source.pulled, 2, 'two pulled while both workers are stuck');
   assert.equal(releases.length, 2);
   for (let k = 0; k < 12; k++) {
     // Release the workers one at a time, oldest first; each release may let exactly one more item in.
-    for (let wait = 0; !releases[k] && wait < 500; wait++) await tick(1);
-    assert.ok(releases[k], `item ${k} reached a worker`);
+    await waitFor(() => releases[k] !== undefined, `item ${k} to reach a worker`);
     releases[k]();
-    await tick(1);
+    await settle();
     assert.ok(source.pulled - done <= 2, `read ahead ${source.pulled - done} after ${done} done`);
   }
   await run;
