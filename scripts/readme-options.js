@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readmeTable } from '../dist/options.js';
+import { readmeTable } from '../dist/options/index.js';
 
 const README = join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './config.js';
 import { defaultReportPath, describeError, openMetrics, report, serve, submit, Stats, validate } from './index.js';
 import type { RunMetrics, Summary } from './index.js';
-import { commanderOptions } from './options.js';
-import type { CommandName } from './options.js';
+import { commanderOptions } from './options/index.js';
+import type { CommandName, Flags } from './options/index.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
-import { reportOptions, serveOptions, submitOptions } from './cli/flags.js';
-import type { ReportFlags, ServeFlags, SubmitFlags } from './cli/flags.js';
+import { requestHeaders } from './cli/request-headers.js';
 import { printSummary, quotaWarning, summaryJson, writeSummaryFile } from './cli/print.js';
 import { startProgress } from './cli/progress.js';
 import { printReport } from './cli/report.js';
@@ -59,19 +59,35 @@ Exit codes:
   1    with --inputs: rows missing, duplicated, not accepted or not in the input (listed, up to --list)
   2    a report or an input cannot be read, or a file is not a bulk-submit report (nothing judged)`;
 
+// Settings of the whole process are the CLI's to make, never the library's (src/index.ts):
+// - undici parses answers with llhttp, compiled to WebAssembly. V8 starts it in its baseline compiler and
+//   recompiles it with its optimising one once it has run a "budget" of code, which llhttp's main loop
+//   spends on the very first answer: a ~130 ms background compile that a short run (a cron job's
+//   thousand rows, a test) then waits for at exit, for no gain. A larger budget (llhttp is the only
+//   WebAssembly we run, and it is not compiled yet) leaves short runs on the baseline code and still
+//   optimises llhttp in a long run, after a few thousand answers.
+setFlagsFromString('--wasm-tiering-budget=100000000');
+// - The AWS SDK (s3:// inputs) warns once on stderr that its releases from 2027 on want Node 22:
+//   bulk-submit runs on Node 20 and says what it needs itself. The preparing threads, which read s3://
+//   inputs, are given this environment when they start.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 let debug = process.argv.includes('--debug');
 // The CLI runs from a bundle (scripts/build.js): with --debug, stack traces name the source files and lines.
 if (debug) process.setSourceMapsEnabled(true);
 
+/** What commander hands submit and validate (validate takes none of submit's sending options). */
+type JobFlags = Flags<'validate'> & Partial<Flags<'submit'>>;
+
 /** Opens the run's metrics when --metrics-file or --pushgateway asks for them (prom-client loads only then). */
-async function metricsFor(command: 'submit' | 'validate', files: string[], flags: SubmitFlags, stats: Stats): Promise<RunMetrics | undefined> {
+async function metricsFor(command: 'submit' | 'validate', files: string[], flags: JobFlags, stats: Stats): Promise<RunMetrics | undefined> {
   if (flags.metricsFile === undefined && flags.pushgateway === undefined) return undefined;
   const report = flags.report ?? defaultReportPath(files, command === 'submit' && !flags.dryRun ? 'submit' : 'validate');
   return openMetrics(stats, { file: flags.metricsFile, pushgateway: flags.pushgateway, report });
 }
 
 /** Runs submit or validate with progress and signals; prints the summary; writes the metrics; returns the exit code. */
-async function runJob(command: 'submit' | 'validate', files: string[], flags: SubmitFlags): Promise<number> {
+async function runJob(command: 'submit' | 'validate', files: string[], flags: JobFlags): Promise<number> {
   debug = Boolean(flags.debug);
   const stats = new Stats();
   const metrics = await metricsFor(command, files, flags, stats);
@@ -80,7 +96,7 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
   let summary: Summary | null = null;
   let exitCode: number = ExitCode.aborted;
   try {
-    const options = { ...submitOptions(files, flags, stats), signal: interrupt.signal, onEmergencyFlush: interrupt.onFlush };
+    const options = { ...flags, files, stats, header: requestHeaders(flags), signal: interrupt.signal, onEmergencyFlush: interrupt.onFlush };
     summary = await (command === 'submit' ? submit(options) : validate(options));
     stopProgress();
     exitCode = exitCodeOf(summary);
@@ -101,9 +117,9 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Su
 }
 
 /** Reads reports (and checks them against --inputs); prints the answer; returns the exit code. */
-async function runReport(reports: string[], flags: ReportFlags): Promise<number> {
+async function runReport(reports: string[], flags: Flags<'report'>): Promise<number> {
   debug = Boolean(flags.debug);
-  const result = await report(reportOptions(reports, flags));
+  const result = await report({ ...flags, reports });
   const exitCode = exitCodeOfReport(result);
   if (flags.json) process.stdout.write(summaryJson(result, exitCode));
   else printReport(result, flags.list);
@@ -111,9 +127,9 @@ async function runReport(reports: string[], flags: ReportFlags): Promise<number>
 }
 
 /** Runs serve until SIGINT or SIGTERM; prints what it did. */
-async function runServe(flags: ServeFlags): Promise<void> {
+async function runServe(flags: Flags<'serve'>): Promise<void> {
   debug = Boolean(flags.debug);
-  const server = await serve(serveOptions(flags));
+  const server = await serve(flags);
   process.stdout.write(`bulk-submit serve: listening on ${server.url}${flags.store ? ` (storing to ${flags.store})` : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -149,13 +165,13 @@ function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', `\nStart with: bulk-submit serve & bulk-submit submit -e http://127.0.0.1:8080 samples/conversations.csv\n${EXIT_CODES}`);
 
-  const submit = fileCommand<SubmitFlags>(program, 'submit', {
+  const submit = fileCommand<JobFlags>(program, 'submit', {
     description: 'read, map, validate and send every row, writing a per-row report',
     argument: ['<file...>', INPUTS],
     help: SUBMIT_EXAMPLES,
     run: (files, flags) => runJob('submit', files, flags),
   });
-  const validate = fileCommand<SubmitFlags>(program, 'validate', {
+  const validate = fileCommand<JobFlags>(program, 'validate', {
     description: 'read, map and validate every row without sending anything (report statuses valid/invalid)',
     argument: ['<file...>', INPUTS],
     help: `\nExamples:\n  $ bulk-submit validate samples/conversations.csv\n  $ bulk-submit validate --kind agent --rejects bad.csv samples/agents.csv\n${EXIT_CODES}`,
@@ -166,12 +182,12 @@ function buildProgram(): Command {
   for (const option of commanderOptions('serve')) serve.addOption(option);
   serve
     .addHelpText('after', '\nExamples:\n  $ bulk-submit serve --port 8080 --store stored.ndjson\n  $ bulk-submit serve --port 0 --api-id demo --api-secret s3cret')
-    .action(async (flags: ServeFlags) => {
+    .action(async (flags: Flags<'serve'>) => {
       await runServe(flags);
       process.exitCode = ExitCode.ok;
     });
 
-  const reportCommand = fileCommand<ReportFlags>(program, 'report', {
+  const reportCommand = fileCommand<Flags<'report'>>(program, 'report', {
     description: 'read reports back: rows by status, files, top errors; with --inputs, prove every row accepted exactly once',
     argument: ['<report...>', 'reports (.ndjson, or .csv), e.g. the shard reports of one backfill'],
     help: REPORT_HELP,

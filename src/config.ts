@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
-import { OptionError } from './index.js';
-import { OPTIONS, envName } from './options.js';
-import type { CommandName } from './options.js';
+import { BulkError } from './index.js';
+import { OPTIONS, SECRET_HEADER, envName, optionKey } from './options/index.js';
+import type { CommandName } from './options/index.js';
 
 /** Option names whose values are never shown: they are, or may hold, credentials. */
 const SECRET_KEYS = new Set(['apiSecret', 'header']);
-const SECRET_HEADER = /secret|authorization|token|key|cookie|password/i;
 
 function optionOf(command: Command, key: string): Option | undefined {
   return command.options.find((o) => o.attributeName() === key);
@@ -23,16 +22,16 @@ export function applyConfigFile(command: Command, name: CommandName, file: strin
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const reason = error instanceof SyntaxError ? `not valid JSON: ${error.message}` : `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
-    throw new OptionError(`Invalid --config ${file}: ${reason}`, 'BULK_CONFIG_INVALID');
+    throw new BulkError('BULK_CONFIG_INVALID', `Invalid --config ${file}: ${reason}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new OptionError(`Invalid --config ${file}: must be a JSON object of option names, e.g. {"concurrency": 16}`, 'BULK_CONFIG_INVALID');
+    throw new BulkError('BULK_CONFIG_INVALID', `Invalid --config ${file}: must be a JSON object of option names, e.g. {"concurrency": 16}`);
   }
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
     const option = optionOf(command, key);
     if (!option || key === 'config') {
-      const known = OPTIONS.filter((o) => o.commands.includes(name)).map((o) => /--(?:no-)?([a-z0-9-]+)/.exec(o.flags)?.[1]?.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
-      throw new OptionError(`Invalid --config ${file}: unknown key "${key}" for ${name}; known keys: ${known.join(', ')}`, 'BULK_CONFIG_INVALID');
+      const known = OPTIONS.filter((o) => o.commands.includes(name)).map(optionKey);
+      throw new BulkError('BULK_CONFIG_INVALID', `Invalid --config ${file}: unknown key "${key}" for ${name}; known keys: ${known.join(', ')}`);
     }
     const source = command.getOptionValueSource(key);
     if (source === 'cli' || source === 'env') continue;
@@ -40,15 +39,15 @@ export function applyConfigFile(command: Command, name: CommandName, file: strin
     const spec = OPTIONS.find((o) => o.flags === option.flags);
     if (spec?.parse && (typeof raw === 'string' || typeof raw === 'number')) {
       try {
-        parsed = spec.parse(String(raw), undefined);
+        parsed = (spec.parse as (value: string, previous: unknown) => unknown)(String(raw), undefined);
       } catch (error) {
-        throw new OptionError(`Invalid --config ${file}: "${key}" ${(error as Error).message}`, 'BULK_CONFIG_INVALID');
+        throw new BulkError('BULK_CONFIG_INVALID', `Invalid --config ${file}: "${key}" ${(error as Error).message}`);
       }
     } else if (option.isBoolean() && typeof raw !== 'boolean') {
-      throw new OptionError(`Invalid --config ${file}: "${key}" must be true or false, got ${JSON.stringify(raw)}`, 'BULK_CONFIG_INVALID');
+      throw new BulkError('BULK_CONFIG_INVALID', `Invalid --config ${file}: "${key}" must be true or false, got ${JSON.stringify(raw)}`);
     }
     if (option.argChoices && !option.argChoices.includes(String(parsed))) {
-      throw new OptionError(`Invalid --config ${file}: "${key}" must be one of ${option.argChoices.join(', ')}, got ${JSON.stringify(raw)}`, 'BULK_CONFIG_INVALID');
+      throw new BulkError('BULK_CONFIG_INVALID', `Invalid --config ${file}: "${key}" must be one of ${option.argChoices.join(', ')}, got ${JSON.stringify(raw)}`);
     }
     command.setOptionValueWithSource(key, parsed, 'config');
   }

@@ -1,7 +1,9 @@
 /**
- * One error family for the whole library, after undici's `lib/core/errors.js`: a base class with a
- * stable string `code` that callers match on (not `instanceof`), and a subclass per kind of failure.
- * What a code means for the process (its exit code) is the CLI's business alone (src/cli.ts).
+ * One error family for the whole library, after undici's `lib/core/errors.js`: one class whose stable
+ * string `code` says what went wrong, and which callers match on. No subclass per kind: a class is lost
+ * when an error crosses from a preparing thread to the main one (structured clone keeps none), and the
+ * code is not; so nothing may depend on which class an error was. What a code means for the process (its
+ * exit code) is the CLI's business alone (src/cli.ts).
  */
 
 export type ErrorCode =
@@ -36,7 +38,7 @@ export type ErrorCode =
   | 'BULK_TLS'
   | 'BULK_SERVER';
 
-/** Base class: every error the library throws on purpose is one of these. */
+/** Every error the library throws on purpose is one of these, told apart by `code`. */
 export class BulkError extends Error {
   readonly code: ErrorCode;
   /** Input file the error is about, when there is one. */
@@ -47,7 +49,7 @@ export class BulkError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    options: { file?: string; line?: number; cause?: unknown } = {},
+    options: { file?: string | undefined; line?: number | undefined; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -61,55 +63,6 @@ export class BulkError extends Error {
     const where =
       this.file === undefined ? '' : this.line === undefined ? `${this.file}: ` : `${this.file}:${this.line}: `;
     return `${where}${this.message}`;
-  }
-}
-
-/** A command-line option or config value is malformed. */
-export class OptionError extends BulkError {
-  constructor(message: string, code: ErrorCode = 'BULK_OPTION_INVALID') {
-    super(code, message);
-  }
-}
-
-/** The schema given with --schema (or a bundled one) cannot be used. */
-export class SchemaError extends BulkError {
-  constructor(message: string, file?: string, cause?: unknown) {
-    super('BULK_SCHEMA_INVALID', message, { ...(file === undefined ? {} : { file }), cause });
-  }
-}
-
-/** The --transform module cannot be loaded, or exports no function; found before anything was sent. */
-export class TransformError extends BulkError {
-  constructor(message: string, file: string, line?: number, cause?: unknown) {
-    super('BULK_TRANSFORM_INVALID', message, { file, ...(line === undefined ? {} : { line }), cause });
-  }
-}
-
-/** An input file cannot be read as a whole, found before anything was sent. */
-export class InputError extends BulkError {
-  constructor(code: ErrorCode, message: string, file: string, line?: number, cause?: unknown) {
-    super(code, message, { file, ...(line === undefined ? {} : { line }), cause });
-  }
-}
-
-/** The CSV header cannot be mapped onto the schema; found before anything was sent. */
-export class HeaderError extends BulkError {
-  constructor(code: ErrorCode, message: string, file: string, line = 1) {
-    super(code, message, { file, line });
-  }
-}
-
-/** Report, rejects or summary file problems (found before anything was sent), or a report that cannot be read back. */
-export class ReportError extends BulkError {
-  constructor(code: ErrorCode, message: string, file?: string, line?: number) {
-    super(code, message, { ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) });
-  }
-}
-
-/** Why a run stopped part-way: auth refused, too many errors, endpoint down too long, input changed. */
-export class AbortError extends BulkError {
-  constructor(code: ErrorCode, message: string) {
-    super(code, message);
   }
 }
 

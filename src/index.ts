@@ -13,7 +13,7 @@ import type { ReportOptions, ReportResult } from './audit/types.js';
 
 export type { RateFrom, RunOptions, SubmitOptions } from './submit/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
-export { BulkError, OptionError, describeError } from './errors.js';
+export { BulkError, describeError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { DAILY_QUOTA, KINDS, KIND_NAMES } from './kinds.js';
 export type { Kind } from './kinds.js';

@@ -1,7 +1,7 @@
-import { OptionError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { openSource } from '../input/index.js';
 import type { Source } from '../input/index.js';
-import { numberDefault } from '../options.js';
+import { resolveOptions } from '../options/index.js';
 import { ReportReader } from '../report/index.js';
 import { cover } from './coverage.js';
 import { fillDetails } from './details.js';
@@ -11,12 +11,10 @@ import type { Coverage, CoverageCounts, InputCoverage, ReportOptions, ReportResu
 
 /** The inputs to check, each once; refuses stdin, which cannot be read again as submit read it. */
 function inputNames(options: ReportOptions): string[] {
-  if (options.reports.length === 0) throw new OptionError('name at least one report to read', 'BULK_USAGE');
-  if (options.reports.includes('-')) throw new OptionError('a report is read twice at most, so it must be a file, not stdin (-)');
+  if (options.reports.length === 0) throw new BulkError('BULK_USAGE', 'name at least one report to read');
+  if (options.reports.includes('-')) throw new BulkError('BULK_OPTION_INVALID', 'a report is read twice at most, so it must be a file, not stdin (-)');
   const inputs = [...new Set(options.inputs ?? [])];
-  if (inputs.includes('-')) throw new OptionError('Invalid --inputs: stdin (-) cannot be read again; save it to a file and submit that file');
-  const list = options.list ?? numberDefault('list');
-  if (!Number.isInteger(list) || list < 0) throw new OptionError(`Invalid --list: must be a whole number from 0 up, got ${list}`);
+  if (inputs.includes('-')) throw new BulkError('BULK_OPTION_INVALID', 'Invalid --inputs: stdin (-) cannot be read again; save it to a file and submit that file');
   return inputs;
 }
 
@@ -59,7 +57,8 @@ async function covered(sources: readonly Source[], tally: Tally, readers: readon
  * status) into compact per-row state, and with inputs streams each input once to say whether every row
  * is accepted exactly once. Every report and input is checked readable before any is read.
  */
-export async function audit(options: ReportOptions): Promise<ReportResult> {
+export async function audit(given: ReportOptions): Promise<ReportResult> {
+  const options = { ...resolveOptions('report', given), reports: given.reports };
   const inputs = inputNames(options);
   const readers: ReportReader[] = [];
   for (const path of options.reports) readers.push(await ReportReader.open(path));
@@ -67,7 +66,7 @@ export async function audit(options: ReportOptions): Promise<ReportResult> {
   try {
     const tally = new Tally();
     for (const reader of readers) await tally.read(reader);
-    const coverage = sources.length === 0 ? null : await covered(sources, tally, readers, options.list ?? numberDefault('list'));
+    const coverage = sources.length === 0 ? null : await covered(sources, tally, readers, options.list);
     return { ...tally.totals(), coverage };
   } finally {
     for (const source of sources) source.close();

@@ -1,20 +1,16 @@
+import type { LibraryOptions } from '../options/index.js';
 import type { RowStatus } from '../report/index.js';
 
-/** What report() is told: the reports to read and, to check coverage, the inputs they should cover. */
-export interface ReportOptions {
+/**
+ * What report() is told: the reports to read and the report command's options (src/options/table.ts):
+ * `inputs` whose every row should be accepted exactly once (named as they were given to submit), `list`
+ * (problem rows listed at most; counts are always complete), and how the inputs are read, as submit
+ * read them, so row numbers agree.
+ */
+export type ReportOptions = LibraryOptions<'report'> & {
   /** Report files (NDJSON, or CSV when the name ends in `.csv`), read in this order: a row's last line counts. */
   readonly reports: readonly string[];
-  /** Inputs whose every row should be accepted exactly once, named as they were given to submit. */
-  readonly inputs?: readonly string[] | undefined;
-  /** Problem rows listed at most (default from the options table); counts are always complete. */
-  readonly list?: number | undefined;
-  /** How the inputs are read: as submit read them, so row numbers agree. */
-  readonly format?: 'csv' | 'ndjson' | undefined;
-  readonly delimiter?: string | undefined;
-  readonly encoding?: 'utf8' | 'latin1' | undefined;
-  readonly trim?: boolean | undefined;
-  readonly maxRecordSize?: number | undefined;
-}
+};
 
 /** Rows by their last status. */
 export type StatusCounts = Record<RowStatus, number>;

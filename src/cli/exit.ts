@@ -1,4 +1,3 @@
-import { BulkError } from '../index.js';
 import type { ErrorCode, ReportResult, Summary } from '../index.js';
 
 /** Exit codes, as documented in README and `--help`: chosen here, and nowhere in the library. */
@@ -26,10 +25,11 @@ export function exitCodeOf(summary: Summary): number {
   return summary.invalid + summary.rejected + summary.failed > 0 ? ExitCode.rowsNotAccepted : ExitCode.ok;
 }
 
-/** The exit code of a run that threw: a typed error found before sending is a usage error (2). */
+/** The exit code of a run that threw: a typed error (matched by its code) found before sending is a usage error (2). */
 export function exitCodeOfError(error: unknown): number {
-  if (!(error instanceof BulkError)) return ExitCode.aborted;
-  return ABORTS.has(error.code) ? ExitCode.aborted : ExitCode.usage;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('BULK_')) return ExitCode.aborted;
+  return ABORTS.has(code as ErrorCode) ? ExitCode.aborted : ExitCode.usage;
 }
 
 /** The exit code of `report`: 1 when --inputs found rows not accepted exactly once, else 0. */

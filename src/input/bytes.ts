@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { Readable, Transform } from 'node:stream';
-import { InputError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import type { OpenedInput, SourceRow } from './types.js';
 import type { TransformCallback } from 'node:stream';
 
@@ -142,11 +142,11 @@ export async function openBytes(input: OpenedInput): Promise<{ start: Buffer; st
     peeked = await peek(input.stream);
   } catch (error) {
     input.close();
-    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, input.file, undefined, error);
+    throw new BulkError('BULK_FILE_UNREADABLE', `cannot read the file: ${(error as Error).message}`, { file: input.file, line: undefined, cause: error });
   }
   if (isUtf16(peeked.start)) {
     input.close();
-    throw new InputError('BULK_FILE_ENCODING', 'the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8', input.file);
+    throw new BulkError('BULK_FILE_ENCODING', 'the file is UTF-16 (it starts with a UTF-16 byte-order mark): convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8', { file: input.file });
   }
   return peeked;
 }

@@ -1,5 +1,5 @@
-import { InputError } from '../errors.js';
-import { flagDefault, numberDefault } from '../options.js';
+import { BulkError } from '../errors.js';
+import { flagDefault, numberDefault } from '../options/index.js';
 import { Utf8Guard, cutRow, detectDelimiter, openBytes } from './bytes.js';
 import { KeepingParser, lineBreaksIn } from './csv-parser.js';
 import type { ParsedRecord } from './csv-parser.js';
@@ -140,9 +140,9 @@ async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator
 }
 
 /** A download that broke off before its header line was whole: refused, as nothing was sent. */
-function headerCut(input: OpenedInput): InputError | undefined {
+function headerCut(input: OpenedInput): BulkError | undefined {
   const reason = input.cut?.();
-  return reason === undefined ? undefined : new InputError('BULK_FILE_UNREADABLE', `the download broke off before the header was read (${reason})`, input.file, 1);
+  return reason === undefined ? undefined : new BulkError('BULK_FILE_UNREADABLE', `the download broke off before the header was read (${reason})`, { file: input.file, line: 1 });
 }
 
 /**
@@ -162,11 +162,11 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     if (first.done && parse.parser.failure) throw parse.parser.failure;
   } catch (error) {
     input.close();
-    throw headerCut(input) ?? new InputError('BULK_FILE_UNREADABLE', `cannot read the header: ${(error as Error).message}`, file, 1, error);
+    throw headerCut(input) ?? new BulkError('BULK_FILE_UNREADABLE', `cannot read the header: ${(error as Error).message}`, { file, line: 1, cause: error });
   }
   if (first.done) {
     input.close();
-    throw headerCut(input) ?? new InputError('BULK_FILE_EMPTY', 'the file is empty: a CSV file needs a header line', file);
+    throw headerCut(input) ?? new BulkError('BULK_FILE_EMPTY', 'the file is empty: a CSV file needs a header line', { file });
   }
   const position = new Position(input);
   const rows = csvRows(input, parse, records, first.value, maxRecordSize, position);

@@ -6,7 +6,7 @@
 import { interceptors } from 'undici';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { InputError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { httpDispatcher, requestFailure } from '../util/dispatcher.js';
 import { downloadInput, isGzipEncoding } from './download.js';
 import type { RemoteOptions } from './download.js';
@@ -32,7 +32,7 @@ export async function openHttp(url: string, file: string, options: RemoteOptions
   try {
     target = new URL(url);
   } catch {
-    throw new InputError('BULK_FILE_NOT_FOUND', 'not a valid URL', file);
+    throw new BulkError('BULK_FILE_NOT_FOUND', 'not a valid URL', { file });
   }
   const named = options.gzipByName;
   const headers: Record<string, string> = { 'user-agent': 'bulk-submit', 'accept-encoding': named ? 'identity' : 'gzip' };
@@ -50,20 +50,20 @@ export async function openHttp(url: string, file: string, options: RemoteOptions
   } catch (error) {
     release();
     const loop = error instanceof Error && /redirect loop/i.test(error.message);
-    throw new InputError('BULK_FILE_UNREADABLE', loop ? 'a redirect loop: the URL redirects back to itself' : `cannot download it: ${requestFailure(error).text}`, file, undefined, error);
+    throw new BulkError('BULK_FILE_UNREADABLE', loop ? 'a redirect loop: the URL redirects back to itself' : `cannot download it: ${requestFailure(error).text}`, { file, line: undefined, cause: error });
   }
   // Any 2xx is the file (a proxy may answer 203), but a part of it (206, never asked for) is not.
   if (response.statusCode < 200 || response.statusCode > 299 || response.statusCode === 206) {
     drop(response.body);
     release();
     const { code, text } = refusal(response.statusCode, response.headers['location']);
-    throw new InputError(code, text, file);
+    throw new BulkError(code, text, { file });
   }
   const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== '' && !isGzipEncoding(encoding)) {
     drop(response.body);
     release();
-    throw new InputError('BULK_FILE_UNREADABLE', `the server sent it with Content-Encoding ${encoding}, which bulk-submit does not read (gzip is)`, file);
+    throw new BulkError('BULK_FILE_UNREADABLE', `the server sent it with Content-Encoding ${encoding}, which bulk-submit does not read (gzip is)`, { file });
   }
   const length = Number(response.headers['content-length']);
   return downloadInput({

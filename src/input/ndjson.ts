@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { numberDefault } from '../options.js';
+import { numberDefault } from '../options/index.js';
 import { cutRow, firstInvalidUtf8, openBytes } from './bytes.js';
 import { Position } from './position.js';
 import type { OpenedInput, Source, SourceRow } from './types.js';

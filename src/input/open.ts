@@ -1,8 +1,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { PassThrough, pipeline } from 'node:stream';
-import { InputError } from '../errors.js';
-import { numberDefault } from '../options.js';
+import { BulkError } from '../errors.js';
+import { numberDefault } from '../options/index.js';
 import { inputName, isRemote, remotePath } from '../util/remote.js';
 import { HARD_CAP_FACTOR } from './csv.js';
 import type { Format, OpenedInput } from './types.js';
@@ -35,7 +35,7 @@ async function openRemote(name: string, options: OpenOptions): Promise<OpenedInp
   const path = remotePath(name) ?? '';
   const format = options.format ?? formatFromName(path);
   if (!format) {
-    throw new InputError('BULK_FORMAT_UNKNOWN', "cannot tell the format from the name: end the URL's path (or the S3 key) in .csv, .ndjson or .jsonl (optionally .gz), or pass --format", file);
+    throw new BulkError('BULK_FORMAT_UNKNOWN', "cannot tell the format from the name: end the URL's path (or the S3 key) in .csv, .ndjson or .jsonl (optionally .gz), or pass --format", { file });
   }
   const remote = {
     format,
@@ -57,13 +57,9 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   const isStdin = path === '-';
   const format = options.format ?? (isStdin ? undefined : formatFromName(path));
   if (!format) {
-    throw new InputError(
-      'BULK_FORMAT_UNKNOWN',
-      isStdin
+    throw new BulkError('BULK_FORMAT_UNKNOWN', isStdin
         ? 'reading stdin needs --format csv or --format ndjson'
-        : 'cannot tell the format from the file name: name it .csv, .ndjson or .jsonl (optionally .gz), or pass --format',
-      path,
-    );
+        : 'cannot tell the format from the file name: name it .csv, .ndjson or .jsonl (optionally .gz), or pass --format', { file: path });
   }
   if (isStdin) {
     const stdin = options.stdin ?? process.stdin;
@@ -75,7 +71,7 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   let size: number | undefined;
   try {
     const stat = await fs.stat(path);
-    if (stat.isDirectory()) throw new InputError('BULK_FILE_UNREADABLE', 'is a directory, not a file', path);
+    if (stat.isDirectory()) throw new BulkError('BULK_FILE_UNREADABLE', 'is a directory, not a file', { file: path });
     size = stat.isFile() ? stat.size : undefined;
     // Opening now (not lazily in the stream) turns EACCES into a clear error before anything is sent.
     // Not for a FIFO: opening it and closing again would cut off the writer at the other end.
@@ -84,10 +80,10 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
       await handle.close();
     }
   } catch (error) {
-    if (error instanceof InputError) throw error;
+    if (error instanceof BulkError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError('BULK_FILE_NOT_FOUND', 'no such file', path, undefined, error);
-    throw new InputError('BULK_FILE_UNREADABLE', `cannot read the file (${code ?? String(error)})`, path, undefined, error);
+    if (code === 'ENOENT') throw new BulkError('BULK_FILE_NOT_FOUND', 'no such file', { file: path, line: undefined, cause: error });
+    throw new BulkError('BULK_FILE_UNREADABLE', `cannot read the file (${code ?? String(error)})`, { file: path, line: undefined, cause: error });
   }
 
   const raw = createReadStream(path, { highWaterMark: 256 * 1024 });

@@ -7,7 +7,7 @@
  * the like expect.
  */
 import type { Readable } from 'node:stream';
-import { InputError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { trustedContext } from '../util/trust.js';
 import { s3Location } from '../util/remote.js';
 import { downloadInput } from './download.js';
@@ -34,10 +34,7 @@ function refusal(error: unknown, bucket: string): { code: 'BULK_FILE_NOT_FOUND' 
 /** Opens the object `name` (`s3://bucket/key`, named `file` in every output) as a stream of its body. */
 export async function openS3(name: string, file: string, options: RemoteOptions): Promise<OpenedInput> {
   const location = s3Location(name);
-  if (!location) throw new InputError('BULK_FILE_NOT_FOUND', 'an S3 input is s3://bucket/key', file);
-  // The SDK warns once on stderr that its releases from 2027 on want Node 22: bulk-submit runs on Node 20
-  // and says what it needs itself. (The run reads S3 in a thread of its own, whose environment this is.)
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  if (!location) throw new BulkError('BULK_FILE_NOT_FOUND', 'an S3 input is s3://bucket/key', { file });
   const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
   const secureContext = trustedContext(options.ca);
   const agent = secureContext === undefined ? undefined : new (await import('node:https')).Agent({ keepAlive: true, secureContext });
@@ -58,7 +55,7 @@ export async function openS3(name: string, file: string, options: RemoteOptions)
   } catch (error) {
     client.destroy();
     const { code, text } = refusal(error, location.bucket);
-    throw new InputError(code, text, file, undefined, error);
+    throw new BulkError(code, text, { file, line: undefined, cause: error });
   }
   return downloadInput({
     file,

@@ -1,4 +1,4 @@
-import { HeaderError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import type { Field } from './fields.js';
 
 /** What one CSV column turns into. */
@@ -169,7 +169,7 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
   header.forEach((text, index) => {
     const earlier = firstSeen.get(text);
     if (earlier !== undefined && text.trim() !== '') {
-      throw new HeaderError('BULK_HEADER_DUPLICATE', `column "${text}" appears twice (columns ${earlier + 1} and ${index + 1}); rename or remove one`, file);
+      throw new BulkError('BULK_HEADER_DUPLICATE', `column "${text}" appears twice (columns ${earlier + 1} and ${index + 1}); rename or remove one`, { file, line: 1 });
     }
     firstSeen.set(text, index);
   });
@@ -177,7 +177,7 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
   const unknown: string[] = [];
   header.forEach((text, index) => {
     if (text.trim() === '') {
-      throw new HeaderError('BULK_HEADER_EMPTY', `column ${index + 1} has an empty header name; name it, or name it _ignored to skip it`, file);
+      throw new BulkError('BULK_HEADER_EMPTY', `column ${index + 1} has an empty header name; name it, or name it _ignored to skip it`, { file, line: 1 });
     }
     if (Object.hasOwn(map, text)) {
       const target = map[text];
@@ -187,7 +187,7 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
       }
       const column = targetFor(index, text, target, fields);
       if (!column) {
-        throw new HeaderError('BULK_HEADER_UNKNOWN', `--map sends column "${text}" to "${target}", which is not a property of the schema`, file);
+        throw new BulkError('BULK_HEADER_UNKNOWN', `--map sends column "${text}" to "${target}", which is not a property of the schema`, { file, line: 1 });
       }
       columns.push(column);
       return;
@@ -197,7 +197,7 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
     else if (options.unknownIgnored) columns.push({ index, header: text, target: 'ignore' });
     else unknown.push(text);
   });
-  if (unknown.length > 0) throw new HeaderError('BULK_HEADER_UNKNOWN', unknownColumnsMessage(header, unknown, fields, options), file);
+  if (unknown.length > 0) throw new BulkError('BULK_HEADER_UNKNOWN', unknownColumnsMessage(header, unknown, fields, options), { file, line: 1 });
 
   const seen = new Map<string, string>();
   for (const column of columns) {
@@ -205,7 +205,7 @@ export function resolveHeader(header: string[], fields: Map<string, Field>, file
     if (key === undefined) continue;
     const other = seen.get(key);
     if (other !== undefined) {
-      throw new HeaderError('BULK_HEADER_DUPLICATE', `columns "${other}" and "${column.header}" both map to ${key}; keep one, or map one to null with --map`, file);
+      throw new BulkError('BULK_HEADER_DUPLICATE', `columns "${other}" and "${column.header}" both map to ${key}; keep one, or map one to null with --map`, { file, line: 1 });
     }
     seen.set(key, column.header);
   }

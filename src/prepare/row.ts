@@ -64,7 +64,7 @@ export class RowPreparer {
   }
 
   /**
-   * Resolves an input's CSV header against the schema, once (throws a HeaderError when it cannot be).
+   * Resolves an input's CSV header against the schema, once (throws a BULK_HEADER_* error when it cannot be).
    * With a transform, a column that matches no property is not refused: the transform reads it.
    */
   plan(index: number, file: string, header: string[] | null): void {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TransformError } from '../errors.js';
+import { BulkError } from '../errors.js';
 
 /** What a transform is told of a row besides its record: where it is, and its input as read. */
 export interface TransformRow {
@@ -35,18 +35,18 @@ async function syntaxErrorLine(path: string): Promise<number | undefined> {
 }
 
 /** Why the module did not load, as one line naming the file and, when known, the line. */
-async function loadFailure(spec: TransformSpec, error: unknown): Promise<TransformError> {
+async function loadFailure(spec: TransformSpec, error: unknown): Promise<BulkError> {
   const path = fileURLToPath(spec.url);
-  if (!existsSync(path)) return new TransformError('--transform module not found', spec.file, undefined, error);
+  if (!existsSync(path)) return new BulkError('BULK_TRANSFORM_INVALID', '--transform module not found', { file: spec.file, line: undefined, cause: error });
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
   if (error instanceof SyntaxError) {
-    return new TransformError(`--transform module has a syntax error: ${message}`, spec.file, await syntaxErrorLine(path), error);
+    return new BulkError('BULK_TRANSFORM_INVALID', `--transform module has a syntax error: ${message}`, { file: spec.file, line: await syntaxErrorLine(path), cause: error });
   }
   // Thrown by the module's own top-level code: its line is in the stack, after the module's URL.
   const stack = error instanceof Error ? (error.stack ?? '') : '';
   const at = stack.indexOf(`${spec.url}:`);
   const line = at === -1 ? undefined : Number.parseInt(stack.slice(at + spec.url.length + 1), 10);
-  return new TransformError(`--transform module failed to load: ${message}`, spec.file, Number.isNaN(line) ? undefined : line, error);
+  return new BulkError('BULK_TRANSFORM_INVALID', `--transform module failed to load: ${message}`, { file: spec.file, line: Number.isNaN(line) ? undefined : line, cause: error });
 }
 
 /**
@@ -61,7 +61,7 @@ export async function loadTransform(spec: TransformSpec): Promise<Transform> {
     throw await loadFailure(spec, error);
   }
   if (typeof module.default !== 'function') {
-    throw new TransformError('--transform module has no default export that is a function: write export default function (record, row) { … }', spec.file);
+    throw new BulkError('BULK_TRANSFORM_INVALID', '--transform module has no default export that is a function: write export default function (record, row) { … }', { file: spec.file });
   }
   return module.default as Transform;
 }

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { ReportError } from '../errors.js';
+import { BulkError } from '../errors.js';
 
 /** Is a process with this pid alive (on this machine)? */
 function alive(pid: number): boolean {
@@ -33,7 +33,7 @@ export class ReportLock {
         return new ReportLock(path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new ReportError('BULK_REPORT_UNWRITABLE', `cannot create the lock file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, path);
+          throw new BulkError('BULK_REPORT_UNWRITABLE', `cannot create the lock file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: path });
         }
         let holder = NaN;
         try {
@@ -42,11 +42,7 @@ export class ReportLock {
           // vanished between open and read: try again.
         }
         if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
-          throw new ReportError(
-            'BULK_REPORT_LOCKED',
-            `another bulk-submit run (pid ${holder}) is writing this report; wait for it to finish, or remove ${path} if that process is not bulk-submit`,
-            reportPath,
-          );
+          throw new BulkError('BULK_REPORT_LOCKED', `another bulk-submit run (pid ${holder}) is writing this report; wait for it to finish, or remove ${path} if that process is not bulk-submit`, { file: reportPath });
         }
         try {
           unlinkSync(path); // stale: its process is gone.
@@ -55,7 +51,7 @@ export class ReportLock {
         }
       }
     }
-    throw new ReportError('BULK_REPORT_LOCKED', 'another bulk-submit run took the report lock at the same moment', reportPath);
+    throw new BulkError('BULK_REPORT_LOCKED', 'another bulk-submit run took the report lock at the same moment', { file: reportPath });
   }
 
   release(): void {

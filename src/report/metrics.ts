@@ -1,7 +1,7 @@
 import { accessSync, constants, promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Gauge, Registry, Summary as LatencySummary } from 'prom-client';
-import { OptionError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { REPORT_STATUSES } from './report.js';
 import type { Stats, Summary } from './summary.js';
 
@@ -68,7 +68,7 @@ export class RunMetrics {
       try {
         accessSync(dirname(options.file), constants.W_OK);
       } catch (error) {
-        throw new OptionError(`Invalid --metrics-file: cannot write in ${dirname(options.file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+        throw new BulkError('BULK_OPTION_INVALID', `Invalid --metrics-file: cannot write in ${dirname(options.file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
       }
     }
     return new RunMetrics(stats, options);

@@ -1,5 +1,5 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { ReportError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { REPORT_COLUMNS, REPORT_STATUSES } from './report.js';
 import type { RowStatus } from './report.js';
 
@@ -77,12 +77,12 @@ export class ReportReader {
   /** Opens a report, checking it is a readable file: anything else is a BULK_REPORT_UNREADABLE error. */
   static async open(path: string): Promise<ReportReader> {
     try {
-      if ((await fs.stat(path)).isDirectory()) throw new ReportError('BULK_REPORT_UNREADABLE', 'cannot read the report: it is a directory', path);
+      if ((await fs.stat(path)).isDirectory()) throw new BulkError('BULK_REPORT_UNREADABLE', 'cannot read the report: it is a directory', { file: path });
       await (await fs.open(path, 'r')).close();
     } catch (error) {
-      if (error instanceof ReportError) throw error;
+      if (error instanceof BulkError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      throw new ReportError('BULK_REPORT_UNREADABLE', code === 'ENOENT' ? 'no such report' : `cannot read the report (${code ?? String(error)})`, path);
+      throw new BulkError('BULK_REPORT_UNREADABLE', code === 'ENOENT' ? 'no such report' : `cannot read the report (${code ?? String(error)})`, { file: path });
     }
     return new ReportReader(path);
   }
@@ -107,9 +107,9 @@ export class ReportReader {
     this.torn = held?.at;
   }
 
-  #notReport(at: number, why: string): ReportError {
+  #notReport(at: number, why: string): BulkError {
     const expected = this.#csv ? '' : ' (a report line is a JSON object with "file", "line", "row", "status", …)';
-    return new ReportError('BULK_REPORT_MISMATCH', `not a bulk-submit report: ${why}${expected}`, this.path, at);
+    return new BulkError('BULK_REPORT_MISMATCH', `not a bulk-submit report: ${why}${expected}`, { file: this.path, line: at });
   }
 
   async *#ndjsonLines(): AsyncGenerator<[Fields | string, number]> {
@@ -138,8 +138,8 @@ export class ReportReader {
         header = false;
       }
     } catch (error) {
-      if (error instanceof ReportError) throw error;
-      throw new ReportError('BULK_REPORT_MISMATCH', `not a bulk-submit report: ${(error as Error).message}`, this.path, (error as { lines?: number }).lines);
+      if (error instanceof BulkError) throw error;
+      throw new BulkError('BULK_REPORT_MISMATCH', `not a bulk-submit report: ${(error as Error).message}`, { file: this.path, line: (error as { lines?: number }).lines });
     } finally {
       parser.destroy();
     }

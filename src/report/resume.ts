@@ -1,5 +1,5 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { ReportError } from '../errors.js';
+import { BulkError } from '../errors.js';
 
 /** A digest as the report writes it: 16 hex digits. */
 const DIGEST = /^[0-9a-f]{16}$/;
@@ -86,19 +86,15 @@ function noteLine(state: ResumeState, text: string, path: string): void {
   try {
     line = JSON.parse(text) as typeof line;
   } catch {
-    throw new ReportError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report is not JSON: is this a bulk-submit report?`, path);
+    throw new BulkError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report is not JSON: is this a bulk-submit report?`, { file: path });
   }
   if (typeof line.file !== 'string' || typeof line.row !== 'number') {
-    throw new ReportError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report has no file and row: is this a bulk-submit report?`, path);
+    throw new BulkError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report has no file and row: is this a bulk-submit report?`, { file: path });
   }
   state.lines++;
   const accepted = line.status === 'accepted';
   if (accepted && !(typeof line.digest === 'string' && DIGEST.test(line.digest))) {
-    throw new ReportError(
-      'BULK_REPORT_MISMATCH',
-      `line ${state.lines} of the report has an accepted row without a digest (written by an older bulk-submit): --resume cannot check the input against it; finish this report with the version that wrote it, or start a new --report`,
-      path,
-    );
+    throw new BulkError('BULK_REPORT_MISMATCH', `line ${state.lines} of the report has an accepted row without a digest (written by an older bulk-submit): --resume cannot check the input against it; finish this report with the version that wrote it, or start a new --report`, { file: path });
   }
   state.note(line.file, line.row, accepted ? (line.digest as string) : undefined);
 }
@@ -114,10 +110,10 @@ export async function readResumeState(path: string, inputs: readonly string[]): 
     size = (await fs.stat(path)).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ReportError('BULK_REPORT_UNWRITABLE', `cannot read the report to resume (${(error as NodeJS.ErrnoException).code ?? String(error)})`, path);
+    throw new BulkError('BULK_REPORT_UNWRITABLE', `cannot read the report to resume (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: path });
   }
   if (path.toLowerCase().endsWith('.csv')) {
-    throw new ReportError('BULK_REPORT_MISMATCH', '--resume needs an NDJSON report (.ndjson); a CSV report cannot be resumed', path);
+    throw new BulkError('BULK_REPORT_MISMATCH', '--resume needs an NDJSON report (.ndjson); a CSV report cannot be resumed', { file: path });
   }
   const state = new ResumeState();
   state.cut = await cutTornLine(path, size);
@@ -128,11 +124,7 @@ export async function readResumeState(path: string, inputs: readonly string[]): 
   }
   const unknown = state.files.filter((file) => !inputs.includes(file));
   if (unknown.length > 0) {
-    throw new ReportError(
-      'BULK_REPORT_MISMATCH',
-      `the report describes ${unknown.map((f) => `"${f}"`).join(', ')}, not the files given; resume with the same files (as written there), or use another --report`,
-      path,
-    );
+    throw new BulkError('BULK_REPORT_MISMATCH', `the report describes ${unknown.map((f) => `"${f}"`).join(', ')}, not the files given; resume with the same files (as written there), or use another --report`, { file: path });
   }
   return state;
 }

@@ -1,7 +1,7 @@
 import { createWriteStream, writeSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { ReportError } from '../errors.js';
+import { BulkError } from '../errors.js';
 
 /** How a sink treats an existing file. */
 export type SinkMode = 'create' | 'overwrite' | 'append';
@@ -67,13 +67,9 @@ export class FileSink {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') {
-        throw new ReportError(
-          'BULK_REPORT_EXISTS',
-          `the ${what} file already exists; pass --force to overwrite it or --resume to continue it (nothing was sent)`,
-          path,
-        );
+        throw new BulkError('BULK_REPORT_EXISTS', `the ${what} file already exists; pass --force to overwrite it or --resume to continue it (nothing was sent)`, { file: path });
       }
-      throw new ReportError('BULK_REPORT_UNWRITABLE', `cannot write the ${what} file (${code ?? String(error)})`, path);
+      throw new BulkError('BULK_REPORT_UNWRITABLE', `cannot write the ${what} file (${code ?? String(error)})`, { file: path });
     }
     return new FileSink(path, stream);
   }

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import type { Options, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { SchemaError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import type { LoadedSchema } from './load.js';
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
@@ -48,6 +48,6 @@ export function compileWithAjv(loaded: LoadedSchema): ValidateFunction {
   try {
     return newAjv(loaded.bundled).compile(loaded.schema);
   } catch (error) {
-    throw new SchemaError(`not a valid JSON Schema: ${(error as Error).message}`, loaded.file, error);
+    throw new BulkError('BULK_SCHEMA_INVALID', `not a valid JSON Schema: ${(error as Error).message}`, { file: loaded.file, cause: error });
   }
 }

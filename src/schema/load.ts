@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { SchemaError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { KINDS } from '../kinds.js';
 import type { Kind } from '../kinds.js';
 
@@ -46,20 +46,20 @@ export async function loadSchema(source: { kind: Kind; file?: string | undefined
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new SchemaError(`cannot read the schema (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file, error);
+    throw new BulkError('BULK_SCHEMA_INVALID', `cannot read the schema (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file, cause: error });
   }
   let schema: unknown;
   try {
     schema = JSON.parse(text);
   } catch (error) {
-    throw new SchemaError(`the schema is not valid JSON: ${(error as Error).message}`, file, error);
+    throw new BulkError('BULK_SCHEMA_INVALID', `the schema is not valid JSON: ${(error as Error).message}`, { file, cause: error });
   }
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
-    throw new SchemaError('the schema must be a JSON object', file);
+    throw new BulkError('BULK_SCHEMA_INVALID', 'the schema must be a JSON object', { file });
   }
   const record = schema as JsonSchema;
   if (record.type !== undefined && record.type !== 'object') {
-    throw new SchemaError(`the schema must describe an object (type "object"), got type ${JSON.stringify(record.type)}`, file);
+    throw new BulkError('BULK_SCHEMA_INVALID', `the schema must describe an object (type "object"), got type ${JSON.stringify(record.type)}`, { file });
   }
   return { schema: record, file, bundled, kind: bundled ? source.kind : undefined };
 }

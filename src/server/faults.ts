@@ -1,4 +1,5 @@
-import { numberDefault } from '../options.js';
+import { numberDefault } from '../options/index.js';
+import type { LibraryOptions } from '../options/index.js';
 
 /**
  * Fault injection for `serve`: the failures a real endpoint has, on demand and reproducible. Every
@@ -17,24 +18,11 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-export interface FaultOptions {
-  readonly seed?: number | undefined;
-  /** Share of requests answered 503 without storing. */
-  readonly failRate?: number | undefined;
-  /** Delay before answering, plus up to `latencyJitterMs` more. */
-  readonly latencyMs?: number | undefined;
-  readonly latencyJitterMs?: number | undefined;
-  /** Requests allowed per second; past it 429 with Retry-After. */
-  readonly rateLimit?: number | undefined;
-  /** Requests allowed per UTC day; past it 429 with Retry-After until 00:00 UTC. */
-  readonly dailyQuota?: number | undefined;
-  /** Share of requests whose socket is destroyed before an answer (nothing stored). */
-  readonly dropRate?: number | undefined;
-  /** Share of requests whose records are stored, then answered 500: the duplicate trap. */
-  readonly acceptThenFail?: number | undefined;
-  /** Refuse connections for `durationMs`, starting `afterMs` after start. */
-  readonly outage?: { readonly afterMs: number; readonly durationMs: number } | undefined;
-}
+/**
+ * The failures to inject, as the serve command's options name them (src/options/table.ts): `failRate`,
+ * `latency`, `rateLimit`, `dailyQuota`, `dropRate`, `acceptThenFail`, `outage`, and the `seed` of them all.
+ */
+export type FaultOptions = Pick<LibraryOptions<'serve'>, 'seed' | 'failRate' | 'latency' | 'rateLimit' | 'dailyQuota' | 'dropRate' | 'acceptThenFail' | 'outage'>;
 
 export type FaultCounts = Record<'throttled' | 'overQuota' | 'dropped' | 'failed' | 'acceptedThenFailed' | 'refusedConnections', number>;
 
@@ -69,7 +57,7 @@ export class Faults {
 
   get active(): boolean {
     const o = this.#options;
-    return Boolean(o.failRate || o.latencyMs || o.rateLimit || o.dailyQuota || o.dropRate || o.acceptThenFail || o.outage);
+    return Boolean(o.failRate || o.latency?.latencyMs || o.rateLimit || o.dailyQuota || o.dropRate || o.acceptThenFail || o.outage);
   }
 
   /** Decides the fate of one ingest request, in the order a real gateway would. */
@@ -102,7 +90,7 @@ export class Faults {
     // Draw from every stream on every request, so one fault's setting never shifts another's decisions.
     const drop = this.#random.drop() < (o.dropRate ?? 0);
     const fail = this.#random.fail() < (o.failRate ?? 0);
-    const jitter = this.#random.latency() * (o.latencyJitterMs ?? 0);
+    const jitter = this.#random.latency() * (o.latency?.latencyJitterMs ?? 0);
     const failAfterStoring = this.#random.acceptThenFail() < (o.acceptThenFail ?? 0);
     if (drop) {
       this.counts.dropped++;
@@ -113,7 +101,7 @@ export class Faults {
       return { kind: 'fail' };
     }
     if (failAfterStoring) this.counts.acceptedThenFailed++;
-    return { kind: 'process', delayMs: (o.latencyMs ?? 0) + jitter, failAfterStoring };
+    return { kind: 'process', delayMs: (o.latency?.latencyMs ?? 0) + jitter, failAfterStoring };
   }
 }
 

@@ -3,31 +3,28 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BulkError } from '../errors.js';
-import { numberDefault, textDefault } from '../options.js';
+import { resolveOptions } from '../options/index.js';
+import type { LibraryOptions } from '../options/index.js';
 import { KIND_NAMES } from '../kinds.js';
 import type { Kind } from '../kinds.js';
 import { loadSchema, validatorFor } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
 import { Faults } from './faults.js';
-import type { FaultCounts, FaultOptions } from './faults.js';
+import type { FaultCounts } from './faults.js';
 import { HttpFailure, ROUTES, readBody, send } from './http.js';
 import { Ingest } from './ingest.js';
 import type { IngestCounts } from './ingest.js';
 import { RecordStore } from './store.js';
 
-export interface ServeOptions {
-  readonly port?: number | undefined;
-  readonly host?: string | undefined;
-  /** Append accepted records to this NDJSON file. */
-  readonly store?: string | undefined;
-  /** When both are set, requests must carry them as `asapp-api-id` / `asapp-api-secret`. */
-  readonly apiId?: string | undefined;
-  readonly apiSecret?: string | undefined;
+/**
+ * What serve() takes: the serve command's options (src/options/table.ts) under their long names in
+ * camelCase: `port`, `host`, `store`, `apiId` and `apiSecret` (when both are set, requests must carry
+ * them as `asapp-api-id` / `asapp-api-secret`), and the failures to inject (faults.ts).
+ */
+export type ServeOptions = LibraryOptions<'serve'> & {
   /** Largest request body accepted before answering 413 (default 16 MiB). */
   readonly maxBodyBytes?: number | undefined;
-  /** Failures to inject (see faults.ts). */
-  readonly faults?: FaultOptions | undefined;
-}
+};
 
 export interface ServerCounts extends IngestCounts {
   requests: number;
@@ -48,11 +45,12 @@ export interface RunningServer {
  * `bulk-submit serve`: a real local implementation of the Metadata Ingestion API contract for all three
  * kinds, single and many endpoints, validating with the same schemas the client uses.
  */
-export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+export async function startServer(given: ServeOptions = {}): Promise<RunningServer> {
+  const options = { ...resolveOptions('serve', given), maxBodyBytes: given.maxBodyBytes };
   const validators = new Map<Kind, RecordValidator>();
   for (const kind of KIND_NAMES) validators.set(kind, await validatorFor(await loadSchema({ kind })));
   const store = await RecordStore.open(options.store);
-  const faults = new Faults(options.faults ?? {});
+  const faults = new Faults(options);
   const counts: ServerCounts = { requests: 0, stored: 0, invalid: 0, duplicates: 0, byStatus: {}, faults: faults.counts };
   const handle = handler(options, new Ingest(validators, store, counts), faults, counts);
   let closing = false;
@@ -72,8 +70,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       });
   });
   server.keepAliveTimeout = 60_000;
-  const address = await listen(server, options.port ?? numberDefault('port'), options.host ?? textDefault('host'));
-  const outage = options.faults?.outage ? scheduleOutage(server, address, options.faults.outage) : undefined;
+  const address = await listen(server, options.port, options.host);
+  const outage = options.outage ? scheduleOutage(server, address, options.outage) : undefined;
   return {
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     counts,

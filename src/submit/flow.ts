@@ -1,4 +1,4 @@
-import { AbortError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { ParcelView } from '../prepare/index.js';
 import type { Parcel } from '../prepare/index.js';
 import type { Stats } from '../report/index.js';
@@ -29,12 +29,12 @@ async function* bodies(parcels: AsyncIterable<Parcel>, record: Recorder, stop: S
       first += parcel.sizes[b];
     }
     if (parcel.stopped?.reason === 'changed') {
-      stop.abort(new AbortError('BULK_INPUT_CHANGED', `${parcel.stopped.message}: the input changed since the report was written (regenerated, re-sorted or edited?), so --resume cannot tell which rows were sent; nothing more was sent`));
+      stop.abort(new BulkError('BULK_INPUT_CHANGED', `${parcel.stopped.message}: the input changed since the report was written (regenerated, re-sorted or edited?), so --resume cannot tell which rows were sent; nothing more was sent`));
       return;
     }
     if (parcel.stopped?.reason === 'cut') {
       const next = sending ? 'run again with --resume to carry on from there (the rows already accepted are checked and skipped, not sent twice)' : 'run again to read the rest';
-      stop.endEarly(new AbortError('BULK_INPUT_CUT', `${parcel.stopped.message}; nothing after it was read: ${next}`));
+      stop.endEarly(new BulkError('BULK_INPUT_CUT', `${parcel.stopped.message}; nothing after it was read: ${next}`));
       return;
     }
   }

@@ -1,4 +1,4 @@
-import { AbortError, ReportError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import type { SourceInfo } from '../prepare/index.js';
 import { FileSink, ReportWriter, RejectsWriter } from '../report/index.js';
 import type { Settings } from './settings.js';
@@ -43,7 +43,7 @@ export async function openOutput(settings: Settings, sources: readonly SourceInf
       const formats = new Set(sources.map((s) => s.format));
       const headers = new Set(sources.filter((s) => s.header).map((s) => JSON.stringify(s.header)));
       if (formats.size > 1 || headers.size > 1) {
-        throw new ReportError('BULK_REJECTS_MIXED', 'one --rejects file needs inputs of one format with one header; run the files separately');
+        throw new BulkError('BULK_REJECTS_MIXED', 'one --rejects file needs inputs of one format with one header; run the files separately');
       }
     }
     const mode = settings.force ? 'overwrite' : 'create';
@@ -56,7 +56,7 @@ export async function openOutput(settings: Settings, sources: readonly SourceInf
       sinks.push(rejectsSink);
       rejects = new RejectsWriter(rejectsSink, sources[0].format, sources[0].header);
     }
-    for (const sink of sinks) sink.onFailure(() => stop.abort(new AbortError('BULK_REPORT_WRITE', `cannot write ${sink.path} (${sink.failure})`)));
+    for (const sink of sinks) sink.onFailure(() => stop.abort(new BulkError('BULK_REPORT_WRITE', `cannot write ${sink.path} (${sink.failure})`)));
     const report = new ReportWriter(reportSink, { writeHeader: true });
     return { report, rejects, close, failureNote: (s) => failureNote(reportSink, rejects?.sink, s) };
   } catch (error) {

@@ -1,5 +1,5 @@
-import { AbortError } from '../errors.js';
-import { ERROR_SHARE_FROM_ROWS } from '../options.js';
+import { BulkError } from '../errors.js';
+import { ERROR_SHARE_FROM_ROWS } from '../options/index.js';
 import type { Parcel, ParcelView } from '../prepare/index.js';
 import type { RejectsWriter, ReportWriter, RowStatus, Stats } from '../report/index.js';
 import type { Settings } from './settings.js';
@@ -87,12 +87,12 @@ export class Recorder {
     const budget = this.#maxErrors;
     if ('count' in budget) {
       if (budget.count > 0 && errors >= budget.count) {
-        this.#stop.abort(new AbortError('BULK_MAX_ERRORS', `stopped after ${errors} invalid or rejected rows (--max-errors ${budget.count})`));
+        this.#stop.abort(new BulkError('BULK_MAX_ERRORS', `stopped after ${errors} invalid or rejected rows (--max-errors ${budget.count})`));
       }
     } else if (rows >= ERROR_SHARE_FROM_ROWS && errors > budget.share * rows) {
       const percent = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
       this.#stop.abort(
-        new AbortError('BULK_MAX_ERRORS', `stopped: ${errors} of the ${rows} rows read so far (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}`),
+        new BulkError('BULK_MAX_ERRORS', `stopped: ${errors} of the ${rows} rows read so far (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}`),
       );
     }
   }

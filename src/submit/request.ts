@@ -1,4 +1,4 @@
-import { AbortError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import type { Stats } from '../report/index.js';
 import { formatDuration } from '../util/duration.js';
 import type { HttpClient, HttpResult } from './client.js';
@@ -55,25 +55,22 @@ export class Requester {
 
   /** 401 or 403: no other row will fare better. */
   refused(outcome: Outcome): void {
-    this.#stop.abort(new AbortError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${outcome.error ?? `HTTP ${outcome.httpStatus}`}); check ASAPP_API_ID / ASAPP_API_SECRET`));
+    this.#stop.abort(new BulkError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${outcome.error ?? `HTTP ${outcome.httpStatus}`}); check ASAPP_API_ID / ASAPP_API_SECRET`));
   }
 
   /** What an answer means beyond its rows: stop the run now rather than fail every row after it. */
   #judge(result: HttpResult): void {
     const status = result.httpStatus;
-    if (result.tlsError) this.#stop.abort(new AbortError('BULK_TLS', result.networkError ?? 'TLS error'));
+    if (result.tlsError) this.#stop.abort(new BulkError('BULK_TLS', result.networkError ?? 'TLS error'));
     if (status === 429 && result.retryAfterMs !== undefined && result.retryAfterMs > this.#retry.maxDelayMs) {
       // A daily quota: nothing will get through for hours.
       const until = new Date(Date.now() + result.retryAfterMs).toISOString().slice(0, 16).replace('T', ' ');
-      this.#stop.abort(new AbortError('BULK_QUOTA', `the endpoint's quota is used up until ${until} UTC (429, Retry-After ${formatDuration(result.retryAfterMs)}); run again with --resume after that`));
+      this.#stop.abort(new BulkError('BULK_QUOTA', `the endpoint's quota is used up until ${until} UTC (429, Retry-After ${formatDuration(result.retryAfterMs)}); run again with --resume after that`));
     }
     if (this.#throttle.outageExceeded) {
       const last = result.networkError ?? `HTTP ${status}`;
       this.#stop.abort(
-        new AbortError(
-          'BULK_OUTAGE',
-          `every request has failed for ${formatDuration(this.#throttle.outageMs)} (--max-outage ${formatDuration(this.#settings.maxOutageMs)}; last: ${last}); rows not yet sent are not in the report: run again with --resume`,
-        ),
+        new BulkError('BULK_OUTAGE', `every request has failed for ${formatDuration(this.#throttle.outageMs)} (--max-outage ${formatDuration(this.#settings.maxOutageMs)}; last: ${last}); rows not yet sent are not in the report: run again with --resume`),
       );
     }
   }

@@ -1,97 +1,50 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { OptionError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { KINDS } from '../kinds.js';
-import type { Kind } from '../kinds.js';
-import { errorBudget, flagDefault, numberDefault, textDefault, timeZone } from '../options.js';
-import type { ErrorBudget } from '../options.js';
+import { numberDefault, resolveOptions, SECRET_HEADER } from '../options/index.js';
+import type { ErrorBudget, LibraryOptions, ResolvedOptions } from '../options/index.js';
 import { loadRecordSpec } from '../prepare/index.js';
-import type { PrepareSettings, ReadSettings } from '../prepare/index.js';
+import type { PrepareSettings } from '../prepare/index.js';
 import { defaultReportPath } from '../report/index.js';
 import type { Stats } from '../report/index.js';
 
-/** Everything one run can be told; unset options take the defaults of the options table (src/options.ts). */
-export interface RunOptions {
+/** What a caller gives a run beside the options of the table: the inputs, and what the run is watched or stopped by. */
+export interface RunInputs {
   readonly files: readonly string[];
-  readonly kind?: Kind | undefined;
-  /** A schema file instead of the kind's bundled one. */
-  readonly schemaFile?: string | undefined;
-  /** A `--map` file: `{"CSV header": "property" | null}`. */
-  readonly mapFile?: string | undefined;
-  /** An ES module whose default export `(record, row) => record | null` reshapes each mapped row (README: Transforming rows). */
-  readonly transform?: string | undefined;
-  /** The IANA time zone (`Europe/Paris`, `UTC`) in which a date-time without an offset is read. */
-  readonly timezone?: string | undefined;
-  /** Input format when the file name does not tell (required for stdin). */
-  readonly format?: ReadSettings['format'];
-  readonly delimiter?: string | undefined;
-  readonly encoding?: 'utf8' | 'latin1' | undefined;
-  readonly trim?: boolean | undefined;
-  /** NDJSON: convert scalar types to what the schema wants before validating. */
-  readonly coerce?: boolean | undefined;
-  readonly maxRecordSize?: number | undefined;
-  /** Extra trusted CA certificates (PEM text), for https:// and s3:// inputs and the endpoint behind a private CA. */
-  readonly ca?: string | undefined;
-  /** Process only the rows whose row number mod `count` equals `index`. */
-  readonly shard?: { readonly index: number; readonly count: number } | undefined;
-  /** Rows per request: 1 uses the single-record endpoint, 2–1000 the kind's many-* endpoint. */
-  readonly batchSize?: number | undefined;
-  readonly report?: string | undefined;
-  readonly rejects?: string | undefined;
-  /** Overwrite an existing report (and rejects) file. */
-  readonly force?: boolean | undefined;
   /** What `-` reads (default process.stdin). */
   readonly stdin?: Readable | undefined;
   /** Counts to watch while the run goes, for progress. */
   readonly stats?: Stats | undefined;
 }
 
-/** What submit() takes beyond what validate() does. */
-export interface SubmitOptions extends RunOptions {
-  readonly endpoint?: string | undefined;
-  /** API path instead of the kind's own. */
-  readonly path?: string | undefined;
-  /** Headers for every request, credentials included. */
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-  /** Allow credentials over plain http to a host that is not loopback. */
-  readonly allowInsecureHttp?: boolean | undefined;
-  readonly concurrency?: number | undefined;
-  readonly timeoutMs?: number | undefined;
-  readonly retries?: number | undefined;
-  /**
-   * Requests per second, at most, of this process; 0 = unlimited. Unset, the options table's default,
-   * divided by N with `shard` K/N: the API's spike arrest counts every process of a product together.
-   */
-  readonly rate?: number | undefined;
-  /** Stop (aborted: BULK_OUTAGE) once every request has failed for this long. */
-  readonly maxOutageMs?: number | undefined;
-  /** After an interrupt, how long requests in flight may take to finish. */
-  readonly drainTimeoutMs?: number | undefined;
-  /**
-   * Stop (aborted: BULK_MAX_ERRORS) once this many rows are invalid or rejected, or (`'2%'`) more than
-   * this share of the rows so far, judged from the 100th row on; 0 = never.
-   */
-  readonly maxErrors?: ErrorBudget | undefined;
-  /** Send a batch that is not full once its first row has waited this long (ms). */
-  readonly batchWaitMs?: number | undefined;
-  /** Give rows without an eventId a deterministic one. */
-  readonly generateEventId?: boolean | undefined;
-  /** Read, map and validate only, as validate() does. */
-  readonly dryRun?: boolean | undefined;
-  /** Continue the report: skip rows it has as accepted (if unchanged), re-send the rest, append. */
-  readonly resume?: boolean | undefined;
-  /** Aborting it stops reading, lets in-flight requests finish (--drain-timeout), and returns the summary. */
-  readonly signal?: AbortSignal | undefined;
-  /** Receives a function that writes buffered report lines synchronously, for a process about to exit at once. */
-  readonly onEmergencyFlush?: ((flush: () => void) => void) | undefined;
-}
+/**
+ * What validate() takes: the validate command's options, under their long names in camelCase
+ * (`maxRecordSize`, `trim`), as the options table (src/options/table.ts) declares, checks and defaults
+ * them; `schema`, `map`, `transform` and `ca` are file names.
+ */
+export type RunOptions = RunInputs & LibraryOptions<'validate'>;
+
+/**
+ * What submit() takes: the submit command's options, as for validate(); durations in milliseconds,
+ * `header` the request headers (credentials included), and what stops the run from outside.
+ */
+export type SubmitOptions = RunInputs &
+  LibraryOptions<'submit'> & {
+    /** Aborting it stops reading, lets in-flight requests finish (--drain-timeout), and returns the summary. */
+    readonly signal?: AbortSignal | undefined;
+    /** Receives a function that writes buffered report lines synchronously, for a process about to exit at once. */
+    readonly onEmergencyFlush?: ((flush: () => void) => void) | undefined;
+  };
 
 /** The sending half of the settings; absent for validate and --dry-run. */
 export interface SendSettings {
   readonly endpoint: URL;
   readonly apiPath: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra trusted CA certificates (PEM text, read from --ca). */
   readonly ca: string | undefined;
   readonly concurrency: number;
   readonly timeoutMs: number;
@@ -112,7 +65,7 @@ export interface Settings {
   readonly prepare: PrepareSettings;
   /** Undefined when nothing is sent (validate, --dry-run). */
   readonly send: SendSettings | undefined;
-  /** --max-errors: a count of rows (0 = never), or a share of the rows so far. */
+  /** --max-errors: a count of rows (0 = never), or a share of the rows read so far. */
   readonly maxErrors: { readonly count: number } | { readonly share: number };
   readonly reportPath: string;
   readonly rejectsPath: string | undefined;
@@ -120,106 +73,74 @@ export interface Settings {
   readonly force: boolean;
 }
 
-function checkNumbers(options: SubmitOptions): void {
-  const atLeast = (name: string, value: number | undefined, min: number, max = Infinity): void => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw new OptionError(`Invalid ${name}: must be a whole number from ${min}${max === Infinity ? ' up' : ` to ${max}`}, got ${value}`);
-    }
-  };
-  atLeast('--concurrency', options.concurrency, 1);
-  atLeast('--retries', options.retries, 0);
-  if (typeof options.maxErrors === 'number') atLeast('--max-errors', options.maxErrors, 0);
-  atLeast('--timeout', options.timeoutMs, 1);
-  atLeast('--batch-size', options.batchSize, 1, 1000);
-  const { shard } = options;
-  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && shard.index >= 0 && shard.index < shard.count)) {
-    throw new OptionError(`Invalid --shard: K/N with 0 ≤ K < N, got ${shard.index}/${shard.count}`);
-  }
-}
+type Resolved = ResolvedOptions<'submit'> & RunInputs;
 
 /**
- * Checks the options and applies the defaults: one place, before anything is opened or sent. Loads the
- * schema (and --map), since the batch size depends on it: batches only where results can be matched to
- * rows by eventId and the path is the kind's own.
+ * Checks the options (by the options table's rules) and applies the defaults: one place, before anything
+ * is opened or sent. Loads the schema (and --map), since the batch size depends on it: batches only where
+ * results can be matched to rows by eventId and the path is the kind's own.
  */
 export async function resolveSettings(command: 'submit' | 'validate', options: SubmitOptions): Promise<Settings> {
-  if (options.files.length === 0) throw new OptionError('no input files given');
-  if (options.files.filter((f) => f === '-').length > 1) throw new OptionError('stdin (-) can be read only once per run');
-  checkNumbers(options);
-  const sending = command === 'submit' && !options.dryRun;
-  if (options.resume && !sending) throw new OptionError('--resume continues the report of a run that sent rows, and --dry-run sends none: drop one of them');
-  const kind = options.kind ?? (textDefault('kind') as Kind);
-  const { schema, map, canCarryEventId } = await loadRecordSpec({ kind, schemaFile: options.schemaFile, mapFile: options.mapFile });
-  const generateEventId = options.generateEventId ?? flagDefault('no-generate-event-id');
-  const ownPath = options.schemaFile === undefined && options.path === undefined;
-  const batchSize = options.batchSize ?? (ownPath && generateEventId && canCarryEventId ? numberDefault('batch-size') : 1);
-  if (batchSize > 1 && sending && (!canCarryEventId || !generateEventId)) {
-    throw new OptionError(
-      canCarryEventId
+  const o: Resolved = { ...resolveOptions('submit', options), files: options.files, stdin: options.stdin, stats: options.stats };
+  if (o.files.length === 0) throw new BulkError('BULK_OPTION_INVALID', 'no input files given');
+  if (o.files.filter((f) => f === '-').length > 1) throw new BulkError('BULK_OPTION_INVALID', 'stdin (-) can be read only once per run');
+  const sending = command === 'submit' && !o.dryRun;
+  if (o.resume && !sending) throw new BulkError('BULK_OPTION_INVALID', '--resume continues the report of a run that sent rows, and --dry-run sends none: drop one of them');
+  const spec = await loadRecordSpec({ kind: o.kind, schemaFile: o.schema, mapFile: o.map });
+  const ownPath = o.schema === undefined && o.path === undefined;
+  const batchSize = o.batchSize ?? (ownPath && o.generateEventId && spec.canCarryEventId ? numberDefault('batch-size') : 1);
+  if (batchSize > 1 && sending && (!spec.canCarryEventId || !o.generateEventId)) {
+    throw new BulkError(
+      'BULK_OPTION_INVALID',
+      spec.canCarryEventId
         ? '--batch-size above 1 needs an eventId on every row to match results to rows: drop --no-generate-event-id'
         : '--batch-size above 1 needs an eventId property in the schema to match results to rows; use --batch-size 1',
     );
   }
-  const prepare: PrepareSettings = {
-    files: options.files,
-    read: {
-      format: options.format,
-      delimiter: options.delimiter,
-      encoding: options.encoding ?? (textDefault('encoding') as 'utf8' | 'latin1'),
-      trim: options.trim ?? flagDefault('no-trim'),
-      maxRecordSize: options.maxRecordSize ?? numberDefault('max-record-size'),
-      ca: options.ca,
-    },
-    shard: options.shard,
-    schema,
-    map,
-    transform: options.transform === undefined ? undefined : { file: options.transform, url: pathToFileURL(resolve(options.transform)).href },
-    timezone: options.timezone === undefined ? undefined : checkedZone(options.timezone),
-    coerce: options.coerce ?? false,
-    generateEventId,
-    sending,
-    batchSize,
-    batchWaitMs: options.batchWaitMs ?? numberDefault('batch-wait'),
-    keepCells: options.rejects !== undefined,
-  };
+  const ca = o.ca === undefined ? undefined : readOptionFile('--ca', o.ca);
   return {
     command,
-    prepare,
-    send: sending ? sendSettings(options, kind, batchSize) : undefined,
-    maxErrors: budgetOf(options.maxErrors ?? numberDefault('max-errors')),
-    reportPath: options.report ?? defaultReportPath(options.files, sending ? 'submit' : 'validate'),
-    rejectsPath: options.rejects,
-    resume: options.resume ?? false,
-    force: options.force ?? false,
+    prepare: prepareSettings(o, { ...spec, ca, sending, batchSize }),
+    send: sending ? sendSettings(o, ca, batchSize) : undefined,
+    maxErrors: budgetOf(o.maxErrors),
+    reportPath: o.report ?? defaultReportPath(o.files, sending ? 'submit' : 'validate'),
+    rejectsPath: o.rejects,
+    resume: o.resume ?? false,
+    force: o.force ?? false,
   };
 }
 
-/** --timezone as the command line checks it, for the library's callers. */
-function checkedZone(zone: string): string {
+/** The preparing stage's half of the settings. */
+function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map' | 'sending' | 'batchSize'> & { ca: string | undefined }): PrepareSettings {
+  return {
+    files: o.files,
+    read: { format: o.format, delimiter: o.delimiter, encoding: o.encoding, trim: o.trim, maxRecordSize: o.maxRecordSize, ca: run.ca },
+    shard: o.shard,
+    schema: run.schema,
+    map: run.map,
+    transform: o.transform === undefined ? undefined : { file: o.transform, url: pathToFileURL(resolve(o.transform)).href },
+    timezone: o.timezone,
+    coerce: o.coerce ?? false,
+    generateEventId: o.generateEventId,
+    sending: run.sending,
+    batchSize: run.batchSize,
+    batchWaitMs: o.batchWait,
+    keepCells: o.rejects !== undefined,
+  };
+}
+
+/** Reads a file an option names, or says which option could not read it. */
+function readOptionFile(option: string, file: string): string {
   try {
-    return timeZone(zone);
+    return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new OptionError(`Invalid --timezone: ${(error as Error).message}`);
+    throw new BulkError('BULK_OPTION_INVALID', `Invalid ${option}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 
-/** `10` → a count; `'2%'` → a share (0.02), checked as the command line checks it. */
+/** `10` → a count; `'2%'` → a share (0.02). */
 function budgetOf(budget: ErrorBudget): Settings['maxErrors'] {
-  if (typeof budget === 'number') return { count: budget };
-  try {
-    return { share: Number.parseFloat(String(errorBudget(budget))) / 100 };
-  } catch (error) {
-    throw new OptionError(`Invalid --max-errors: ${(error as Error).message}`);
-  }
-}
-
-/** --rate, or the default; with --shard K/N and no --rate, the default divided by N (all N share the spike arrest). */
-function rateOf(options: SubmitOptions): { rate: number; rateFrom: RateFrom } {
-  if (options.rate !== undefined) return { rate: options.rate, rateFrom: { by: 'option' } };
-  const total = numberDefault('rate');
-  const shards = options.shard?.count ?? 1;
-  if (shards === 1) return { rate: total, rateFrom: { by: 'default' } };
-  return { rate: total / shards, rateFrom: { by: 'shards', total, shards } };
+  return typeof budget === 'number' ? { count: budget } : { share: Number.parseFloat(budget) / 100 };
 }
 
 /** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
@@ -227,32 +148,46 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-function sendSettings(options: SubmitOptions, kind: Kind, batchSize: number): SendSettings {
-  if (!options.endpoint) throw new OptionError('no endpoint: pass --endpoint URL or set BULK_SUBMIT_ENDPOINT');
+/** --rate, or the default; with --shard K/N and no --rate, the default divided by N (all N share the spike arrest). */
+function rateOf(o: Resolved): { rate: number; rateFrom: RateFrom } {
+  if (o.rate !== undefined) return { rate: o.rate, rateFrom: { by: 'option' } };
+  const total = numberDefault('rate');
+  const shards = o.shard?.count ?? 1;
+  if (shards === 1) return { rate: total, rateFrom: { by: 'default' } };
+  return { rate: total / shards, rateFrom: { by: 'shards', total, shards } };
+}
+
+/** The endpoint, as a URL; refused when it is not one, or when it would carry credentials in the clear. */
+function endpointOf(o: Resolved, headers: Readonly<Record<string, string>>): URL {
+  if (!o.endpoint) throw new BulkError('BULK_OPTION_INVALID', 'no endpoint: pass --endpoint URL or set BULK_SUBMIT_ENDPOINT');
   let endpoint: URL;
   try {
-    endpoint = new URL(options.endpoint);
+    endpoint = new URL(o.endpoint);
   } catch {
-    throw new OptionError(`Invalid --endpoint: must be a URL like https://api.sandbox.asapp.com, got "${options.endpoint}"`);
+    throw new BulkError('BULK_OPTION_INVALID', `Invalid --endpoint: must be a URL like https://api.sandbox.asapp.com, got "${o.endpoint}"`);
   }
   if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
-    throw new OptionError(`Invalid --endpoint: must be an http or https URL, got "${options.endpoint}"`);
+    throw new BulkError('BULK_OPTION_INVALID', `Invalid --endpoint: must be an http or https URL, got "${o.endpoint}"`);
   }
-  const headers = options.headers ?? {};
-  const carriesSecrets = Object.keys(headers).some((name) => /secret|authorization|api-id|token|key/i.test(name));
-  if (endpoint.protocol === 'http:' && carriesSecrets && !isLoopback(endpoint.hostname) && !options.allowInsecureHttp) {
-    throw new OptionError(`refusing to send credentials over plain http to ${endpoint.host}: use https, or pass --allow-insecure-http if this network is trusted`, 'BULK_INSECURE_HTTP');
+  const carriesSecrets = Object.keys(headers).some((name) => SECRET_HEADER.test(name));
+  if (endpoint.protocol === 'http:' && carriesSecrets && !isLoopback(endpoint.hostname) && !o.allowInsecureHttp) {
+    throw new BulkError('BULK_INSECURE_HTTP', `refusing to send credentials over plain http to ${endpoint.host}: use https, or pass --allow-insecure-http if this network is trusted`);
   }
+  return endpoint;
+}
+
+function sendSettings(o: Resolved, ca: string | undefined, batchSize: number): SendSettings {
+  const headers = o.header ?? {};
   return {
-    endpoint,
-    apiPath: options.path ?? (batchSize > 1 ? KINDS[kind].many : KINDS[kind].single),
+    endpoint: endpointOf(o, headers),
+    apiPath: o.path ?? (batchSize > 1 ? KINDS[o.kind].many : KINDS[o.kind].single),
     headers,
-    ca: options.ca,
-    concurrency: options.concurrency ?? numberDefault('concurrency'),
-    timeoutMs: options.timeoutMs ?? numberDefault('timeout'),
-    retries: options.retries ?? numberDefault('retries'),
-    ...rateOf(options),
-    maxOutageMs: options.maxOutageMs ?? numberDefault('max-outage'),
-    drainTimeoutMs: options.drainTimeoutMs ?? numberDefault('drain-timeout'),
+    ca,
+    concurrency: o.concurrency,
+    timeoutMs: o.timeout,
+    retries: o.retries,
+    ...rateOf(o),
+    maxOutageMs: o.maxOutage,
+    drainTimeoutMs: o.drainTimeout,
   };
 }

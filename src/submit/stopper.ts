@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { AbortError } from '../errors.js';
+import type { BulkError } from '../errors.js';
 
 /**
  * Why and when a run stops early. An abort (credentials refused, --max-errors, an outage, the quota, the
@@ -8,8 +8,8 @@ import type { AbortError } from '../errors.js';
  */
 export class Stopper {
   readonly #controller = new AbortController();
-  #aborted: AbortError | undefined;
-  #endedEarly: AbortError | undefined;
+  #aborted: BulkError | undefined;
+  #endedEarly: BulkError | undefined;
   #interrupted: string | undefined;
 
   constructor() {
@@ -22,7 +22,7 @@ export class Stopper {
   }
 
   /** The first reason the run was aborted for, if it was (or else why it ended early, if it did). */
-  get aborted(): AbortError | undefined {
+  get aborted(): BulkError | undefined {
     return this.#aborted ?? this.#endedEarly;
   }
 
@@ -31,7 +31,7 @@ export class Stopper {
     return this.#aborted ? undefined : this.#interrupted;
   }
 
-  abort(error: AbortError): void {
+  abort(error: BulkError): void {
     this.#aborted ??= error;
     this.#controller.abort(error);
   }
@@ -41,7 +41,7 @@ export class Stopper {
    * what was read before still goes out and is recorded. The run then stops for `error`, unless an
    * abort comes meanwhile, which says why instead.
    */
-  endEarly(error: AbortError): void {
+  endEarly(error: BulkError): void {
     this.#endedEarly ??= error;
   }
 

@@ -2,18 +2,9 @@
  * undici dispatchers as bulk-submit makes them, for the API requests (submit/client.ts) and for remote
  * inputs (input/http.ts) alike: one choice of proxy and trusted CAs for every request a run makes.
  */
-import { setFlagsFromString } from 'node:v8';
 import { Agent, EnvHttpProxyAgent, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { trustedContext } from './trust.js';
-
-// undici parses answers with llhttp, compiled to WebAssembly. V8 starts it in its baseline compiler and
-// recompiles it with its optimising one once it has run a "budget" of code, which llhttp's main loop
-// spends on the very first answer: a ~130 ms background compile that a short run (a cron job's
-// thousand rows, a test) then waits for at exit, for no gain. A larger budget (this module is the
-// only WebAssembly we run, and it is not compiled yet) leaves short runs on the baseline code and still
-// optimises llhttp in a long run, after a few thousand answers.
-setFlagsFromString('--wasm-tiering-budget=100000000');
 
 export interface DispatcherOptions {
   /** The one origin requests go to (a keep-alive Pool); none for requests anywhere (an Agent: a download that redirects). */

@@ -1,4 +1,4 @@
-import { OptionError } from '../errors.js';
+import { BulkError } from '../errors.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -6,7 +6,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 export function parseDuration(text: string, option = 'duration'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   if (!match) {
-    throw new OptionError(`Invalid ${option}: expected a duration like 250ms, 30s, 10m, 1h or milliseconds, got "${text}"`);
+    throw new BulkError('BULK_OPTION_INVALID', `Invalid ${option}: expected a duration like 250ms, 30s, 10m, 1h or milliseconds, got "${text}"`);
   }
   const unit = (match[2] ?? 'ms').toLowerCase();
   return Math.round(Number(match[1]) * (UNITS[unit] ?? 1));

@@ -51,12 +51,47 @@ test('the documented names are exported with the right shapes', () => {
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: tempDir(), encoding: 'utf8', timeout: 20_000 });
   assert.equal(result.status, 0, result.stderr);
   const lib = JSON.parse(result.stdout);
-  assert.deepEqual(lib.names, ['BulkError', 'DAILY_QUOTA', 'KINDS', 'KIND_NAMES', 'OptionError', 'Stats', 'defaultReportPath', 'describeError', 'openMetrics', 'report', 'serve', 'submit', 'validate']);
-  for (const name of ['submit', 'validate', 'serve', 'report', 'openMetrics', 'defaultReportPath', 'describeError', 'BulkError', 'OptionError', 'Stats']) {
+  assert.deepEqual(lib.names, ['BulkError', 'DAILY_QUOTA', 'KINDS', 'KIND_NAMES', 'Stats', 'defaultReportPath', 'describeError', 'openMetrics', 'report', 'serve', 'submit', 'validate']);
+  for (const name of ['submit', 'validate', 'serve', 'report', 'openMetrics', 'defaultReportPath', 'describeError', 'BulkError', 'Stats']) {
     assert.equal(lib.types[name], 'function', name);
   }
   assert.deepEqual(lib.KIND_NAMES, ['conversation', 'customer', 'agent']);
   assert.equal(lib.single, '/metadata-ingestion/v1/single-convo-metadata');
   assert.deepEqual(lib.error, ['BULK_USAGE', true, 'f.csv:3: bad thing', false], 'errors carry a code; exit codes are the CLI\'s');
   assert.deepEqual(lib.topErrors, []);
+});
+
+test('a submit() call, not only the import, leaves the process alone: its environment, the V8 flags, the exit code, its signal handlers', () => {
+  const cwd = tempDir();
+  // node:v8's setFlagsFromString is replaced by a spy before the library loads (syncBuiltinESMExports
+  // hands the spy to `import { setFlagsFromString } from 'node:v8'` as well).
+  const script = `
+    import v8 from 'node:v8';
+    import { syncBuiltinESMExports } from 'node:module';
+    const flags = [];
+    const setFlags = v8.setFlagsFromString;
+    v8.setFlagsFromString = (flag) => { flags.push(flag); setFlags(flag); };
+    syncBuiltinESMExports();
+    const events = ['SIGINT', 'SIGTERM', 'exit', 'uncaughtException', 'unhandledRejection'];
+    const before = { env: JSON.stringify(process.env), listeners: events.map((e) => process.listenerCount(e)) };
+    const lib = await import(${JSON.stringify(pathToFileURL(INDEX).href)});
+    const server = await lib.serve({ port: 0 });
+    const summary = await lib.submit({ files: [${JSON.stringify(join(ROOT, 'samples', 'conversations.csv'))}], endpoint: server.url, report: 'run.report.ndjson', rate: 0 });
+    await server.close();
+    console.log(JSON.stringify({
+      accepted: summary.accepted,
+      flags,
+      env: JSON.stringify(process.env) === before.env,
+      listeners: JSON.stringify(events.map((e) => process.listenerCount(e))) === JSON.stringify(before.listeners),
+      exitCode: process.exitCode ?? null,
+    }));
+  `;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', CI: 'true' } });
+  assert.equal(result.status, 0, result.stderr);
+  const seen = JSON.parse(result.stdout);
+  assert.ok(seen.accepted > 0, 'the run sent rows');
+  assert.deepEqual(seen.flags, [], 'no V8 flag set');
+  assert.equal(seen.env, true, 'process.env unchanged');
+  assert.equal(seen.listeners, true, 'no signal or exit handler left behind');
+  assert.equal(seen.exitCode, null, 'process.exitCode untouched');
 });

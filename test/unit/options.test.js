@@ -1,7 +1,7 @@
 // Unit tests for src/options.ts and src/util/duration.ts: the options table, env names, value parsers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OPTIONS, commanderOptions, envName, errorBudget, parseHeaderLine, shard, timeZone } from '../../dist/options.js';
+import { OPTIONS, commanderOptions, envName, errorBudget, parseHeaderLine, shard, timeZone } from '../../dist/options/index.js';
 import { validate } from '../../dist/index.js';
 import { formatDuration, parseDuration } from '../../dist/util/duration.js';
 
@@ -106,4 +106,33 @@ test('--timezone takes IANA names as Intl spells them, and refuses unknown names
   assert.deepEqual(spec('--timezone').commands, ['submit', 'validate']);
   assert.deepEqual(spec('--transform').commands, ['submit', 'validate']);
   await assert.rejects(validate({ files: ['x.csv'], timezone: 'Nowhere/City' }), { code: 'BULK_OPTION_INVALID', message: /^Invalid --timezone: must be an IANA time zone name/ });
+});
+
+test('the library checks its options by the table\'s own rules and applies the table\'s defaults', async () => {
+  const { resolveOptions } = await import('../../dist/options/index.js');
+  const resolved = resolveOptions('submit', { concurrency: 4 });
+  assert.equal(resolved.concurrency, 4);
+  assert.equal(resolved.timeout, 30_000, 'a default from the table');
+  assert.equal(resolved.trim, true, 'a negatable option is on by default');
+  assert.equal(resolved.batchSize, undefined, 'a default a rule applies is left to the run');
+  for (const [options, message] of [
+    [{ concurrency: 0 }, /^Invalid --concurrency: must be a whole number from 1 to 256, got "0"$/],
+    [{ concurrency: 300 }, /^Invalid --concurrency: must be a whole number from 1 to 256/],
+    [{ rate: -1 }, /^Invalid --rate: must be a whole number from 0 up/],
+    [{ batchWait: 'soon' }, /^Invalid --batch-wait: must be a duration/],
+    [{ shard: { index: 4, count: 4 } }, /^Invalid --shard: must be K\/N with 0 ≤ K < N/],
+    [{ kind: 'order' }, /^Invalid --kind: must be one of conversation, customer, agent, got "order"$/],
+    [{ coerce: 'yes' }, /^Invalid --coerce: must be true or false/],
+    [{ timeout: 0 }, /^Invalid --timeout: must be a duration above 0/],
+  ]) {
+    assert.throws(() => resolveOptions('submit', options), (error) => error.code === 'BULK_OPTION_INVALID' && message.test(error.message), JSON.stringify(options));
+  }
+  assert.deepEqual(resolveOptions('submit', { maxErrors: '2%', shard: { index: 1, count: 3 } }).shard, { index: 1, count: 3 });
+  assert.equal(resolveOptions('serve', {}).port, 8080);
+});
+
+test('one rule says which headers are secret, for --print-config and for plain http alike', async () => {
+  const { SECRET_HEADER } = await import('../../dist/options/index.js');
+  for (const name of ['asapp-api-secret', 'asapp-api-id', 'authorization', 'x-api-key', 'cookie', 'x-token']) assert.ok(SECRET_HEADER.test(name), name);
+  for (const name of ['accept', 'x-request-source', 'content-type']) assert.ok(!SECRET_HEADER.test(name), name);
 });

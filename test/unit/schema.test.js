@@ -149,7 +149,7 @@ test('a user schema that is not JSON, not an object schema, or not a JSON Schema
   const notJson = write('a.json', '{ nope');
   await assert.rejects(loadSchema({ kind: 'conversation', file: notJson }), (error) => {
     assert.equal(error.code, 'BULK_SCHEMA_INVALID');
-    assert.equal(error.name, 'SchemaError');
+    assert.equal(error.name, 'BulkError');
     assert.equal(error.file, notJson);
     assert.match(error.message, /not valid JSON/);
     return true;
