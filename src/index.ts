@@ -4,14 +4,14 @@
  * local implementation of the API; `report()` reads reports back and checks them against the inputs.
  * Each loads its machinery when called, so importing this is cheap.
  */
-import type { SubmitOptions, RunOptions } from './submit/settings.js';
+import type { SubmitOptions, RunOptions } from './job/settings.js';
 import type { RunningServer, ServeOptions } from './server/server.js';
 import type { Summary } from './report/index.js';
 import type { MetricsOptions, RunMetrics } from './report/metrics.js';
 import type { Stats as RunStats } from './report/summary.js';
 import type { ReportOptions, ReportResult } from './audit/types.js';
 
-export type { RateFrom, RunOptions, SubmitOptions } from './submit/settings.js';
+export type { RateFrom, RunOptions, SubmitOptions } from './job/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
 export { BulkError, describeError } from './errors.js';
 export type { ErrorCode } from './errors.js';
@@ -38,13 +38,13 @@ export type {
 
 /** Sends every row of the inputs and writes the report; resolves with the summary, aborted or not. */
 export async function submit(options: SubmitOptions): Promise<Summary> {
-  const { run } = await import('./submit/pipeline.js');
+  const { run } = await import('./job/run.js');
   return run('submit', options);
 }
 
 /** Reads, maps and validates every row, sending nothing; the report says `valid` or `invalid` per row. */
 export async function validate(options: RunOptions): Promise<Summary> {
-  const { run } = await import('./submit/pipeline.js');
+  const { run } = await import('./job/run.js');
   return run('validate', options);
 }
 

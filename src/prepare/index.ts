@@ -13,7 +13,7 @@ import { prepareInThreads } from './threads.js';
 import type { PrepareSettings } from './settings.js';
 
 export type { PreparedInput } from './local.js';
-export type { Parcel, ParcelRows, ParcelRow, KeptCells } from './parcel.js';
+export type { Parcel, ParcelRows, ParcelRow, KeptCells, StageStop } from './parcel.js';
 export { ParcelView, subsetBody, transferables } from './parcel.js';
 export type { PrepareSettings, ReadSettings, SourceInfo } from './settings.js';
 export type { AcceptedRowsData, DoneRowsData } from './done.js';

@@ -1,5 +1,5 @@
 /**
- * undici dispatchers as bulk-submit makes them, for the API requests (submit/client.ts) and for remote
+ * undici dispatchers as bulk-submit makes them, for the API requests (send/http-client.ts) and for remote
  * inputs (input/http.ts) alike: one choice of proxy and trusted CAs for every request a run makes.
  */
 import { Agent, EnvHttpProxyAgent, Pool } from 'undici';

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../helpers/cli.js';
-import { classifyBatch } from '../../dist/submit/batch.js';
-import { forEachBounded } from '../../dist/submit/bounded.js';
-import { parseRetryAfter } from '../../dist/submit/client.js';
+import { classifyBatch } from '../../dist/send/batch-outcome.js';
+import { Slots } from '../../dist/send/slots.js';
+import { parseRetryAfter } from '../../dist/send/http-client.js';
 import { generateEventId } from '../../dist/mapping/event-id.js';
-import { classify } from '../../dist/submit/outcome.js';
-import { BACKOFF, retryDelay } from '../../dist/submit/retry.js';
+import { classify } from '../../dist/send/outcome.js';
+import { BACKOFF, retryDelay } from '../../dist/send/retry.js';
 
 const answer = (httpStatus, body, extra = {}) => ({ httpStatus, body, networkError: undefined, retryAfterMs: undefined, ...extra });
 const summary = (o) => ({ status: o.status, retryable: o.retryable, authRefused: o.authRefused, error: o.error, eventId: o.eventId, httpStatus: o.httpStatus });
@@ -121,6 +121,23 @@ test('generated eventIds are deterministic, per row and content, and fit the API
     assert.ok(id.length <= 256, `${id.length} characters`);
   }
 });
+
+/**
+ * The loop runParcels (src/job/run-parcels.ts) drives its Slots with: start a task, then wait for a free
+ * slot before pulling the next item; stop pulling on the signal or a failed task; drain at the end.
+ */
+async function forEachBounded(items, concurrency, worker, signal) {
+  if (signal?.aborted) return;
+  const slots = new Slots(concurrency);
+  try {
+    for await (const item of items) {
+      slots.start(() => worker(item));
+      if (!(await slots.free(signal))) break;
+    }
+  } finally {
+    await slots.drain();
+  }
+}
 
 /** An async source of 0..n-1 that counts how many items were pulled from it. */
 function counted(n) {

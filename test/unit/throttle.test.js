@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Faults, mulberry32 } from '../../dist/server/faults.js';
-import { Throttle } from '../../dist/submit/throttle.js';
+import { Throttle } from '../../dist/send/throttle.js';
 
 test('AIMD: a 429 halves rate and concurrency once a second; successes add back', async () => {
   let now = 0;

@@ -1,11 +1,10 @@
 import { BulkError } from '../errors.js';
 import type { Stats } from '../report/index.js';
 import { formatDuration } from '../util/duration.js';
-import type { HttpClient, HttpResult } from './client.js';
+import type { HttpClient, HttpResult } from './http-client.js';
+import type { SendSettings, StopControl } from './index.js';
 import type { Outcome } from './outcome.js';
 import type { RetryPolicy } from './retry.js';
-import type { SendSettings } from './settings.js';
-import type { Stopper } from './stopper.js';
 import type { Throttle } from './throttle.js';
 
 /**
@@ -19,9 +18,9 @@ export class Requester {
   readonly #settings: SendSettings;
   readonly #retry: RetryPolicy;
   readonly #stats: Stats;
-  readonly #stop: Stopper;
+  readonly #stop: StopControl;
 
-  constructor(client: HttpClient, throttle: Throttle, settings: SendSettings, retry: RetryPolicy, stats: Stats, stop: Stopper) {
+  constructor(client: HttpClient, throttle: Throttle, settings: SendSettings, retry: RetryPolicy, stats: Stats, stop: StopControl) {
     this.#client = client;
     this.#throttle = throttle;
     this.#settings = settings;

@@ -1,4 +1,4 @@
-import type { HttpResult } from './client.js';
+import type { HttpResult } from './http-client.js';
 
 export type SentStatus = 'accepted' | 'rejected' | 'failed';
 

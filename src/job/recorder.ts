@@ -2,24 +2,16 @@ import { BulkError } from '../errors.js';
 import { ERROR_SHARE_FROM_ROWS } from '../options/index.js';
 import type { Parcel, ParcelView } from '../prepare/index.js';
 import type { RejectsWriter, ReportWriter, RowStatus, Stats } from '../report/index.js';
+import type { RowOutcome, RowSink } from '../send/index.js';
 import type { Settings } from './settings.js';
 import type { Stopper } from './stopper.js';
-
-/** What a request came to for one row it carried. */
-export interface RowOutcome {
-  readonly status: RowStatus;
-  /** The id the service gave the row, when it said; otherwise the row's own. */
-  readonly eventId?: string | undefined;
-  readonly httpStatus?: number | undefined;
-  readonly error?: string | undefined;
-}
 
 /**
  * Records what happened to every row: its report line, its rejects line when it was not accepted, the
  * counts, and --max-errors. A parcel's or a request's rows are recorded in one go; the promise returned,
  * only when the disk is behind, is the backpressure that keeps memory flat with a slow disk.
  */
-export class Recorder {
+export class Recorder implements RowSink {
   readonly #report: ReportWriter;
   readonly #rejects: RejectsWriter | undefined;
   readonly #stats: Stats;

@@ -2,32 +2,16 @@ import { openPrepared } from '../prepare/index.js';
 import type { PreparedInput } from '../prepare/index.js';
 import { ReportLock, Stats, readResumeState } from '../report/index.js';
 import type { ResumeState, Summary } from '../report/index.js';
+import { openSender } from '../send/index.js';
 import { formatDuration } from '../util/duration.js';
 import { inputName } from '../util/remote.js';
-import type { HttpClient } from './client.js';
-import { flow } from './flow.js';
 import { openOutput } from './output.js';
 import type { Output } from './output.js';
 import { Recorder } from './recorder.js';
-import { Requester } from './request.js';
-import { BACKOFF } from './retry.js';
-import { Sender } from './send.js';
+import { runParcels } from './run-parcels.js';
 import { resolveSettings } from './settings.js';
-import type { SendSettings, Settings, SubmitOptions } from './settings.js';
+import type { Settings, SubmitOptions } from './settings.js';
 import { Stopper } from './stopper.js';
-import { Throttle } from './throttle.js';
-
-/** The HTTP side of a submitting run: the client, paced and read by the requester, driven by the sender. */
-async function openSender(send: SendSettings, record: Recorder, stats: Stats, stop: Stopper, batches: boolean): Promise<{ sender: Sender; client: HttpClient }> {
-  // undici is loaded only by a run that sends: validate and --dry-run start without it.
-  const [{ HttpClient }, { Latency }] = await Promise.all([import('./client.js'), import('../report/latency.js')]);
-  stats.latency ??= new Latency();
-  const client = new HttpClient({ endpoint: send.endpoint.href, headers: send.headers, concurrency: send.concurrency, timeoutMs: send.timeoutMs, ca: send.ca });
-  const retry = { ...BACKOFF, retries: send.retries };
-  const throttle = new Throttle({ rate: send.rate, concurrency: send.concurrency, maxOutageMs: send.maxOutageMs });
-  const requester = new Requester(client, throttle, send, retry, stats, stop);
-  return { sender: new Sender(requester, retry, record, stop, batches), client };
-}
 
 /**
  * Runs the prepared parcels through to the report; closes everything, whatever happens: also when the
@@ -52,7 +36,7 @@ async function runThrough(settings: Settings, options: SubmitOptions, prepared: 
     const drainMs = send ? send.drainTimeoutMs : 0;
     const unfollow = stop.follow(options.signal, drainMs, () => void http?.client.destroy(`interrupted: requests still in flight after --drain-timeout (${formatDuration(drainMs)})`));
     try {
-      await flow(prepared.parcels(), record, stop, stats, http);
+      await runParcels(prepared.parcels(), record, stop, stats, http);
     } finally {
       unfollow();
     }

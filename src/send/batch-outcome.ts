@@ -1,4 +1,4 @@
-import type { HttpResult } from './client.js';
+import type { HttpResult } from './http-client.js';
 import { classify, errorText, isObject } from './outcome.js';
 import type { Outcome } from './outcome.js';
 

@@ -10,6 +10,7 @@ import { loadRecordSpec } from '../prepare/index.js';
 import type { PrepareSettings } from '../prepare/index.js';
 import { defaultReportPath } from '../report/index.js';
 import type { Stats } from '../report/index.js';
+import type { SendSettings } from '../send/index.js';
 
 /** What a caller gives a run beside the options of the table: the inputs, and what the run is watched or stopped by. */
 export interface RunInputs {
@@ -39,21 +40,10 @@ export type SubmitOptions = RunInputs &
     readonly onEmergencyFlush?: ((flush: () => void) => void) | undefined;
   };
 
-/** The sending half of the settings; absent for validate and --dry-run. */
-export interface SendSettings {
-  readonly endpoint: URL;
-  readonly apiPath: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** Extra trusted CA certificates (PEM text, read from --ca). */
-  readonly ca: string | undefined;
-  readonly concurrency: number;
-  readonly timeoutMs: number;
-  readonly retries: number;
-  readonly rate: number;
+/** The sending half of the settings (absent for validate and --dry-run): what the sender needs, and where the rate came from. */
+export interface JobSendSettings extends SendSettings {
   /** Where the rate came from: --rate, the default, or the default shared by the N shards of --shard K/N. */
   readonly rateFrom: RateFrom;
-  readonly maxOutageMs: number;
-  readonly drainTimeoutMs: number;
 }
 
 /** Where a run's request rate came from: `--rate`, the default, or the default divided by the N shards. */
@@ -64,7 +54,7 @@ export interface Settings {
   readonly command: 'submit' | 'validate';
   readonly prepare: PrepareSettings;
   /** Undefined when nothing is sent (validate, --dry-run). */
-  readonly send: SendSettings | undefined;
+  readonly send: JobSendSettings | undefined;
   /** --max-errors: a count of rows (0 = never), or a share of the rows read so far. */
   readonly maxErrors: { readonly count: number } | { readonly share: number };
   readonly reportPath: string;
@@ -176,7 +166,7 @@ function endpointOf(o: Resolved, headers: Readonly<Record<string, string>>): URL
   return endpoint;
 }
 
-function sendSettings(o: Resolved, ca: string | undefined, batchSize: number): SendSettings {
+function sendSettings(o: Resolved, ca: string | undefined, batchSize: number): JobSendSettings {
   const headers = o.header ?? {};
   return {
     endpoint: endpointOf(o, headers),

@@ -1,14 +1,13 @@
 import { subsetBody } from '../prepare/index.js';
 import type { Parcel, ParcelView } from '../prepare/index.js';
-import type { HttpResult } from './client.js';
-import { classifyBatch } from './batch.js';
+import { classifyBatch } from './batch-outcome.js';
+import type { HttpResult } from './http-client.js';
+import type { RowOutcome, RowSink, StopControl } from './index.js';
 import { classify } from './outcome.js';
 import type { Outcome } from './outcome.js';
-import type { Recorder, RowOutcome } from './recorder.js';
-import type { Requester } from './request.js';
+import type { Requester } from './requester.js';
 import { retryDelay, wait } from './retry.js';
 import type { RetryPolicy } from './retry.js';
-import type { Stopper } from './stopper.js';
 
 /** One request body of a parcel: its bytes, where they start in the parcel's data, and the rows it carries. */
 export interface Body {
@@ -21,23 +20,33 @@ export interface Body {
   readonly count: number;
 }
 
+/** The request bodies of a parcel, in order: each with its bytes and the rows it carries. */
+export function* bodiesOf(parcel: Parcel, rows: ParcelView): Generator<Body> {
+  let first = 0;
+  for (let b = 0; b < parcel.bodyEnds.length; b++) {
+    const start = b === 0 ? 0 : parcel.bodyEnds[b - 1];
+    yield { parcel, rows, start, bytes: parcel.data.subarray(start, parcel.bodyEnds[b]), first, count: parcel.sizes[b] };
+    first += parcel.sizes[b];
+  }
+}
+
 /** An outcome as recorded: 401/403 turns the row `failed` (the run stops), anything else as classified. */
 const recorded = (outcome: Outcome): RowOutcome => (outcome.authRefused ? { ...outcome, status: 'failed' } : outcome);
 
 /**
  * Sends bodies, retrying what is worth retrying, and records every row they carried. A single-record body
- * is classified as one answer; a batch is matched item by item, by eventId (batch.ts): accepted and
+ * is classified as one answer; a batch is matched item by item, by eventId (batch-outcome.ts): accepted and
  * rejected items are recorded, retryable ones (no result, 429, 5xx, network) are re-sent with the same
  * eventIds, cut from the body that was built once; a 413 splits the batch in half.
  */
 export class Sender {
   readonly #request: Requester;
   readonly #retry: RetryPolicy;
-  readonly #record: Recorder;
-  readonly #stop: Stopper;
+  readonly #record: RowSink;
+  readonly #stop: StopControl;
   readonly #batches: boolean;
 
-  constructor(request: Requester, retry: RetryPolicy, record: Recorder, stop: Stopper, batches: boolean) {
+  constructor(request: Requester, retry: RetryPolicy, record: RowSink, stop: StopControl, batches: boolean) {
     this.#request = request;
     this.#retry = retry;
     this.#record = record;
