@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
-import { applyConfigFile, describeConfig } from './config.js';
+import { applyConfigFile, describeConfig } from './cli/config-file.js';
 import { defaultReportPath, describeError, openMetrics, report, serve, submit, Stats, validate } from './index.js';
 import type { RunMetrics, Summary } from './index.js';
 import { commanderOptions } from './options/index.js';
@@ -10,7 +10,7 @@ import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/e
 import { requestHeaders } from './cli/request-headers.js';
 import { printSummary, quotaWarning, summaryJson, writeSummaryFile } from './cli/print.js';
 import { startProgress } from './cli/progress.js';
-import { printReport } from './cli/report.js';
+import { printReport } from './cli/print-report.js';
 import { interruptSignal } from './cli/signals.js';
 
 /** The only module that prints and picks exit codes: argv → options → library (src/index.ts) → exit code. */

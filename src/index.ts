@@ -9,7 +9,7 @@ import type { RunningServer, ServeOptions } from './server/server.js';
 import type { Summary } from './report/index.js';
 import type { MetricsOptions, RunMetrics } from './report/metrics.js';
 import type { Stats as RunStats } from './report/summary.js';
-import type { ReportOptions, ReportResult } from './audit/types.js';
+import type { ReportOptions, ReportResult } from './audit/report-result.js';
 
 export type { RateFrom, RunOptions, SubmitOptions } from './job/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
@@ -22,7 +22,7 @@ export type { ResponseClass, Summary } from './report/summary.js';
 export type { LatencyQuantiles } from './report/latency.js';
 export type { MetricsOptions, RunMetrics } from './report/metrics.js';
 export { defaultReportPath } from './report/name.js';
-export type { ReportLine, RowStatus } from './report/report.js';
+export type { ReportLine, RowStatus } from './report/report-writer.js';
 export type {
   ReportOptions,
   ReportResult,
@@ -34,7 +34,7 @@ export type {
   InputCoverage,
   Problem,
   ProblemKind,
-} from './audit/types.js';
+} from './audit/report-result.js';
 
 /** Sends every row of the inputs and writes the report; resolves with the summary, aborted or not. */
 export async function submit(options: SubmitOptions): Promise<Summary> {

@@ -7,7 +7,7 @@ import { cover } from './coverage.js';
 import { fillDetails } from './details.js';
 import { Listing } from './listing.js';
 import { Tally } from './tally.js';
-import type { Coverage, CoverageCounts, InputCoverage, ReportOptions, ReportResult } from './types.js';
+import type { Coverage, CoverageCounts, InputCoverage, ReportOptions, ReportResult } from './report-result.js';
 
 /** The inputs to check, each once; refuses stdin, which cannot be read again as submit read it. */
 function inputNames(options: ReportOptions): string[] {

@@ -2,7 +2,7 @@ import type { Source } from '../input/index.js';
 import type { Listing } from './listing.js';
 import { isDuplicated, statusOf } from './rows.js';
 import type { FileRows } from './rows.js';
-import type { InputCoverage, ProblemKind } from './types.js';
+import type { InputCoverage, ProblemKind } from './report-result.js';
 
 /** What a row's byte says of its coverage: accepted exactly once or dropped by --transform (null), or why not. */
 function problemOf(state: number): ProblemKind | null {

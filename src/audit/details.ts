@@ -1,5 +1,5 @@
 import type { ReportReader } from '../report/index.js';
-import type { Problem } from './types.js';
+import type { Problem } from './report-result.js';
 
 /** Whether a listed problem needs its last report line read again: for its error, or (past the input's end) its line. */
 function needsDetails(problem: Problem): boolean {

@@ -1,4 +1,4 @@
-import type { Problem } from './types.js';
+import type { Problem } from './report-result.js';
 
 /** The problem rows to show, in the order found, at most `limit` of them; the rest only counted. */
 export class Listing {

@@ -1,6 +1,6 @@
 import { grown, REPORT_STATUSES } from '../report/index.js';
 import type { RowStatus } from '../report/index.js';
-import type { StatusCounts } from './types.js';
+import type { StatusCounts } from './report-result.js';
 
 /** A row's byte: its last status in the low 3 bits (0 = no report line), and two flags. */
 const STATUS_BITS = 0b111;

@@ -1,7 +1,7 @@
 import type { ReportReader } from '../report/index.js';
 import { ErrorKeys } from './error-keys.js';
 import { FileRows, noStatuses } from './rows.js';
-import type { FileTotals, ReportRead, ReportResult } from './types.js';
+import type { FileTotals, ReportRead, ReportResult } from './report-result.js';
 
 /** The most frequent errors shown. */
 const TOP_ERRORS = 5;

@@ -1,11 +1,13 @@
 import { BulkError } from '../errors.js';
 import { flagDefault, numberDefault } from '../options/index.js';
-import { Utf8Guard, cutRow, detectDelimiter, openBytes } from './bytes.js';
+import { cutRow } from './cut-row.js';
+import { detectDelimiter, openBytes } from './open-bytes.js';
+import { Utf8Guard } from './utf8-guard.js';
 import { KeepingParser, lineBreaksIn } from './csv-parser.js';
 import type { ParsedRecord } from './csv-parser.js';
-import { Nudger, QuoteTracker } from './live.js';
+import { Nudger, QuoteTracker } from './nudger.js';
 import { Position } from './position.js';
-import type { OpenedInput, Source, SourceRow } from './types.js';
+import type { OpenedInput, Source, SourceRow } from './source.js';
 
 export interface CsvOptions {
   /** Cell delimiter; detected from the header line (`,` `;` tab `|`) when not given. */

@@ -4,7 +4,7 @@
  */
 import { Transform } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
-import type { Format, OpenedInput } from './types.js';
+import type { Format, OpenedInput } from './source.js';
 
 /**
  * Passes on whole lines only while the download goes on: the bytes after the last line break wait for

@@ -2,12 +2,11 @@ import { openCsv } from './csv.js';
 import type { CsvOptions } from './csv.js';
 import { openNdjson } from './ndjson.js';
 import type { NdjsonOptions } from './ndjson.js';
-import { openInput } from './open.js';
-import type { OpenOptions } from './open.js';
-import type { Source } from './types.js';
+import { openInput } from './open-input.js';
+import type { OpenOptions, Source } from './source.js';
 
-export type { Format, Source, SourceRow, OpenedInput } from './types.js';
-export { formatFromName } from './open.js';
+export type { Format, Source, SourceRow, OpenedInput } from './source.js';
+export { formatFromName } from './format-from-name.js';
 
 export type SourceOptions = OpenOptions & CsvOptions & NdjsonOptions;
 

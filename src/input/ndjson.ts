@@ -1,8 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { numberDefault } from '../options/index.js';
-import { cutRow, firstInvalidUtf8, openBytes } from './bytes.js';
+import { cutRow } from './cut-row.js';
+import { openBytes } from './open-bytes.js';
+import { firstInvalidUtf8 } from './utf8-guard.js';
 import { Position } from './position.js';
-import type { OpenedInput, Source, SourceRow } from './types.js';
+import type { OpenedInput, Source, SourceRow } from './source.js';
 
 export interface NdjsonOptions {
   /** Longest line in bytes before it is an invalid row (default 1 MiB). */

@@ -1,4 +1,4 @@
-import type { OpenedInput } from './types.js';
+import type { OpenedInput } from './source.js';
 
 /**
  * How far a reader's rows reach into its input, for progress (`Source.position`). The parser's byte

@@ -7,18 +7,27 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { isRemote } from '../util/remote.js';
-import { prepareHere } from './local.js';
-import type { PreparedInput } from './local.js';
-import { prepareInThreads } from './threads.js';
-import type { PrepareSettings } from './settings.js';
+import { prepareHere } from './prepare-here.js';
+import { prepareInThreads } from './prepare-in-threads.js';
+import type { Parcel } from './parcel.js';
+import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
 
-export type { PreparedInput } from './local.js';
 export type { Parcel, ParcelRows, ParcelRow, KeptCells, StageStop } from './parcel.js';
 export { ParcelView, subsetBody, transferables } from './parcel.js';
-export type { PrepareSettings, ReadSettings, SourceInfo } from './settings.js';
-export type { AcceptedRowsData, DoneRowsData } from './done.js';
-export { loadRecordSpec } from './records.js';
-export type { RecordSpec } from './records.js';
+export type { PrepareSettings, ReadSettings, SourceInfo } from './prepare-settings.js';
+export type { AcceptedRowsData, DoneRowsData } from './done-rows.js';
+export { loadRecordSpec } from './record-spec.js';
+export type { RecordSpec } from './record-spec.js';
+
+/** The preparing stage as the sending side sees it. */
+export interface PreparedInput {
+  /** The inputs, opened (CSV headers read and resolved): parcels name them by index. */
+  readonly sources: readonly SourceInfo[];
+  /** The parcels, in input order; one consumer. Throws what stopped the stage, after the parcels before it. */
+  parcels(): AsyncGenerator<Parcel>;
+  /** Stops reading and ends the stage; safe to call at any time, more than once. */
+  close(): Promise<void>;
+}
 
 /**
  * Inputs up to this many bytes are prepared on the main thread: two threads cost about a tenth of a

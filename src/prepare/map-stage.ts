@@ -1,15 +1,14 @@
-import { DoneRows } from './done.js';
-import type { Inlet, Outlet } from './flow.js';
+import { DoneRows } from './done-rows.js';
+import { IDLE_FLUSH_MS, InTurn } from './hand-over.js';
+import type { Inlet, Outlet } from './hand-over.js';
 import { Packer } from './packer.js';
 import type { Parcel, StageStop } from './parcel.js';
 import type { ParsedChunk } from './parse-stage.js';
-import { RowPreparer } from './row.js';
-import type { ParsedRow, PreparedRow } from './row.js';
-import type { PrepareSettings, SourceInfo } from './settings.js';
-import type { RowTools } from './tools.js';
+import { RowPreparer } from './row-preparer.js';
+import type { ParsedRow, PreparedRow } from './row-preparer.js';
+import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
+import type { RowTools } from './row-tools.js';
 
-/** Packed rows that are not a full parcel go after this long without new rows: a trickle flows (ms). */
-const IDLE_FLUSH_MS = 10;
 
 /**
  * The mapping end of the stage: parsed rows in, parcels out. Each row is mapped, transformed
@@ -117,12 +116,8 @@ export class MapStage {
   async run(inlet: Inlet<ParsedChunk>, outlet: Outlet<Parcel>): Promise<void> {
     let bytes = 0;
     let timer: NodeJS.Timeout | undefined;
-    // One send at a time, in order: an idle hand-over and a full parcel never go out of turn.
-    let sending: Promise<boolean> = Promise.resolve(true);
-    const hand = (all: boolean): Promise<boolean> => {
-      const parcel = this.take(bytes, all);
-      return (sending = sending.then((open) => open && outlet.send(parcel)));
-    };
+    const handOver = new InTurn(outlet);
+    const hand = (all: boolean): Promise<boolean> => handOver.send(this.take(bytes, all));
     const packer = this.#packer;
     const arm = (): void => {
       clearTimeout(timer);
@@ -152,6 +147,6 @@ export class MapStage {
     }
     clearTimeout(timer);
     if (packer.pending || packer.openedAt !== undefined) await hand(true);
-    if (await sending) outlet.end();
+    if (await handOver.last) outlet.end();
   }
 }

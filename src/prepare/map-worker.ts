@@ -6,14 +6,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { toTransferable } from '../errors.js';
-import { AHEAD, portInlet, portOutlet } from './flow.js';
+import { AHEAD, portInlet, portOutlet } from './hand-over.js';
 import { MapStage } from './map-stage.js';
 import { transferables } from './parcel.js';
 import type { Parcel } from './parcel.js';
 import type { ParsedChunk } from './parse-stage.js';
-import type { PrepareSettings, SourceInfo } from './settings.js';
-import type { StageReport } from './threads.js';
-import { loadRowTools } from './tools.js';
+import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
+import type { StageReport } from './prepare-in-threads.js';
+import { loadRowTools } from './row-tools.js';
 
 const data = workerData as { settings: PrepareSettings; chunks: MessagePort; parcels: MessagePort };
 const report = (message: StageReport): void => parentPort!.postMessage(message);

@@ -1,9 +1,27 @@
 /**
  * What the preparing stage hands over: rows ready to send, in request bodies built once, and rows it
- * finished itself (invalid, valid for validate, or dropped by --transform). The bodies are UTF-8 bytes,
- * one after the other in one buffer that is transferred between threads, not copied, and goes to the
- * socket as it is; the rows are column-wise arrays of numbers and strings, which cross threads far
- * faster than as many small objects. The sending side keeps a parcel until its requests are done.
+ * finished itself (invalid, valid for validate, or dropped by --transform). Everything a parcel holds is
+ * in four buffers, transferred between threads (not copied: see transferables()), and the bodies go from
+ * `data` to the socket as they are. The sending side keeps a parcel until its requests are done.
+ *
+ * The layout, for a parcel of `n` rows, `b` bodies and `s` sent rows (the first `s` rows are the sent
+ * ones, in body order; the rest finished here):
+ *
+ * | where                    | what                                                                     |
+ * |--------------------------|--------------------------------------------------------------------------|
+ * | `data[0, bodyEnds[b-1])` | the bodies back to back: a record (`{…}`) each, or `{"items":[…,…]}`     |
+ * | `bodyEnds[k]`            | where body k ends in `data`; `sizes[k]` is how many rows it carries      |
+ * | `itemEnds[i]`, i < s     | where sent row i's item ends in `data` (a subset re-sent by slicing)     |
+ * | `data[textStart, …)`     | each row's texts in UTF-8, row after row: eventId, digest, error         |
+ * | `rows.textEnds[3i + k]`  | where text k (0 eventId, 1 digest, 2 error) of row i ends in `data`; it  |
+ * |                          | starts where the one before it ends (the first at `textStart`)           |
+ * | `rows.numbers[3i + k]`   | row i's file (index into the stage's sources), physical line, row number |
+ * | `rows.flags[i]`          | bit k set (k = 0, 1, 2): text k is null; bit 3 (DROPPED): --transform    |
+ * |                          | left the row out                                                         |
+ * | `rows.kept`              | only with --rejects: each row's cells, NDJSON value and line, as read    |
+ *
+ * Column-wise numbers and one buffer of text cross threads far faster than as many small objects;
+ * ParcelView reads a row back where the parcel arrives, decoding a text only when it is asked for.
  */
 export interface Parcel {
   /** The request bodies, back to back: `{"items":[…]}` for a batch, the record itself for one row. */

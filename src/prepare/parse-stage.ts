@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import { openSource } from '../input/index.js';
 import type { Source, SourceRow } from '../input/index.js';
-import type { Outlet } from './flow.js';
-import type { PrepareSettings, SourceInfo } from './settings.js';
+import { IDLE_FLUSH_MS, InTurn } from './hand-over.js';
+import type { Outlet } from './hand-over.js';
+import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
 
 /** Parsed rows of one input, column-wise, on their way to mapping. */
 export interface ParsedChunk {
@@ -28,8 +29,6 @@ export interface ParsedChunk {
 
 /** Rows per chunk, at most: fewer, larger messages between the threads cost less each row. */
 const CHUNK_ROWS = 1024;
-/** A chunk that is not full goes after this long without a new row: a trickle on stdin flows (ms). */
-const IDLE_FLUSH_MS = 10;
 
 /** The reading end of the stage: every input opened (CSV headers read) before the first row. */
 export interface ParseStage {
@@ -59,17 +58,16 @@ export async function openParseStage(settings: PrepareSettings, stdin?: Readable
     for (let file = 0; file < sources.length; file++) {
       let chunk = newChunk(file);
       let timer: NodeJS.Timeout | undefined;
-      // One send at a time, in order: an idle flush and a full-chunk send never post out of turn.
-      let sending: Promise<boolean> = Promise.resolve(true);
+      const handOver = new InTurn(outlet);
       const flush = (end?: { fileRows: number } | { cut: string }): Promise<boolean> => {
         clearTimeout(timer);
         timer = undefined;
         const ready = chunk;
-        if (ready.rows.length === 0 && end === undefined) return sending;
+        if (ready.rows.length === 0 && end === undefined) return handOver.last;
         chunk = newChunk(file);
         ready.bytes = position();
         Object.assign(ready, end);
-        return (sending = sending.then((open) => open && outlet.send(ready)));
+        return handOver.send(ready);
       };
       let rows = 0;
       for await (const row of sources[file].rows) {

@@ -6,11 +6,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { toTransferable } from '../errors.js';
-import { AHEAD, portOutlet } from './flow.js';
+import { AHEAD, portOutlet } from './hand-over.js';
 import { openParseStage } from './parse-stage.js';
 import type { ParsedChunk, ParseStage } from './parse-stage.js';
-import type { PrepareSettings } from './settings.js';
-import type { StageReport } from './threads.js';
+import type { PrepareSettings } from './prepare-settings.js';
+import type { StageReport } from './prepare-in-threads.js';
 
 const data = workerData as { settings: PrepareSettings; stdin: boolean; chunks: MessagePort };
 const report = (message: StageReport): void => parentPort!.postMessage(message);

@@ -1,7 +1,7 @@
 export { FileSink } from './sink.js';
 export type { SinkMode } from './sink.js';
-export { ReportWriter, REPORT_COLUMNS, REPORT_STATUSES } from './report.js';
-export type { ReportLine, RowStatus } from './report.js';
+export { ReportWriter, REPORT_COLUMNS, REPORT_STATUSES } from './report-writer.js';
+export type { ReportLine, RowStatus } from './report-writer.js';
 export { RejectsWriter, REJECT_COLUMNS } from './rejects.js';
 export { Stats, errorGroup } from './summary.js';
 export type { ResponseClass, Summary } from './summary.js';

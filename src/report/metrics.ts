@@ -2,7 +2,7 @@ import { accessSync, constants, promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Gauge, Registry, Summary as LatencySummary } from 'prom-client';
 import { BulkError } from '../errors.js';
-import { REPORT_STATUSES } from './report.js';
+import { REPORT_STATUSES } from './report-writer.js';
 import type { Stats, Summary } from './summary.js';
 
 /** Where a run's metrics go, and the report that names the run. */

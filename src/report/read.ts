@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { BulkError } from '../errors.js';
-import { REPORT_COLUMNS, REPORT_STATUSES } from './report.js';
-import type { RowStatus } from './report.js';
+import { REPORT_COLUMNS, REPORT_STATUSES } from './report-writer.js';
+import type { RowStatus } from './report-writer.js';
 
 /** What a report line says of its row, as read back, with where it stands in the report. */
 export interface ReportEntry {

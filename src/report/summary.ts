@@ -1,5 +1,5 @@
 import type { Latency, LatencyQuantiles } from './latency.js';
-import type { RowStatus } from './report.js';
+import type { RowStatus } from './report-writer.js';
 
 /** Requests by how they ended: the HTTP status class, or `network` when no answer came. */
 export type ResponseClass = '2xx' | '3xx' | '4xx' | '5xx' | 'network';

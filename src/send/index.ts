@@ -4,52 +4,20 @@
  * item, and stops the run through a StopControl when an answer says nothing more will get through. It
  * knows nothing of the job that drives it (src/job/): only these interfaces.
  */
-import type { BulkError } from '../errors.js';
-import type { ParcelView } from '../prepare/index.js';
-import type { RowStatus, Stats } from '../report/index.js';
+import type { Stats } from '../report/index.js';
 import type { HttpClient } from './http-client.js';
+import type { RowSink } from './row-sink.js';
 import type { Sender } from './sender.js';
+import type { SendSettings } from './send-settings.js';
+import type { StopControl } from './stop-control.js';
 
 export { bodiesOf } from './sender.js';
 export type { Body, Sender } from './sender.js';
 export type { HttpClient } from './http-client.js';
 export { Slots } from './slots.js';
-
-/** What the sender needs to know: where, with what, how fast and how patiently. */
-export interface SendSettings {
-  readonly endpoint: URL;
-  readonly apiPath: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** Extra trusted CA certificates (PEM text, read from --ca). */
-  readonly ca: string | undefined;
-  readonly concurrency: number;
-  readonly timeoutMs: number;
-  readonly retries: number;
-  /** Requests per second at most (0 = unlimited). */
-  readonly rate: number;
-  readonly maxOutageMs: number;
-  readonly drainTimeoutMs: number;
-}
-
-/** What a request came to for one row it carried. */
-export interface RowOutcome {
-  readonly status: RowStatus;
-  /** The id the service gave the row, when it said; otherwise the row's own. */
-  readonly eventId?: string | undefined;
-  readonly httpStatus?: number | undefined;
-  readonly error?: string | undefined;
-}
-
-/** Where the sender records each row it sent: a promise back when the disk is behind (backpressure). */
-export interface RowSink {
-  sent(rows: ParcelView, items: readonly number[], outcomes: readonly RowOutcome[], attempts: number): Promise<void> | undefined;
-}
-
-/** How the sender sees the run's stop: a signal it waits on, and a way to stop the run for a reason. */
-export interface StopControl {
-  readonly signal: AbortSignal;
-  abort(error: BulkError): void;
-}
+export type { SendSettings } from './send-settings.js';
+export type { RowOutcome, RowSink } from './row-sink.js';
+export type { StopControl } from './stop-control.js';
 
 /** A sender and the client under it (closed or cut off by the job). */
 export interface OpenedSender {

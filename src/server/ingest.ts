@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kind } from '../kinds.js';
 import type { RecordValidator } from '../schema/index.js';
-import type { Route } from './http.js';
+import type { Route } from './routes.js';
 import type { RecordStore } from './store.js';
 
 /** What the server has done so far, by record. */

@@ -11,7 +11,7 @@ import { loadSchema, validatorFor } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
 import { Faults } from './faults.js';
 import type { FaultCounts } from './faults.js';
-import { HttpFailure, ROUTES, readBody, send } from './http.js';
+import { HttpFailure, ROUTES, readBody, send } from './routes.js';
 import { Ingest } from './ingest.js';
 import type { IngestCounts } from './ingest.js';
 import { RecordStore } from './store.js';

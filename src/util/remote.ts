@@ -64,6 +64,20 @@ export function remotePath(name: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/** A remote input as the readers open it: its shown name, its path (format, gzip), and for s3:// its bucket and key. */
+export interface RemoteName {
+  readonly file: string;
+  readonly path: string;
+  readonly s3: { readonly bucket: string; readonly key: string } | undefined;
+  readonly isS3: boolean;
+}
+
+/** Everything the readers need of a remote input's name, read at once. */
+export function describeRemote(name: string): RemoteName {
+  const isS3 = /^s3:\/\//i.test(name);
+  return { file: inputName(name), path: remotePath(name) ?? '', s3: isS3 ? s3Location(name) : undefined, isS3 };
+}
+
 /** The last segment of a remote input's path (`https://host/exports/day.csv?sig=…` → `day.csv`), decoded; the host when the path has none. */
 export function remoteFileName(name: string): string {
   const path = remotePath(name) ?? name;

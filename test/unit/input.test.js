@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { BulkError, fromTransferable, toTransferable } from '../../dist/errors.js';
 import { openSource } from '../../dist/input/index.js';
-import { QuoteTracker } from '../../dist/input/live.js';
+import { QuoteTracker } from '../../dist/input/nudger.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Packer } from '../../dist/prepare/packer.js';
 import { ParcelView, subsetBody } from '../../dist/prepare/parcel.js';
-import { localFlow } from '../../dist/prepare/flow.js';
+import { localFlow } from '../../dist/prepare/hand-over.js';
 
 const ref = (row) => ({ file: 0, line: row + 1, row });
 /** A parcel's bodies as text. */

@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileSink, REPORT_COLUMNS, RejectsWriter, ReportLock, ReportReader, ReportWriter, Stats, csvLine, readResumeState } from '../../dist/report/index.js';
-import { DoneRows } from '../../dist/prepare/done.js';
+import { DoneRows } from '../../dist/prepare/done-rows.js';
 import { tempDir } from '../helpers/cli.js';
 
 const line = (extra = {}) => ({ file: 'in.csv', line: 3, row: 2, status: 'rejected', eventId: 'e-1', digest: '00ff00ff00ff00ff', httpStatus: 200, attempts: 1, error: 'FAIL_X: "quoted", comma', ...extra });

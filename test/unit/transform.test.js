@@ -1,7 +1,7 @@
 // RowPreparer with a transform: what the transform is given, when it runs, what its result comes to.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RowPreparer } from '../../dist/prepare/row.js';
+import { RowPreparer } from '../../dist/prepare/row-preparer.js';
 import { loadSchema, validatorFor } from '../../dist/schema/index.js';
 
 const agent = await loadSchema({ kind: 'agent' });

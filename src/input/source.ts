@@ -60,3 +60,15 @@ export interface OpenedInput {
   readonly cut?: () => string | undefined;
   readonly close: () => void;
 }
+
+/** How an input is opened. */
+export interface OpenOptions {
+  /** Overrides the format taken from the file name; required for stdin. */
+  format?: Format | undefined;
+  /** What `-` reads; defaults to process.stdin. */
+  stdin?: Readable | undefined;
+  /** Extra trusted CA certificates (PEM) for https:// inputs (`--ca`). */
+  ca?: string | undefined;
+  /** Largest record in bytes (--max-record-size): a download holds back at most a few times this of a part line. */
+  maxRecordSize?: number | undefined;
+}

@@ -2,7 +2,7 @@ import { fieldsOf, loadZone } from '../mapping/index.js';
 import type { ZoneReader } from '../mapping/index.js';
 import { validatorFor } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
-import type { PrepareSettings } from './settings.js';
+import type { PrepareSettings } from './prepare-settings.js';
 import { loadTransform } from './transform.js';
 import type { Transform } from './transform.js';
 

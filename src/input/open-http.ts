@@ -10,7 +10,7 @@ import { BulkError } from '../errors.js';
 import { httpDispatcher, requestFailure } from '../util/dispatcher.js';
 import { downloadInput, isGzipEncoding } from './download.js';
 import type { RemoteOptions } from './download.js';
-import type { OpenedInput } from './types.js';
+import type { OpenedInput } from './source.js';
 
 /** Redirects followed before the download is refused (a loop, or a chain gone wrong). */
 const MAX_REDIRECTS = 5;

@@ -1,51 +1,11 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { PassThrough, pipeline } from 'node:stream';
 import { BulkError } from '../errors.js';
-import { numberDefault } from '../options/index.js';
-import { inputName, isRemote, remotePath } from '../util/remote.js';
-import { HARD_CAP_FACTOR } from './csv.js';
-import type { Format, OpenedInput } from './types.js';
+import { isRemote } from '../util/remote.js';
+import { formatFromName } from './format-from-name.js';
+import { openRemote } from './open-remote.js';
+import type { OpenedInput, OpenOptions } from './source.js';
 
-/** Picks the format from the file name: `.csv`, `.ndjson`, `.jsonl`, each optionally `.gz`. */
-export function formatFromName(name: string): Format | undefined {
-  const base = name.toLowerCase().replace(/\.gz$/, '');
-  if (base.endsWith('.csv') || base.endsWith('.tsv') || base.endsWith('.txt')) return 'csv';
-  if (base.endsWith('.ndjson') || base.endsWith('.jsonl') || base.endsWith('.json')) return 'ndjson';
-  return undefined;
-}
-
-export interface OpenOptions {
-  /** Overrides the format taken from the file name; required for stdin. */
-  format?: Format | undefined;
-  /** What `-` reads; defaults to process.stdin. */
-  stdin?: Readable | undefined;
-  /** Extra trusted CA certificates (PEM) for https:// inputs (`--ca`). */
-  ca?: string | undefined;
-  /** Largest record in bytes (--max-record-size): a download holds back at most a few times this of a part line. */
-  maxRecordSize?: number | undefined;
-}
-
-/**
- * Opens a remote input: `s3://bucket/key` with the AWS SDK, `http(s)://…` with undici, each loaded only
- * now. The format and gzip come from the URL's path (or the key), as from a file's name.
- */
-async function openRemote(name: string, options: OpenOptions): Promise<OpenedInput> {
-  const file = inputName(name);
-  const path = remotePath(name) ?? '';
-  const format = options.format ?? formatFromName(path);
-  if (!format) {
-    throw new BulkError('BULK_FORMAT_UNKNOWN', "cannot tell the format from the name: end the URL's path (or the S3 key) in .csv, .ndjson or .jsonl (optionally .gz), or pass --format", { file });
-  }
-  const remote = {
-    format,
-    gzipByName: path.toLowerCase().endsWith('.gz'),
-    ca: options.ca,
-    hold: (options.maxRecordSize ?? numberDefault('max-record-size')) * HARD_CAP_FACTOR,
-  };
-  if (/^s3:/i.test(name)) return (await import('./s3.js')).openS3(name, file, remote);
-  return (await import('./http.js')).openHttp(name, file, remote);
-}
 
 /**
  * Opens a file (or `-` for stdin, or a URL) as a byte stream, gunzipping `.gz` files. Everything that

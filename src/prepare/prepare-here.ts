@@ -1,24 +1,14 @@
 import type { Readable } from 'node:stream';
-import { AHEAD, localFlow } from './flow.js';
+import { AHEAD, localFlow } from './hand-over.js';
 import { MapStage } from './map-stage.js';
 import type { Parcel } from './parcel.js';
 import { openParseStage } from './parse-stage.js';
 import type { ParsedChunk } from './parse-stage.js';
-import type { PrepareSettings, SourceInfo } from './settings.js';
-import { loadRowTools } from './tools.js';
+import type { PrepareSettings } from './prepare-settings.js';
+import { loadRowTools } from './row-tools.js';
 
-/** The preparing stage as the sending side sees it. */
-export interface PreparedInput {
-  /** The inputs, opened (CSV headers read and resolved): parcels name them by index. */
-  readonly sources: readonly SourceInfo[];
-  /** The parcels, in input order; one consumer. Throws what stopped the stage, after the parcels before it. */
-  parcels(): AsyncGenerator<Parcel>;
-  /** Stops reading and ends the stage; safe to call at any time, more than once. */
-  close(): Promise<void>;
-}
-
-/** The stage on the main thread, for small inputs: the same two stages, joined by an in-thread flow. */
-export async function prepareHere(settings: PrepareSettings, stdin: Readable | undefined): Promise<PreparedInput> {
+/** The stage (a PreparedInput, index.ts) on the main thread, for small inputs: the same two stages, joined by an in-thread hand-over. */
+export async function prepareHere(settings: PrepareSettings, stdin: Readable | undefined) {
   const parse = await openParseStage(settings, stdin);
   let map: MapStage;
   try {

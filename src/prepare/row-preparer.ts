@@ -1,9 +1,9 @@
 import { digestOf, fieldsOf, generateEventId, mapCells, mapObject, normalizeDateTimes, resolveHeader, rowHash } from '../mapping/index.js';
 import type { Column, Field, ZoneReader } from '../mapping/index.js';
 import type { RecordValidator } from '../schema/index.js';
-import { otherKinds } from './hints.js';
-import type { PrepareSettings } from './settings.js';
-import type { RowTools } from './tools.js';
+import { otherKinds } from './other-kinds.js';
+import type { PrepareSettings } from './prepare-settings.js';
+import type { RowTools } from './row-tools.js';
 import { cellsByHeader, isThenable, transformFailure } from './transform.js';
 import type { Transform, TransformRow } from './transform.js';
 

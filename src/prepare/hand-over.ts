@@ -29,6 +29,32 @@ export interface Inlet<T> {
 /** Chunks or parcels one end may hand over and the next not yet take. */
 export const AHEAD = 4;
 
+/** What a producer holds that is not a full chunk or parcel goes after this long without more: a trickle flows (ms). */
+export const IDLE_FLUSH_MS = 10;
+
+/**
+ * A producer's hand-overs, one at a time and in the order asked, whether a full chunk asks or an idle
+ * timer does: a send never overtakes the one before it (the outlet would take them in any order).
+ */
+export class InTurn<T> {
+  readonly #outlet: Outlet<T>;
+  #last: Promise<boolean> = Promise.resolve(true);
+
+  constructor(outlet: Outlet<T>) {
+    this.#outlet = outlet;
+  }
+
+  /** Hands `item` over after every item asked before it; resolves false once the taker stopped. */
+  send(item: T): Promise<boolean> {
+    return (this.#last = this.#last.then((open) => open && this.#outlet.send(item)));
+  }
+
+  /** The last hand-over asked: false once the taker stopped. */
+  get last(): Promise<boolean> {
+    return this.#last;
+  }
+}
+
 type Message<T> = { readonly type: 'item'; readonly item: T } | { readonly type: 'end' } | { readonly type: 'error'; readonly error: TransferredError };
 type Reply = { readonly type: 'credit' } | { readonly type: 'stop' };
 

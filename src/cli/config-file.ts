@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
-import { BulkError } from './index.js';
-import { OPTIONS, SECRET_HEADER, envName, optionKey } from './options/index.js';
-import type { CommandName } from './options/index.js';
+import { BulkError } from '../index.js';
+import { OPTIONS, SECRET_HEADER, envName, optionKey } from '../options/index.js';
+import type { CommandName } from '../options/index.js';
 
 /** Option names whose values are never shown: they are, or may hold, credentials. */
 const SECRET_KEYS = new Set(['apiSecret', 'header']);

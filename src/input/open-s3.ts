@@ -9,10 +9,9 @@
 import type { Readable } from 'node:stream';
 import { BulkError } from '../errors.js';
 import { trustedContext } from '../util/trust.js';
-import { s3Location } from '../util/remote.js';
 import { downloadInput } from './download.js';
 import type { RemoteOptions } from './download.js';
-import type { OpenedInput } from './types.js';
+import type { OpenedInput } from './source.js';
 
 /** An SDK error in one line, as the reason an input is refused: never a credential, only what went wrong. */
 function refusal(error: unknown, bucket: string): { code: 'BULK_FILE_NOT_FOUND' | 'BULK_FILE_UNREADABLE'; text: string } {
@@ -31,9 +30,8 @@ function refusal(error: unknown, bucket: string): { code: 'BULK_FILE_NOT_FOUND' 
   return { code: 'BULK_FILE_UNREADABLE', text: `cannot read the object: ${name}${status === undefined ? '' : ` (HTTP ${status})`}: ${err.message}` };
 }
 
-/** Opens the object `name` (`s3://bucket/key`, named `file` in every output) as a stream of its body. */
-export async function openS3(name: string, file: string, options: RemoteOptions): Promise<OpenedInput> {
-  const location = s3Location(name);
+/** Opens the object at `location` (from `s3://bucket/key`, named `file` in every output) as a stream of its body. */
+export async function openS3(location: { readonly bucket: string; readonly key: string } | undefined, file: string, options: RemoteOptions): Promise<OpenedInput> {
   if (!location) throw new BulkError('BULK_FILE_NOT_FOUND', 'an S3 input is s3://bucket/key', { file });
   const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
   const secureContext = trustedContext(options.ca);

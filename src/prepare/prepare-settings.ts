@@ -1,7 +1,7 @@
 import type { Format } from '../input/index.js';
 import type { ColumnMap } from '../mapping/index.js';
 import type { LoadedSchema } from '../schema/index.js';
-import type { DoneRowsData } from './done.js';
+import type { DoneRowsData } from './done-rows.js';
 
 /**
  * Everything the preparing stage needs, resolved (defaults applied) by the pipeline: plain data, so it

@@ -2,10 +2,9 @@ import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { fromTransferable } from '../errors.js';
 import type { TransferredError } from '../errors.js';
-import { portInlet } from './flow.js';
+import { portInlet } from './hand-over.js';
 import type { Parcel } from './parcel.js';
-import type { PreparedInput } from './local.js';
-import type { PrepareSettings, SourceInfo } from './settings.js';
+import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
 
 /** What a stage thread tells the main thread once it is set up. */
 export type StageReport = { readonly type: 'ready'; readonly sources: SourceInfo[] } | { readonly type: 'error'; readonly error: TransferredError };
@@ -40,7 +39,7 @@ async function end(worker: Worker): Promise<void> {
  * parcels reach the main thread, which is left to send and record. Both threads start at once: the
  * mapping one compiles its schema while the reading one opens the inputs.
  */
-export async function prepareInThreads(settings: PrepareSettings, stdinStream: Readable | undefined): Promise<PreparedInput> {
+export async function prepareInThreads(settings: PrepareSettings, stdinStream: Readable | undefined) {
   const { MessageChannel, Worker } = await import('node:worker_threads');
   const chunks = new MessageChannel();
   const parcels = new MessageChannel();
@@ -48,6 +47,9 @@ export async function prepareInThreads(settings: PrepareSettings, stdinStream: R
   // Small young generations: the garbage is short-lived rows, and 16 MB costs no measurable speed
   // (8 MB did: a fifth of the reading thread went to scavenges).
   const resourceLimits = { maxYoungGenerationSizeMb: 16 };
+  // '../prepare/', not './': this code runs from dist/prepare/ as tsc builds it, and from a chunk in
+  // dist/chunks/ in the CLI's bundle (scripts/build.js); both sit one folder below dist/, and the bundle
+  // writes the workers to dist/prepare/ too, so only this path finds them from either.
   const parse = new Worker(new URL('../prepare/parse-worker.js', import.meta.url), {
     workerData: { settings, stdin: usesStdin, chunks: chunks.port1 },
     transferList: [chunks.port1],
