@@ -1,6 +1,6 @@
 import type { ErrorCode, ReportResult, Summary } from '../index.js';
 
-/** Exit codes, as documented in README and `--help`: chosen here, and nowhere in the library. */
+/** Exit codes, as documented in the README, docs/operations.md and `--help`: chosen here, and nowhere in the library. */
 export const ExitCode = {
   ok: 0,
   rowsNotAccepted: 1,

@@ -15,7 +15,7 @@ export interface OptionSpec {
   readonly commands: readonly CommandName[];
   /** The default, declared here and nowhere else: the library applies it with resolveOptions(). */
   readonly defaultValue?: string | number | boolean;
-  /** How the default reads in --help and README when it is not the literal value. */
+  /** How the default reads in --help and docs/options.md when it is not the literal value. */
   readonly defaultText?: string;
   /**
    * The run applies the default, not the command line, because it depends on other options (the batch
@@ -106,7 +106,7 @@ const TABLE = [
   { flags: '--api-secret <secret>', description: 'require this asapp-api-secret (env ASAPP_API_SECRET)', group: 'Server', commands: ['serve'], env: 'ASAPP_API_SECRET' },
 ] as const satisfies readonly OptionSpec[];
 
-/** Every option, as commander, the environment, --config, --help and README see it. */
+/** Every option, as commander, the environment, --config, --help and docs/options.md see it. */
 export const OPTIONS: readonly OptionSpec[] = TABLE;
 
 /** The table's rows with their literal types, from which the options' types are derived (option-types.ts). */

@@ -11,7 +11,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-/** The API's published backoff guidance; how many retries is --retries (src/options.ts). */
+/** The API's published backoff guidance; how many retries is --retries (src/options/table.ts). */
 export const BACKOFF: Omit<RetryPolicy, 'retries'> = { throttledBaseMs: 1000, failureBaseMs: 250, maxDelayMs: 5 * 60_000 };
 
 /**

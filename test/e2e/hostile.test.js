@@ -1,5 +1,5 @@
 // The corpus of broken files (test/fixtures/bad/cases.json): each gets its exit code and one clear
-// message naming what is wrong, never a stack trace or a hang; README's troubleshooting table covers it.
+// message naming what is wrong, never a stack trace or a hang; docs/troubleshooting.md's table covers it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { ROOT, readNdjson, runCli, tempDir } from '../helpers/cli.js';
 
 const BAD = join(ROOT, 'test', 'fixtures', 'bad');
 const cases = JSON.parse(readFileSync(join(BAD, 'cases.json'), 'utf8'));
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const readme = readFileSync(join(ROOT, 'docs', 'troubleshooting.md'), 'utf8');
 
 test('the corpus holds at least 30 broken files', () => {
   assert.ok(new Set(cases.map((c) => c.file)).size >= 30);
@@ -36,7 +36,7 @@ for (const c of cases) {
     }
     if (c.exit !== 0 && c.doc !== false) {
       const fragment = c.message.replace(/\d+/g, 'N').slice(0, 30);
-      assert.ok(readme.replace(/\d+/g, 'N').includes(fragment), `README troubleshooting lacks "${fragment}"`);
+      assert.ok(readme.replace(/\d+/g, 'N').includes(fragment), `docs/troubleshooting.md lacks "${fragment}"`);
     }
   });
 }

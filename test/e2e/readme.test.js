@@ -1,5 +1,5 @@
-// Every README block fenced as ```sh example runs against `serve` ($URL), with samples/ also served by a
-// plain file server ($FILES) for the remote-input examples, so the manual cannot rot.
+// Every block fenced as ```sh example in README.md and docs/*.md runs against `serve` ($URL), with samples/
+// also served by a plain file server ($FILES) for the remote-input examples, so the manual cannot rot.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,8 +8,11 @@ import { after, before, test } from 'node:test';
 import { BIN, ROOT, SAMPLES, startServe, tempDir } from '../helpers/cli.js';
 import { startFileServer } from '../helpers/file-server.js';
 
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```sh example(?: exit=(\d+))?\n([\s\S]*?)```/g)].map((m) => ({ exit: Number(m[1] ?? 0), script: m[2] }));
+// In reading order: the README, then the guide and the operations pages (a block may use what one before it wrote).
+const pages = ['README.md', ...['guide.md', 'operations.md', 'options.md', 'troubleshooting.md'].map((page) => join('docs', page))];
+const blocks = pages.flatMap((page) =>
+  [...readFileSync(join(ROOT, page), 'utf8').matchAll(/```sh example(?: exit=(\d+))?\n([\s\S]*?)```/g)].map((m) => ({ page, exit: Number(m[1] ?? 0), script: m[2] })),
+);
 
 let server;
 let files;
@@ -27,8 +30,9 @@ before(async () => {
 });
 after(() => Promise.all([server.stop(), files.close()]));
 
-test('the README has runnable examples', () => {
-  assert.ok(blocks.length >= 3, `found ${blocks.length}`);
+test('the README and the docs have runnable examples', () => {
+  assert.ok(blocks.filter((b) => b.page === 'README.md').length >= 1, 'the README has its examples');
+  assert.ok(blocks.length >= 8, `found ${blocks.length}`);
 });
 
 /** Runs a block in bash; resolves { status, stderr }. Not spawnSync: the file server answers from this process. */
@@ -47,7 +51,7 @@ function bash(script, options) {
 }
 
 blocks.forEach((block, i) => {
-  test(`README example ${i + 1}: ${block.script.split('\n').find((l) => l.startsWith('bulk-submit') || l.includes('| bulk-submit'))}`, async () => {
+  test(`${block.page} example ${i + 1}: ${block.script.split('\n').find((l) => l.startsWith('bulk-submit') || l.includes('| bulk-submit'))}`, async () => {
     const result = await bash(`${block.exit === 0 ? 'set -eo pipefail\n' : ''}${block.script}`, {
       cwd,
       env: { ...process.env, CI: 'true', URL: server.url, FILES: files.url, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '', PATH: `${pathDir}:${process.env.PATH}`, ASAPP_API_ID: '', ASAPP_API_SECRET: '' },

@@ -36,13 +36,13 @@ for (const [name, expected] of Object.entries(CASES)) {
   });
 }
 
-test('README states the message of every bad-rows.csv row, as the tool prints it', async () => {
+test('the guide states the message of every bad-rows.csv row, as the tool prints it', async () => {
   const cwd = tempDir();
   await runCli(['validate', join(SAMPLES, 'bad-rows.csv')], { cwd });
   const report = readNdjson(join(cwd, 'bad-rows.csv.validation.ndjson'));
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const guide = readFileSync(join(ROOT, 'docs', 'guide.md'), 'utf8');
   for (const line of report.filter((l) => l.status === 'invalid')) {
-    assert.ok(readme.includes(`| ${line.row} | \`${line.error}\` |`), `README lacks row ${line.row}: ${line.error}`);
+    assert.ok(guide.includes(`| ${line.row} | \`${line.error}\` |`), `docs/guide.md lacks row ${line.row}: ${line.error}`);
   }
 });
 

@@ -29,7 +29,7 @@ function storedAgents(prefix) {
   return Object.fromEntries(readStore(serve.store).map((s) => s.record).filter((r) => r.externalAgentId.startsWith(prefix)).map((r) => [r.externalAgentId, r]));
 }
 
-test('README example: joins two columns, translates a code, drops test rows; stored records are the transform\'s, dropped rows counted, exit 0', async () => {
+test('the guide\'s example: joins two columns, translates a code, drops test rows; stored records are the transform\'s, dropped rows counted, exit 0', async () => {
   const cwd = tempDir();
   const csv = join(cwd, 'readme.csv');
   // The sample with ids of its own, so the store tells this test's records apart.
@@ -59,10 +59,10 @@ test('README example: joins two columns, translates a code, drops test rows; sto
   assert.match(audit.stdout, /complete: every row of 1 input \(7 rows\) accepted exactly once, apart from 2 that --transform left out on purpose/);
 });
 
-test("README's listing of the example transform is the sample's code", () => {
+test("the guide's listing of the example transform is the sample's code", () => {
   const code = (text) => text.split('\n').map((line) => line.replace(/\s*\/\/.*$/, '')).filter((line) => line.trim() !== '');
-  const listing = /```js\n\/\/ samples\/transform\.example\.mjs.*\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'));
-  assert.ok(listing, 'README lists samples/transform.example.mjs');
+  const listing = /```js\n\/\/ samples\/transform\.example\.mjs.*\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'docs', 'guide.md'), 'utf8'));
+  assert.ok(listing, 'docs/guide.md lists samples/transform.example.mjs');
   assert.deepEqual(code(listing[1]), code(readFileSync(EXAMPLE, 'utf8')).filter((line) => !line.startsWith('/**')));
 });
 

@@ -1,19 +1,19 @@
-// Every default is declared once, in the options table (src/options.ts): README's option tables are rendered
-// from it, and the library reads defaults from it, never from a literal of its own.
+// Every default is declared once, in the options table (src/options/table.ts): the option tables of
+// docs/options.md are rendered from it, and the library reads defaults from it, never from a literal of its own.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { OPTIONS } from '../../dist/options/index.js';
-import { renderReadme } from '../../scripts/readme-options.js';
+import { OPTIONS_PAGE, renderOptionTables } from '../../scripts/docs-options.js';
 import { ROOT } from '../helpers/cli.js';
 
-test('README\'s option tables are exactly what the options table renders (npm run readme rewrites them)', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  assert.match(readme, /<!-- options: submit -->/);
-  assert.match(readme, /<!-- options: serve -->/);
-  assert.match(readme, /<!-- options: report -->/);
-  assert.equal(renderReadme(readme), readme, 'README differs from OPTIONS: run npm run readme');
+test('docs/options.md\'s option tables are exactly what the options table renders (npm run docs rewrites them)', () => {
+  const page = readFileSync(OPTIONS_PAGE, 'utf8');
+  assert.match(page, /<!-- options: submit -->/);
+  assert.match(page, /<!-- options: serve -->/);
+  assert.match(page, /<!-- options: report -->/);
+  assert.equal(renderOptionTables(page), page, 'docs/options.md differs from OPTIONS: run npm run docs');
 });
 
 /** camelCase attribute names of the options that declare a default: `concurrency`, `maxOutage`, … */
@@ -51,5 +51,5 @@ test('no default is written as a literal outside the options table', () => {
       }
     }
   }
-  assert.deepEqual(found, [], 'read these defaults with numberDefault()/textDefault()/flagDefault() from src/options.ts');
+  assert.deepEqual(found, [], 'apply these defaults with resolveOptions() (or read one with numberDefault()/textDefault()/flagDefault()) from src/options/');
 });

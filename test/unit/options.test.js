@@ -1,4 +1,4 @@
-// Unit tests for src/options.ts and src/util/duration.ts: the options table, env names, value parsers.
+// Unit tests for src/options/ and src/util/duration.ts: the options table, env names, value parsers, the library's checks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OPTIONS, commanderOptions, envName, errorBudget, parseHeaderLine, shard, timeZone } from '../../dist/options/index.js';

@@ -1,4 +1,4 @@
-// Unit tests for src/submit: outcome classification, Retry-After, backoff, eventIds, bounded concurrency, batch answers.
+// Unit tests for src/send: outcome classification, Retry-After, backoff, eventIds, bounded concurrency (Slots), batch answers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitFor } from '../helpers/cli.js';
