@@ -1,39 +1,41 @@
 #!/usr/bin/env node
-// `npm run bench [-- --rows N --reps R]`: measures bulk-submit against its ceilings on this machine and
-// writes the table to BENCHMARKS.md. Every figure that matters is a ratio to a baseline measured in the
-// same run (interleaved, median of R), so a busy or slow machine cancels out. Not a test: nothing here
-// passes or fails; it prints what it measured. All traffic goes to 127.0.0.1.
+// `npm run bench [-- --rows N --single-rows M --big-rows B --reps R --cli DIR]`: what bulk-submit costs
+// on this machine, beside the baselines it is held to, all measured in this one run (interleaved, median
+// of R): speed (rows/s), CPU seconds (user + sys, every thread) per 100,000 rows, and peak RSS, of whole
+// processes under GNU time (bench/cost.js). Prints the table and writes it to BENCHMARKS.md (unless
+// --cli points at another checkout, for a "before" column). Not a test: nothing passes or fails.
+// All traffic goes to 127.0.0.1.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canMeasure, timed } from './cost.js';
+import { CURL, haveCurl, writeCurlConfig } from './curl.js';
 import { generate } from './generate.js';
+import { profileRun, profileTable } from './profile.js';
+import { costTable, targetTable } from './tables.js';
 import { measureStartup } from './startup.js';
-import { threadCpu } from './threads.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, '.bench');
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
+  return i === -1 ? fallback : process.argv[i + 1];
 };
-const N = arg('rows', 200_000);
-const REPS = arg('reps', 3);
-const CONCURRENCY = 16;
-const LATENCY_ROWS = arg('latency-rows', 2_000);
+const N = Number(arg('rows', 200_000));
+const SINGLE_N = Number(arg('single-rows', 100_000));
+const BIG_N = Number(arg('big-rows', 2_000_000));
+const REPS = Number(arg('reps', 3));
+const CLI = resolve(arg('cli', root));
+const BEFORE = arg('before', undefined);
+const BIN = join(CLI, 'bin', 'bulk-submit.js');
+const CONCURRENCY = 32;
 mkdirSync(work, { recursive: true });
 
-function run(args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: work, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+if (!canMeasure()) {
+  process.stderr.write('bench: needs GNU time (/usr/bin/time, Debian package "time"): apt-get install time\n');
+  process.exit(2);
 }
 
 function startEndpoint(latencyMs) {
@@ -41,7 +43,7 @@ function startEndpoint(latencyMs) {
     const child = spawn(process.execPath, [join(root, 'bench', 'endpoint.js'), String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.on('data', (d) => {
       const match = /listening on (\S+)/.exec(String(d));
-      if (match) resolve({ url: match[1], pid: child.pid, stop: () => child.kill('SIGTERM') });
+      if (match) resolve({ url: match[1], stop: () => child.kill('SIGTERM') });
     });
     child.on('error', reject);
   });
@@ -53,136 +55,98 @@ async function dataFile(rows) {
   return file;
 }
 
-
-/** Runs the CLI under bench/measure.js; returns {rows, ms, rss} from its --json summary. */
+/** One bulk-submit run under GNU time: {rows, wallMs, cpuSeconds, rss}, rows from its --json summary. */
 async function cli(args) {
-  const rssFile = join(work, 'rss.txt');
-  rmSync(rssFile, { force: true });
-  const report = join(work, 'report.ndjson');
-  const result = await run([join(root, 'bench', 'measure.js'), ...args, '--json', '--quiet', '--force', '--report', report], {
-    env: { BENCH_RSS_FILE: rssFile },
-  });
+  const result = await timed(process.execPath, [BIN, ...args, '--json', '--quiet', '--force', '--report', join(work, 'report.ndjson')], { cwd: work });
   if (result.code !== 0) throw new Error(`bulk-submit ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
-  const summary = JSON.parse(result.stdout.trim().split('\n').pop());
-  return { rows: summary.rows, ms: summary.elapsedMs, rss: Number(readFileSync(rssFile, 'utf8')) };
+  return { ...result, rows: JSON.parse(result.stdout.trim().split('\n').pop()).rows };
 }
 
-/** The CLI's submit arguments; `batchSize` undefined runs the default mode (batches of 1000, concurrency 8). */
-function submitArgs(url, file, batchSize) {
-  const args = ['submit', '--endpoint', url, '--retries', '0', '--rate', '0', file];
-  if (batchSize !== undefined) args.push('--batch-size', String(batchSize), '--concurrency', String(CONCURRENCY));
-  return args;
+/** A baseline process that prints {"rows"} (or prints nothing: `rows` given). */
+async function baseline(command, args, rows) {
+  const result = await timed(command, args, { cwd: work });
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.code}: ${result.stderr.slice(-500)}`);
+  return { ...result, rows: rows ?? JSON.parse(result.stdout).rows };
 }
 
-// Start-up first, on a quiet machine: whole processes against `node -e 0` (bench/startup.js).
+const submit = (url, file, extra = []) => ['submit', '--endpoint', url, '--retries', '0', '--rate', '0', ...extra, file];
+
+// Start-up first, while the machine is quiet: whole processes against `node -e 0` (bench/startup.js).
 const startup = await measureStartup(7);
 for (const c of startup.cases) process.stderr.write(`start-up ${c.name}: ${Math.round(c.ms)} ms, ${c.ratio.toFixed(2)} × node -e 0\n`);
 
 const file = await dataFile(N);
-const smallFile = await dataFile(LATENCY_ROWS);
-const fast = await startEndpoint(0);
-const slow = await startEndpoint(50);
+const singleFile = await dataFile(SINGLE_N);
+const endpoint = await startEndpoint(0);
+const curlConfig = join(work, `curl-${SINGLE_N}.cfg`);
+if (haveCurl()) writeCurlConfig(curlConfig, endpoint.url, SINGLE_N);
 
-const CEILING = 'ceiling: bare undici loop, pre-serialised bodies, concurrency 16';
-const PARSE = 'csv-parse alone';
-const VALIDATE = 'bulk-submit validate';
-const SINGLE = 'submit --batch-size 1 --concurrency 16';
-const DEFAULT = 'submit, default mode (batches of 1000, concurrency 8)';
-const SLOW_SINGLE = `submit --batch-size 1 --concurrency 16, 50 ms endpoint (${LATENCY_ROWS} rows)`;
-const SLOW_DEFAULT = 'submit, default mode, 50 ms endpoint';
+const C = {
+  parse: 'csv-parse alone',
+  validate: 'bulk-submit validate',
+  default: 'submit, default mode (batches of 1000, concurrency 8)',
+  ceiling: `bare undici loop, ${SINGLE_N.toLocaleString('en-US')} requests, concurrency ${CONCURRENCY}`,
+  single: `submit --batch-size 1 --concurrency ${CONCURRENCY}, ${SINGLE_N.toLocaleString('en-US')} rows`,
+  curl: `curl --parallel --parallel-max ${CONCURRENCY}, the same ${SINGLE_N.toLocaleString('en-US')} requests`,
+};
 const cases = [
-  { name: CEILING, run: async () => JSON.parse((await run([join(root, 'bench', 'ceiling.js'), fast.url, String(N), String(CONCURRENCY)])).stdout) },
-  { name: PARSE, run: async () => JSON.parse((await run([join(root, 'bench', 'csv-parse-alone.js'), file])).stdout) },
-  { name: VALIDATE, run: () => cli(['validate', file]) },
-  { name: SINGLE, run: () => cli(submitArgs(fast.url, file, 1)) },
-  { name: DEFAULT, run: () => cli(submitArgs(fast.url, file)) },
-  { name: SLOW_SINGLE, run: () => cli(submitArgs(slow.url, smallFile, 1)) },
-  { name: SLOW_DEFAULT, run: () => cli(submitArgs(slow.url, file)) },
+  { name: C.parse, run: () => baseline(process.execPath, [join(root, 'bench', 'csv-parse-alone.js'), file]) },
+  { name: C.validate, run: () => cli(['validate', file]) },
+  { name: C.default, run: () => cli(submit(endpoint.url, file)) },
+  { name: C.ceiling, run: () => baseline(process.execPath, [join(root, 'bench', 'ceiling.js'), endpoint.url, String(SINGLE_N), String(CONCURRENCY)]) },
+  { name: C.single, run: () => cli(submit(endpoint.url, singleFile, ['--batch-size', '1', '--concurrency', String(CONCURRENCY)])) },
+  ...(haveCurl() ? [{ name: C.curl, run: () => baseline(CURL, ['-sS', '--parallel', '--parallel-max', String(CONCURRENCY), '--config', curlConfig], SINGLE_N) }] : []),
 ];
+if (!haveCurl()) process.stderr.write(`bench: ${CURL} is not installed (Debian package curl): the curl --parallel row is left out\n`);
 
 const samples = new Map(cases.map((c) => [c.name, []]));
 for (let rep = 1; rep <= REPS; rep++) {
   for (const c of cases) {
     const result = await c.run();
     samples.get(c.name).push(result);
-    process.stderr.write(`rep ${rep} ${c.name}: ${Math.round((result.rows * 1000) / result.ms)} rows/s${result.rss ? `, ${Math.round(result.rss / 1e6)} MB` : ''}\n`);
+    process.stderr.write(`rep ${rep} ${c.name}: ${Math.round((result.rows * 1000) / result.wallMs)} rows/s, ${result.cpuSeconds.toFixed(2)} CPU s, ${Math.round(result.rss / 1e6)} MB\n`);
   }
 }
+// Peak RSS of the default mode at N and at BIG_N rows (the memory a run needs must not grow with the file).
+const big = await dataFile(BIG_N);
+const rssN = await cli(submit(endpoint.url, file));
+const rssBig = await cli(submit(endpoint.url, big));
+const validateBig = await cli(['validate', big]);
+// Where each thread's time went (V8's profiler in every thread), one run of each mode.
+const THREADS = { main: 'main thread (sends, records)', 'thread 1': 'thread 1 (reads, parses CSV)', 'thread 2': 'thread 2 (maps, validates, serialises, packs)' };
+const profiles = [
+  ['default mode', profileRun([...submit(endpoint.url, file), '--quiet', '--force', '--report', join(work, 'report.ndjson')], { cwd: work, top: 8, bin: BIN })],
+  ['single mode', profileRun([...submit(endpoint.url, singleFile, ['--batch-size', '1', '--concurrency', String(CONCURRENCY)]), '--quiet', '--force', '--report', join(work, 'report.ndjson')], { cwd: work, top: 8, bin: BIN })],
+];
+endpoint.stop();
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const rate = (name) => median(samples.get(name).map((r) => (r.rows * 1000) / r.ms));
-const rss = (name) => median(samples.get(name).map((r) => r.rss ?? 0));
-
-// Peak RSS of the default mode at N and 10×N rows: memory must not grow with the file.
-const big = await dataFile(N * 10);
-const rssN = await cli(submitArgs(fast.url, file));
-const rss10N = await cli(submitArgs(fast.url, big));
-// Where the CPU went, by thread, in validate and the default mode (and the endpoint's, beside it).
-const cpu = {
-  validate: await threadCpu([join(root, 'bin', 'bulk-submit.js'), 'validate', file, '--quiet', '--force', '--report', join(work, 'report.ndjson')], work),
-  default: await threadCpu([join(root, 'bin', 'bulk-submit.js'), ...submitArgs(fast.url, file), '--quiet', '--force', '--report', join(work, 'report.ndjson')], work, fast.pid),
-};
-fast.stop();
-slow.stop();
-
-const ratio = (a, b) => rate(a) / rate(b);
-const rssRatio = rss10N.rss / rssN.rss;
-const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
-const ceiling = rate(CEILING);
-const lines = [
-  '| case | rows/s | × ceiling | peak RSS |',
-  '|---|---:|---:|---:|',
-  ...cases.map((c) => `| ${c.name} | ${Math.round(rate(c.name)).toLocaleString('en-US')} | ${(rate(c.name) / ceiling).toFixed(2)} | ${rss(c.name) ? mb(rss(c.name)) : ''} |`),
-];
-const met = (ok) => (ok ? 'met' : '**missed**');
-const targets = [
-  '| target | before (d2fc431, 2026-11-25) | now | |',
-  '|---|---:|---:|---|',
-  `| default mode / validate ≥ 0.85 | 0.54 (batches of 1000, concurrency 16) | **${ratio(DEFAULT, VALIDATE).toFixed(2)}** | ${met(ratio(DEFAULT, VALIDATE) >= 0.85)} |`,
-  `| default mode peak RSS at ${(10 * N).toLocaleString('en-US')} rows ≤ 100 MB | 381 MB | **${mb(rss10N.rss)}** | ${met(rss10N.rss <= 100e6)} |`,
-  `| … and ≤ 1.1 × its peak at ${N.toLocaleString('en-US')} rows | 1.14 (333 MB) | **${rssRatio.toFixed(2)}** (${mb(rssN.rss)}) | ${met(rssRatio <= 1.1)} |`,
-  `| validate / csv-parse alone ≥ 0.9 | 0.82 | **${ratio(VALIDATE, PARSE).toFixed(2)}** | ${met(ratio(VALIDATE, PARSE) >= 0.9)} |`,
-  `| --batch-size 1 / ceiling ≥ 0.6 | 0.49 | **${ratio(SINGLE, CEILING).toFixed(2)}** | ${met(ratio(SINGLE, CEILING) >= 0.6)} |`,
-  `| default mode / --batch-size 1, 50 ms endpoint ≥ 50 | 159.55 | **${ratio(SLOW_DEFAULT, SLOW_SINGLE).toFixed(2)}** | ${met(ratio(SLOW_DEFAULT, SLOW_SINGLE) >= 50)} |`,
-];
-const threadLine = (label, measured) => {
-  if (!measured) return `| ${label} | (not Linux: not measured) | | | |`;
-  const [first, second] = measured.threads.filter((t) => t.tid !== measured.threads.find((x) => x.seconds === measured.main)?.tid);
-  const others = measured.threads.reduce((sum, t) => sum + t.seconds, 0) - measured.main - (first?.seconds ?? 0) - (second?.seconds ?? 0);
-  return `| ${label} | ${measured.main.toFixed(2)} | ${(first?.seconds ?? 0).toFixed(2)} + ${(second?.seconds ?? 0).toFixed(2)} | ${others.toFixed(2)} | ${measured.endpointSeconds === undefined ? '' : measured.endpointSeconds.toFixed(2)} |`;
-};
-const cpuLines = [
-  '| run | main thread | the two preparing threads | other threads (GC, libuv) | endpoint process |',
-  '|---|---:|---:|---:|---:|',
-  threadLine('validate', cpu.validate),
-  threadLine('default mode', cpu.default),
-];
+const measured = Object.fromEntries(
+  cases.map((c) => {
+    const runs = samples.get(c.name);
+    return [c.name, { rows: runs[0].rows, rowsPerSecond: median(runs.map((r) => (r.rows * 1000) / r.wallMs)), cpuPer100k: median(runs.map((r) => (r.cpuSeconds * 100_000) / r.rows)), rss: median(runs.map((r) => r.rss)) }];
+  }),
+);
+const big2 = { rssN: rssN.rss, rssBig: rssBig.rss, cpuPer100kBig: (rssBig.cpuSeconds * 100_000) / rssBig.rows, validateCpuPer100kBig: (validateBig.cpuSeconds * 100_000) / validateBig.rows };
+const before = BEFORE ? JSON.parse(readFileSync(BEFORE, 'utf8')) : undefined;
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
-const startupLines = [
-  '| command | wall (median) | × `node -e 0` | target |',
-  '|---|---:|---:|---:|',
-  `| \`node -e 0\` | ${Math.round(startup.baselineMs)} ms | 1.00 | |`,
-  ...startup.cases.map((c) => `| ${c.name} | ${Math.round(c.ms)} ms | **${c.ratio.toFixed(2)}** | ≤ ${c.target} |`),
-];
 const text = `# Benchmarks
 
-Measured by \`npm run bench\` (${N.toLocaleString('en-US')} generated conversation rows, concurrency ${CONCURRENCY}, median of ${REPS} interleaved runs) on ${machine}, ${new Date().toISOString().slice(0, 10)}.
-Rows/s of bulk-submit come from its own summary (start-up excluded, like the ceiling loop's).
+Measured by \`npm run bench\` on ${machine}, ${new Date().toISOString().slice(0, 10)}: generated conversation rows
+(${N.toLocaleString('en-US')} for the batch cases, ${SINGLE_N.toLocaleString('en-US')} one row a request, ${BIG_N.toLocaleString('en-US')} for memory), median of ${REPS} interleaved runs of
+whole processes under GNU time, against the bench's own endpoint on 127.0.0.1 (on the same two cores).
+CPU is user + sys of every thread of the process: on two cores it is the wall.
 
-${lines.join('\n')}
+${costTable(C, measured, before)}
 
-Start-up (bench/startup.js): whole processes timed from spawn to exit, each right after a bare \`node -e 0\`, median of the
-7 pairwise ratios; the bundled 30-row sample, submit against \`bulk-submit serve\`.
+${targetTable(C, measured, big2, startup, BIG_N, N, before)}
 
-${startupLines.join('\n')}
+Where each thread's time went (V8's CPU profiler in every thread; self time, so the busiest functions,
+of a build made with \`BULK_SUBMIT_NO_MINIFY=1\` for their names; busy time is wall time the thread ran,
+so on two busy cores it reads higher than its CPU time):
 
-Targets (ratios within this one run; \`before\` is the last table before the sealed preparing stage, same machine):
-
-${targets.join('\n')}
-
-Where the two cores went (CPU seconds by thread over one run of each, from /proc; the endpoint is the
-bench's own, on the same machine):
-
-${cpuLines.join('\n')}
+${profiles.flatMap(([mode, threads]) => threads.map((t) => profileTable(`${mode}, ${THREADS[t.thread] ?? t.thread}`, t))).join('\n\n')}
 `;
 process.stdout.write(`\n${text}`);
-writeFileSync(join(root, 'BENCHMARKS.md'), text);
+if (CLI === root) writeFileSync(join(root, 'BENCHMARKS.md'), text);
+writeFileSync(join(work, `bench-${Date.now()}.json`), JSON.stringify({ cli: CLI, measured, big: big2, startup }, null, 2));

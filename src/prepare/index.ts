@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { isRemote } from '../util/remote.js';
 import { prepareHere } from './prepare-here.js';
 import { prepareInThreads } from './prepare-in-threads.js';
+import { stageMemory } from './stage-memory.js';
 import type { Parcel } from './parcel.js';
 import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
 
@@ -17,6 +18,8 @@ export { ParcelView, subsetBody, transferables } from './parcel.js';
 export type { PrepareSettings, ReadSettings, SourceInfo } from './prepare-settings.js';
 export type { AcceptedRowsData, DoneRowsData } from './done-rows.js';
 export { loadRecordSpec } from './record-spec.js';
+export { stageMemory } from './stage-memory.js';
+export type { StageMemory } from './stage-memory.js';
 export type { RecordSpec } from './record-spec.js';
 
 /** The preparing stage as the sending side sees it. */
@@ -58,5 +61,6 @@ async function small(files: readonly string[]): Promise<boolean> {
  * is sent.
  */
 export async function openPrepared(settings: PrepareSettings, stdin?: Readable): Promise<PreparedInput> {
-  return (await small(settings.files)) ? prepareHere(settings, stdin) : prepareInThreads(settings, stdin);
+  const memory = stageMemory();
+  return (await small(settings.files)) ? prepareHere(settings, stdin, memory.ahead) : prepareInThreads(settings, stdin, memory);
 }

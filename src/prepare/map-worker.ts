@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { toTransferable } from '../errors.js';
-import { AHEAD, portInlet, portOutlet } from './hand-over.js';
+import { portInlet, portOutlet } from './hand-over.js';
 import { MapStage } from './map-stage.js';
 import { transferables } from './parcel.js';
 import type { Parcel } from './parcel.js';
@@ -15,7 +15,7 @@ import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
 import type { StageReport } from './prepare-in-threads.js';
 import { loadRowTools } from './row-tools.js';
 
-const data = workerData as { settings: PrepareSettings; chunks: MessagePort; parcels: MessagePort };
+const data = workerData as { settings: PrepareSettings; chunks: MessagePort; parcels: MessagePort; ahead: number };
 const report = (message: StageReport): void => parentPort!.postMessage(message);
 // The schema compiles (and --transform's module loads) while the reading thread opens the inputs; the
 // main thread then says what they are. A failure is reported once the sources are in, as any other.
@@ -35,7 +35,7 @@ try {
   const stage = new MapStage(data.settings, await sources, await tools);
   report({ type: 'ready', sources: await sources });
   // The bodies' bytes move to the main thread, not copied: they go from there to the socket as they are.
-  const outlet = portOutlet<Parcel>(data.parcels, AHEAD, transferables);
+  const outlet = portOutlet<Parcel>(data.parcels, data.ahead, transferables);
   try {
     await stage.run(portInlet<ParsedChunk>(data.chunks), outlet);
   } catch (error) {

@@ -200,7 +200,9 @@ export class Packer {
 
   /** A new body buffer for the next parcel, with the batch still filling moved over to it. */
   #restart(end: number, open: Uint8Array, sentRows: number): void {
-    this.#capacity = Math.max(FIRST_CAPACITY, this.#data.length + open.length);
+    // What this parcel needed, and a quarter more: a parcel much like the one before then fits without the
+    // buffer doubling near its end (a second allocation, and a copy, per parcel).
+    this.#capacity = Math.max(FIRST_CAPACITY, Math.ceil((this.#data.length + open.length) * 1.25));
     this.#data = new BodyBytes(this.#capacity);
     this.#data.append(open);
     this.#itemEnds = this.#itemEnds.slice(sentRows).map((at) => at - end);

@@ -6,13 +6,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { toTransferable } from '../errors.js';
-import { AHEAD, portOutlet } from './hand-over.js';
+import { portOutlet } from './hand-over.js';
 import { openParseStage } from './parse-stage.js';
 import type { ParsedChunk, ParseStage } from './parse-stage.js';
 import type { PrepareSettings } from './prepare-settings.js';
 import type { StageReport } from './prepare-in-threads.js';
 
-const data = workerData as { settings: PrepareSettings; stdin: boolean; chunks: MessagePort };
+const data = workerData as { settings: PrepareSettings; stdin: boolean; chunks: MessagePort; ahead: number };
 const report = (message: StageReport): void => parentPort!.postMessage(message);
 let stage: ParseStage | undefined;
 parentPort!.on('message', (message: { type: 'stop' }) => {
@@ -21,7 +21,7 @@ parentPort!.on('message', (message: { type: 'stop' }) => {
 try {
   stage = await openParseStage(data.settings, data.stdin ? process.stdin : undefined);
   report({ type: 'ready', sources: stage.sources });
-  const outlet = portOutlet<ParsedChunk>(data.chunks, AHEAD);
+  const outlet = portOutlet<ParsedChunk>(data.chunks, data.ahead);
   try {
     await stage.run(outlet);
   } catch (error) {

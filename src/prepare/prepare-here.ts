@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AHEAD, localFlow } from './hand-over.js';
+import { localFlow } from './hand-over.js';
 import { MapStage } from './map-stage.js';
 import type { Parcel } from './parcel.js';
 import { openParseStage } from './parse-stage.js';
@@ -8,7 +8,7 @@ import type { PrepareSettings } from './prepare-settings.js';
 import { loadRowTools } from './row-tools.js';
 
 /** The stage (a PreparedInput, index.ts) on the main thread, for small inputs: the same two stages, joined by an in-thread hand-over. */
-export async function prepareHere(settings: PrepareSettings, stdin: Readable | undefined) {
+export async function prepareHere(settings: PrepareSettings, stdin: Readable | undefined, ahead: number) {
   const parse = await openParseStage(settings, stdin);
   let map: MapStage;
   try {
@@ -17,8 +17,8 @@ export async function prepareHere(settings: PrepareSettings, stdin: Readable | u
     parse.close();
     throw error;
   }
-  const chunks = localFlow<ParsedChunk>(AHEAD);
-  const parcels = localFlow<Parcel>(AHEAD);
+  const chunks = localFlow<ParsedChunk>(ahead);
+  const parcels = localFlow<Parcel>(ahead);
   const reading = parse.run(chunks.outlet).catch((error: unknown) => chunks.outlet.fail(error));
   const mapping = map.run(chunks.inlet, parcels.outlet).catch((error: unknown) => parcels.outlet.fail(error));
   let closed: Promise<void> | undefined;

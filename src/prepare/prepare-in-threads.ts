@@ -5,6 +5,7 @@ import type { TransferredError } from '../errors.js';
 import { portInlet } from './hand-over.js';
 import type { Parcel } from './parcel.js';
 import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
+import type { StageMemory } from './stage-memory.js';
 
 /** What a stage thread tells the main thread once it is set up. */
 export type StageReport = { readonly type: 'ready'; readonly sources: SourceInfo[] } | { readonly type: 'error'; readonly error: TransferredError };
@@ -39,25 +40,24 @@ async function end(worker: Worker): Promise<void> {
  * parcels reach the main thread, which is left to send and record. Both threads start at once: the
  * mapping one compiles its schema while the reading one opens the inputs.
  */
-export async function prepareInThreads(settings: PrepareSettings, stdinStream: Readable | undefined) {
+export async function prepareInThreads(settings: PrepareSettings, stdinStream: Readable | undefined, memory: StageMemory) {
   const { MessageChannel, Worker } = await import('node:worker_threads');
   const chunks = new MessageChannel();
   const parcels = new MessageChannel();
   const usesStdin = settings.files.includes('-');
-  // Small young generations: the garbage is short-lived rows, and 16 MB costs no measurable speed
-  // (8 MB did: a fifth of the reading thread went to scavenges).
-  const resourceLimits = { maxYoungGenerationSizeMb: 16 };
+  // Each thread's heap and read-ahead, sized from the process's memory limit when it has one (stage-memory.ts).
+  const { resourceLimits, ahead } = memory;
   // '../prepare/', not './': this code runs from dist/prepare/ as tsc builds it, and from a chunk in
   // dist/chunks/ in the CLI's bundle (scripts/build.js); both sit one folder below dist/, and the bundle
   // writes the workers to dist/prepare/ too, so only this path finds them from either.
   const parse = new Worker(new URL('../prepare/parse-worker.js', import.meta.url), {
-    workerData: { settings, stdin: usesStdin, chunks: chunks.port1 },
+    workerData: { settings, stdin: usesStdin, chunks: chunks.port1, ahead },
     transferList: [chunks.port1],
     stdin: usesStdin,
     resourceLimits,
   });
   const map = new Worker(new URL('../prepare/map-worker.js', import.meta.url), {
-    workerData: { settings, chunks: chunks.port2, parcels: parcels.port1 },
+    workerData: { settings, chunks: chunks.port2, parcels: parcels.port1, ahead },
     transferList: [chunks.port2, parcels.port1],
     resourceLimits,
   });

@@ -1,5 +1,10 @@
 import type { Dispatcher } from 'undici';
-import { httpDispatcher, requestFailure } from '../util/dispatcher.js';
+import { httpDispatcher } from '../util/dispatcher.js';
+import { Exchange } from './exchange.js';
+import type { HttpResult } from './exchange.js';
+
+export { parseRetryAfter } from './exchange.js';
+export type { HttpResult } from './exchange.js';
 
 export interface ClientOptions {
   /** Base URL, e.g. `https://api.sandbox.asapp.com` (a path prefix is kept). */
@@ -8,7 +13,7 @@ export interface ClientOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Most requests in flight; also the pool's connection count. */
   readonly concurrency: number;
-  /** Per-request time limit in milliseconds, from sending to the last byte of the answer (a true limit: see post()). */
+  /** Per-request time limit in milliseconds, from sending to the last byte of the answer (a true limit: see exchange.ts). */
   readonly timeoutMs: number;
   /** Extra trusted CA certificates (PEM), for a private CA (`--ca`); NODE_EXTRA_CA_CERTS works too. */
   readonly ca?: string | undefined;
@@ -16,28 +21,6 @@ export interface ClientOptions {
   readonly env?: NodeJS.ProcessEnv | undefined;
 }
 
-/** What one HTTP exchange produced, before deciding what it means for the row. */
-export interface HttpResult {
-  /** HTTP status; undefined when no answer came (network error, timeout). */
-  readonly httpStatus: number | undefined;
-  /** Parsed JSON body, or undefined when the body is empty or not JSON. */
-  readonly body: unknown;
-  /** A network-level failure, with undici's error code. */
-  readonly networkError: string | undefined;
-  /** The failure is a TLS certificate problem: retrying cannot help. */
-  readonly tlsError?: boolean;
-  /** Retry-After, in milliseconds, when the server sent one. */
-  readonly retryAfterMs: number | undefined;
-}
-
-/** Parses Retry-After: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text.trim() === '') return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) return Math.round(Number(text) * 1000);
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 /**
  * One keep-alive undici Pool to the endpoint's origin (or, when HTTPS_PROXY/HTTP_PROXY is set, undici's
@@ -67,43 +50,11 @@ export class HttpClient {
     });
   }
 
-  /**
-   * POSTs a pre-serialised JSON body; never throws for network problems (they are results). --timeout
-   * bounds the whole exchange, from sending to the answer's last byte: the pool's headersTimeout and
-   * bodyTimeout bound only each wait between bytes, and an endpoint that drips its answer a byte at a
-   * time would hold the request for ever. An AbortController and a timer per request, the timer cleared
-   * as soon as the answer is read: not AbortSignal.timeout(), whose timer cannot be cleared and would
-   * hold every request's signal for the whole timeout (hundreds of MB at thousands of requests a second).
-   */
-  async post(path: string, body: string | Uint8Array): Promise<HttpResult> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
-    try {
-      const response = await this.#pool.request({ method: 'POST', origin: this.#origin, path: this.#prefix + path, headers: this.#headers, body, signal: deadline.signal });
-      const text = await response.body.text();
-      let parsed: unknown;
-      if (text.trim() !== '') {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-      }
-      return {
-        httpStatus: response.statusCode,
-        body: parsed,
-        networkError: undefined,
-        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-      };
-    } catch (error) {
-      const failure = requestFailure(error);
-      if (failure.tls) return { httpStatus: undefined, body: undefined, networkError: failure.text, retryAfterMs: undefined, tlsError: true };
-      const code = (error as { code?: string }).code;
-      const timedOut = deadline.signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
-      return { httpStatus: undefined, body: undefined, networkError: timedOut ? `timed out after ${this.#timeoutMs}ms` : failure.text, retryAfterMs: undefined };
-    } finally {
-      clearTimeout(timer);
-    }
+  /** POSTs a pre-serialised JSON body within --timeout (exchange.ts); never throws for network problems (they are results). */
+  post(path: string, body: string | Uint8Array): Promise<HttpResult> {
+    return new Promise((resolve) => {
+      this.#pool.dispatch({ method: 'POST', origin: this.#origin, path: this.#prefix + path, headers: this.#headers, body }, new Exchange(this.#timeoutMs, resolve));
+    });
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // Remote inputs: http(s):// URLs against a node:http file server on 127.0.0.1, and s3:// against s3rver (a
 // local S3-compatible server) on 127.0.0.1 with AWS_ENDPOINT_URL. Nothing leaves the machine.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import S3rver from 's3rver';
-import { BIN, readNdjson, readStore, ROOT, runCli, SAMPLES, startServe, tempDir, withServe } from '../helpers/cli.js';
+import { readNdjson, readStore, ROOT, runCli, SAMPLES, startServe, tempDir, withServe } from '../helpers/cli.js';
 import { ROWS, assertExactlyOnce, writeRows } from '../helpers/exactly-once.js';
 import { startFileServer } from '../helpers/file-server.js';
 import { startProxy } from '../helpers/proxy.js';
@@ -309,11 +309,8 @@ test('a run with local files loads neither the download code nor the AWS SDK', a
     const cwd = tempDir();
     const list = join(cwd, 'modules.txt');
     writeFileSync(list, '');
-    const code = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'fixtures', 'startup', 'modules.js'), BIN, ...args], { cwd, env: { ...process.env, ...DIRECT, CI: 'true', MODULES_FILE: list }, stdio: 'ignore' });
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
+    const nodeArgs = ['--import', join(ROOT, 'test', 'fixtures', 'startup', 'modules.js')];
+    const { code } = await runCli(args, { cwd, nodeArgs, env: { ...DIRECT, MODULES_FILE: list }, stdio: 'ignore' });
     assert.equal(code, 0);
     const modules = readFileSync(list, 'utf8');
     assert.match(modules, /bundled\.js/, 'the hooks saw the run');

@@ -2,27 +2,18 @@
 // these hold the structure that makes it fast. A validate never loads the HTTP stack, and a small input
 // starts no thread.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, ROOT, SAMPLES, tempDir, withServe } from '../helpers/cli.js';
+import { ROOT, runCli, SAMPLES, tempDir, withServe } from '../helpers/cli.js';
 
 /** Runs the CLI with `args` and a preload from test/fixtures/startup; resolves the exit code and what the preload wrote. */
-function withPreload(preload, args) {
+async function withPreload(preload, args) {
   const cwd = tempDir();
   const file = join(cwd, 'out.txt');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'fixtures', 'startup', preload), BIN, ...args], {
-      cwd,
-      env: { ...process.env, CI: 'true', BUILTINS_FILE: file, WORKERS_FILE: file },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr, out: readFileSync(file, 'utf8') }));
-  });
+  const nodeArgs = ['--import', join(ROOT, 'test', 'fixtures', 'startup', preload)];
+  const { code, stderr } = await runCli(args, { cwd, nodeArgs, env: { BUILTINS_FILE: file, WORKERS_FILE: file }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return { code, stderr, out: readFileSync(file, 'utf8') };
 }
 
 /** Runs the CLI; resolves its exit code and the built-in modules it loaded. */

@@ -1,12 +1,11 @@
 // --transform FILE: an ES module reshapes each mapped row before validation; null leaves a row out
 // (status dropped), a throw makes it invalid, a module that does not load stops the run before sending.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BIN, readNdjson, readStore, ROOT, runCli, SAMPLES, startStoringServe, tempDir } from '../helpers/cli.js';
+import { readNdjson, readStore, ROOT, runCli, SAMPLES, startStoringServe, tempDir } from '../helpers/cli.js';
 import { startScripted, withScripted } from '../helpers/scripted-server.js';
 
 const EXAMPLE = join(SAMPLES, 'transform.example.mjs');
@@ -159,17 +158,11 @@ function largeLegacy(file, rows, prefix) {
 }
 
 /** Runs the CLI counting the threads it starts (test/fixtures/startup/workers.js). */
-function withThreadCount(args, cwd) {
+async function withThreadCount(args, cwd) {
   const counted = join(cwd, 'threads.txt');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'test', 'fixtures', 'startup', 'workers.js'), BIN, ...args], { cwd, env: { ...process.env, CI: 'true', WORKERS_FILE: counted }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, threads: Number(readFileSync(counted, 'utf8')) }));
-  });
+  const nodeArgs = ['--import', join(ROOT, 'test', 'fixtures', 'startup', 'workers.js')];
+  const { code, stdout, stderr } = await runCli(args, { cwd, nodeArgs, env: { WORKERS_FILE: counted }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { code, stdout, stderr, threads: Number(readFileSync(counted, 'utf8')) };
 }
 
 test('a large input (over 1 MiB, two threads): the transform runs in the mapping thread, with the same results; a broken module still stops it before sending', async () => {

@@ -47,12 +47,12 @@ export function startCli(args, options = {}) {
 
 /**
  * Runs `bulk-submit ...args` and resolves with { code, signal, stdout, stderr }.
- * options: { cwd, env, input (string|Buffer for stdin), timeoutMs (default 60s) }.
+ * options: startCli's, and input (string|Buffer for stdin), timeoutMs (default 60s).
  */
 export async function runCli(args, options = {}) {
   const run = startCli(args, options);
   if (options.input !== undefined) run.child.stdin.end(options.input);
-  else run.child.stdin.end();
+  else run.child.stdin?.end();
   let timer;
   const late = new Promise((resolve, reject) => {
     timer = setTimeout(() => {

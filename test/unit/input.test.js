@@ -30,7 +30,9 @@ test('CSV on a live pipe: a row comes out when its line ends, not when the next 
   const source = await openSource('-', { format: 'csv', stdin });
   const iterator = source.rows[Symbol.asyncIterator]();
   // The pipe stays open: if the row waited for the next line, this would time out (a generous bound, not a bet on speed).
-  const first = await Promise.race([iterator.next(), sleep(60_000).then(() => 'timeout')]);
+  let timer;
+  const bound = new Promise((resolve) => (timer = setTimeout(resolve, 60_000, 'timeout')));
+  const first = await Promise.race([iterator.next(), bound]).finally(() => clearTimeout(timer));
   assert.notEqual(first, 'timeout', 'the first row came while the pipe stayed open');
   assert.deepEqual(first.value.cells, ['1', 'one']);
   assert.equal(first.value.line, 2);

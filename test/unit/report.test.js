@@ -228,3 +228,27 @@ test('resume state: a row is skipped only with the same digest; the report\'s ex
   writeFileSync(path, `${JSON.stringify({ ...line({ status: 'accepted' }), digest: undefined })}\n`);
   await assert.rejects(readResumeState(path, ['in.csv']), (error) => error.code === 'BULK_REPORT_MISMATCH' && /without a digest/.test(error.message));
 });
+
+test('request latencies: p50/p95/p99 within 1 % of the exact quantiles, in a few kilobytes; take() gives a second\'s and forgets them', async () => {
+  const { Latency } = await import('../../dist/report/latency.js');
+  const latency = new Latency();
+  assert.equal(latency.quantiles(), undefined, 'nothing before the first request');
+  // A long tail: most answers in 2–20 ms, a few very slow ones.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const values = Array.from({ length: 50_000 }, () => (random() < 0.98 ? 2 + 18 * random() : 200 + 2000 * random()));
+  for (const ms of values) latency.observe(ms);
+  const sorted = [...values].sort((a, b) => a - b);
+  const exact = (p) => sorted[Math.ceil(p * sorted.length) - 1];
+  const got = latency.quantiles();
+  for (const [p, key] of [[0.5, 'p50'], [0.95, 'p95'], [0.99, 'p99']]) {
+    assert.ok(Math.abs(got[key] - exact(p)) <= 0.01 * exact(p) + 0.05, `${key}: ${got[key]} against ${exact(p).toFixed(2)}`);
+  }
+  assert.deepEqual(latency.take(), got);
+  assert.equal(latency.quantiles(), undefined, 'take() forgets what it gave');
+  latency.observe(0.001);
+  latency.observe(60 * 60_000);
+  const ends = latency.take();
+  assert.equal(ends.p50, 0, 'below the first bucket counts as the first');
+  assert.ok(Math.abs(ends.p99 - 600_000) <= 6000, `past the last bucket counts as the last (ten minutes): ${ends.p99}`);
+});
