@@ -2,10 +2,11 @@
 // `npm run bench [-- --rows N --single-rows M --big-rows B --reps R --cli DIR]`: what bulk-submit costs
 // on this machine, beside the baselines it is held to, all measured in this one run (interleaved, median
 // of R): speed (rows/s), CPU seconds (user + sys, every thread) per 100,000 rows, and peak RSS, of whole
-// processes under GNU time (bench/cost.js). Prints the table and writes it to BENCHMARKS.md (unless
-// --cli points at another checkout, for a "before" column). Not a test: nothing passes or fails.
+// processes under GNU time (bench/cost.js). Prints the table and writes it to the measured checkout's
+// BENCHMARKS.md (--cli DIR measures another checkout; --before FILE shows an earlier run's figures beside,
+// from the JSON every run leaves in .bench/). Not a test: nothing passes or fails.
 // All traffic goes to 127.0.0.1.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -72,7 +73,7 @@ async function baseline(command, args, rows) {
 const submit = (url, file, extra = []) => ['submit', '--endpoint', url, '--retries', '0', '--rate', '0', ...extra, file];
 
 // Start-up first, while the machine is quiet: whole processes against `node -e 0` (bench/startup.js).
-const startup = await measureStartup(7);
+const startup = await measureStartup(7, BIN);
 for (const c of startup.cases) process.stderr.write(`start-up ${c.name}: ${Math.round(c.ms)} ms, ${c.ratio.toFixed(2)} × node -e 0\n`);
 
 const file = await dataFile(N);
@@ -119,6 +120,9 @@ const profiles = [
   ['single mode', profileRun([...submit(endpoint.url, singleFile, ['--batch-size', '1', '--concurrency', String(CONCURRENCY)]), '--quiet', '--force', '--report', join(work, 'report.ndjson')], { cwd: work, top: 8, bin: BIN })],
 ];
 endpoint.stop();
+// --concurrency auto beside a sweep of fixed ones (bench/adaptive.js), when the CLI measured has it.
+const adaptive = spawnSync(process.execPath, [join(root, 'bench', 'adaptive.js'), '--rows', '4000', '--cli', CLI], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const adaptiveText = adaptive.status === 0 ? adaptive.stdout.trim() : '(this build has no --concurrency auto: not measured)';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const measured = Object.fromEntries(
@@ -146,7 +150,15 @@ of a build made with \`BULK_SUBMIT_NO_MINIFY=1\` for their names; busy time is w
 so on two busy cores it reads higher than its CPU time):
 
 ${profiles.flatMap(([mode, threads]) => threads.map((t) => profileTable(`${mode}, ${THREADS[t.thread] ?? t.thread}`, t))).join('\n\n')}
+
+## Adaptive concurrency
+
+${adaptiveText}
 `;
 process.stdout.write(`\n${text}`);
-if (CLI === root) writeFileSync(join(root, 'BENCHMARKS.md'), text);
+// What people wrote below the marker (what the figures mean, what was tried) is kept from the file's last version.
+const MARKER = '<!-- kept: written by people, not by the bench -->';
+const previous = existsSync(join(CLI, 'BENCHMARKS.md')) ? readFileSync(join(CLI, 'BENCHMARKS.md'), 'utf8') : '';
+const kept = previous.includes(MARKER) ? previous.slice(previous.indexOf(MARKER)) : `${MARKER}\n`;
+writeFileSync(join(CLI, 'BENCHMARKS.md'), `${text}\n${kept}`);
 writeFileSync(join(work, `bench-${Date.now()}.json`), JSON.stringify({ cli: CLI, measured, big: big2, startup }, null, 2));

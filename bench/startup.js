@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'bulk-submit.js');
+const ownBin = join(root, 'bin', 'bulk-submit.js');
 const sample = join(root, 'samples', 'conversations.csv');
 
 /** Wall milliseconds of one process, from spawn to exit; rejects unless it exits 0. */
@@ -24,7 +24,7 @@ function timed(args, cwd) {
   });
 }
 
-function startServe() {
+function startServe(bin) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.on('data', (d) => {
@@ -37,10 +37,10 @@ function startServe() {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Runs each case `reps` times after a warm-up; returns [{name, ms, ratio}] with medians. */
-export async function measureStartup(reps = 7) {
+/** Runs each case `reps` times after a warm-up (the CLI at `bin`); returns [{name, ms, ratio}] with medians. */
+export async function measureStartup(reps = 7, bin = ownBin) {
   const cwd = mkdtempSync(join(tmpdir(), 'bulk-submit-startup-'));
-  const serve = await startServe();
+  const serve = await startServe(bin);
   const cases = [
     { name: '--help', args: [bin, '--help'], target: 1.5 },
     { name: 'validate, 30 rows', args: [bin, 'validate', '--force', '--report', 'v.ndjson', sample], target: 3 },

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './cli/config-file.js';
-import { defaultReportPath, describeError, openMetrics, report, serve, submit, Stats, validate } from './index.js';
-import type { RunMetrics, Summary } from './index.js';
+import { describeError, report, serve, submit, Stats, validate, writeReportPage } from './index.js';
+import type { Summary } from './index.js';
 import { commanderOptions } from './options/index.js';
 import type { CommandName, Flags } from './options/index.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
 import { requestHeaders } from './cli/request-headers.js';
+import { openRunOutputs } from './cli/run-outputs.js';
 import { printSummary, quotaWarning, summaryJson, writeSummaryFile } from './cli/print.js';
 import { startProgress } from './cli/progress.js';
 import { printReport } from './cli/print-report.js';
@@ -79,22 +80,16 @@ if (debug) process.setSourceMapsEnabled(true);
 /** What commander hands submit and validate (validate takes none of submit's sending options). */
 type JobFlags = Flags<'validate'> & Partial<Flags<'submit'>>;
 
-/** Opens the run's metrics when --metrics-file or --pushgateway asks for them (prom-client loads only then). */
-async function metricsFor(command: 'submit' | 'validate', files: string[], flags: JobFlags, stats: Stats): Promise<RunMetrics | undefined> {
-  if (flags.metricsFile === undefined && flags.pushgateway === undefined) return undefined;
-  const report = flags.report ?? defaultReportPath(files, command === 'submit' && !flags.dryRun ? 'submit' : 'validate');
-  return openMetrics(stats, { file: flags.metricsFile, pushgateway: flags.pushgateway, report });
-}
-
-/** Runs submit or validate with progress and signals; prints the summary; writes the metrics; returns the exit code. */
+/** Runs submit or validate with progress and signals; prints the summary; writes the metrics and the page; returns the exit code. */
 async function runJob(command: 'submit' | 'validate', files: string[], flags: JobFlags): Promise<number> {
   debug = Boolean(flags.debug);
   const stats = new Stats();
-  const metrics = await metricsFor(command, files, flags, stats);
+  const outputs = await openRunOutputs(command, files, flags, stats);
   const interrupt = interruptSignal();
   const stopProgress = await startProgress(stats, flags);
   let summary: Summary | null = null;
   let exitCode: number = ExitCode.aborted;
+  let failure: unknown;
   try {
     const options = { ...flags, files, stats, header: requestHeaders(flags), signal: interrupt.signal, onEmergencyFlush: interrupt.onFlush };
     summary = await (command === 'submit' ? submit(options) : validate(options));
@@ -108,11 +103,12 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Jo
     return exitCode;
   } catch (error) {
     exitCode = exitCodeOfError(error);
+    failure = error;
     throw error;
   } finally {
     stopProgress();
     interrupt.dispose();
-    for (const warning of (await metrics?.finish(summary, exitCode)) ?? []) process.stderr.write(`bulk-submit: warning: ${warning}\n`);
+    await outputs.finish(summary, exitCode, failure);
   }
 }
 
@@ -123,6 +119,7 @@ async function runReport(reports: string[], flags: Flags<'report'>): Promise<num
   const exitCode = exitCodeOfReport(result);
   if (flags.json) process.stdout.write(summaryJson(result, exitCode));
   else printReport(result, flags.list);
+  if (flags.html !== undefined) await writeReportPage(result, flags.html);
   return exitCode;
 }
 

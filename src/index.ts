@@ -10,6 +10,7 @@ import type { Summary } from './report/index.js';
 import type { MetricsOptions, RunMetrics } from './report/metrics.js';
 import type { Stats as RunStats } from './report/summary.js';
 import type { ReportOptions, ReportResult } from './audit/report-result.js';
+import type { RunPage } from './page/page-writer.js';
 
 export type { RateFrom, RunOptions, SubmitOptions } from './job/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
@@ -21,6 +22,8 @@ export { Stats } from './report/summary.js';
 export type { ResponseClass, Summary } from './report/summary.js';
 export type { LatencyQuantiles } from './report/latency.js';
 export type { MetricsOptions, RunMetrics } from './report/metrics.js';
+export type { RunPage } from './page/page-writer.js';
+export type { TimelineData } from './report/timeline.js';
 export { defaultReportPath } from './report/name.js';
 export type { ReportLine, RowStatus } from './report/report-writer.js';
 export type {
@@ -61,6 +64,21 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 export async function openMetrics(stats: RunStats, options: MetricsOptions): Promise<RunMetrics> {
   const { RunMetrics } = await import('./report/metrics.js');
   return RunMetrics.open(stats, options);
+}
+
+/**
+ * The run's page (--html): open before the run with its stats, so its timeline is sampled as the run goes
+ * (once a second); `finish()` at the end writes the self-contained HTML page.
+ */
+export async function openRunPage(stats: RunStats, options: { readonly file: string }): Promise<RunPage> {
+  const { RunPage } = await import('./page/page-writer.js');
+  return RunPage.open(stats, options.file);
+}
+
+/** Writes the report command's page: the tables of report()'s result, self-contained HTML. */
+export async function writeReportPage(result: ReportResult, file: string): Promise<void> {
+  const { writeReportPage: write } = await import('./page/page-writer.js');
+  await write(result, file);
 }
 
 /**

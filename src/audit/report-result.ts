@@ -21,6 +21,8 @@ export interface ReportRead {
   readonly lines: number;
   /** The physical line of a torn last line (the writing run was killed mid-line), left out; or null. */
   readonly tornLine: number | null;
+  /** Its lines by status (each line, not each row's last). */
+  readonly byStatus: StatusCounts;
 }
 
 /** An input file the reports name, with its rows by their last status. */

@@ -15,12 +15,14 @@ export class Tally {
 
   /** Reads one report to its end, after those read before it. */
   async read(reader: ReportReader): Promise<void> {
+    const byStatus = noStatuses();
     for await (const entry of reader.entries()) {
       let rows = this.files.get(entry.file);
       if (!rows) this.files.set(entry.file, (rows = new FileRows(entry.file)));
       rows.note(entry.row, entry.status, this.#keys.keyOf(entry.error));
+      byStatus[entry.status]++;
     }
-    this.reports.push({ report: reader.path, lines: reader.lines, tornLine: reader.torn ?? null });
+    this.reports.push({ report: reader.path, lines: reader.lines, tornLine: reader.torn ?? null, byStatus });
   }
 
   /** The totals: rows by last status, per file and in all, and the most frequent errors of the last lines. */

@@ -59,6 +59,7 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
   if (summary.requests > 0) lines.push(`  ${'answers'.padEnd(9)} ${answersText(summary)}`);
   if (summary.latency) lines.push(`  ${'latency'.padEnd(9)} p50 ${formatDuration(summary.latency.p50)} · p95 ${formatDuration(summary.latency.p95)} · p99 ${formatDuration(summary.latency.p99)}`);
+  if (summary.concurrency?.adaptive) lines.push(`  ${'limit'.padEnd(9)} ${summary.concurrency.final} requests in flight at the end (--concurrency auto, up to ${summary.concurrency.max})`);
   if (summary.rate?.by === 'shards') lines.push(`  ${'rate'.padEnd(9)} at most ${summary.rate.perSecond} requests/s: the default ${summary.rate.total} shared by ${summary.rate.shards} shards (--rate sets this process's own)`);
   if (summary.plannedRequests !== null) lines.push(`  sending the valid rows needs ${requests(summary.plannedRequests)} (--batch-size ${summary.batchSize})`);
   if (summary.plannedBackfill !== null) lines.push(`  the whole backfill needs about ${requests(summary.plannedBackfill.requests)} (${summary.plannedBackfill.shards} shards like this one)`);

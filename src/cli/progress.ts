@@ -36,6 +36,7 @@ export function progressLine(stats: Stats, now = Date.now()): string {
   parts.push(`${Math.round(rate).toLocaleString('en-US')} rows/s`);
   const latency = stats.latency?.quantiles();
   if (latency) parts.push(`p99 ${formatDuration(latency.p99)}`);
+  if (stats.adaptiveConcurrency && stats.concurrencyLimit !== undefined) parts.push(`limit ${stats.concurrencyLimit}`);
   parts.push(`invalid ${stats.invalid} · rejected ${stats.rejected} · failed ${stats.failed}`);
   if (stats.dropped > 0) parts.push(`dropped ${stats.dropped}`);
   return parts.join(' · ');

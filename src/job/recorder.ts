@@ -55,8 +55,10 @@ export class Recorder implements RowSink {
   }
 
   #row(rows: ParcelView, i: number, status: RowStatus, eventId: string | null, httpStatus: number | null, attempts: number, error: string | null): void {
-    this.#stats.count(status, error);
-    const line = { file: this.#files[rows.file(i)], line: rows.line(i), row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error };
+    const file = this.#files[rows.file(i)];
+    const at = rows.line(i);
+    this.#stats.count(status, error, file, at);
+    const line = { file, line: at, row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error };
     const wait = this.#report.write(line);
     if (wait) this.#waits.push(wait);
     // A dropped row was left out on purpose: there is nothing to fix and feed back.

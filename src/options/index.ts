@@ -10,4 +10,4 @@ export { flagDefault, numberDefault, resolveOptions, textDefault } from './resol
 export { commanderOptions, envName } from './commander.js';
 export { readmeTable } from './readme-table.js';
 export { ERROR_SHARE_FROM_ROWS, SECRET_HEADER, errorBudget, parseHeaderLine, shard, timeZone } from './parsers.js';
-export type { ErrorBudget } from './parsers.js';
+export type { Concurrency, ErrorBudget } from './parsers.js';

@@ -29,6 +29,31 @@ export function duration(value: string | number): number {
   }
 }
 
+/** Most requests in flight: a fixed number, or adapting to the endpoint (`auto`) up to `max`. */
+export type Concurrency = number | { readonly auto: true; readonly max: number };
+
+/** The most an adapting limit grows to when `auto` names no maximum. */
+export const AUTO_CONCURRENCY_MAX = 64;
+
+/** `8` → 8; `auto` → adapting up to 64; `auto:32` → adapting up to 32; a number from 1 to 256 either way. */
+export function concurrency(value: string | Concurrency): Concurrency {
+  if (typeof value === 'object') return { auto: true, max: integer(1, 256)(value.max) };
+  const auto = /^\s*auto(?::(.*))?$/i.exec(String(value));
+  if (!auto) {
+    try {
+      return integer(1, 256)(value);
+    } catch {
+      throw new InvalidArgumentError(`must be a whole number from 1 to 256, or auto (auto:N to adapt up to N), got "${value}"`);
+    }
+  }
+  if (auto[1] === undefined) return { auto: true, max: AUTO_CONCURRENCY_MAX };
+  try {
+    return { auto: true, max: integer(1, 256)(auto[1]) };
+  } catch {
+    throw new InvalidArgumentError(`auto:N takes a whole number from 1 to 256, got "${value}"`);
+  }
+}
+
 /** A duration above zero: a time limit of 0 ms would end every request before it starts. */
 export function positiveDuration(value: string | number): number {
   const ms = duration(value);

@@ -1,5 +1,5 @@
 import { KIND_NAMES } from '../kinds.js';
-import { apiPath, bytes, collectFile, collectHeader, delimiter, duration, ERROR_SHARE_FROM_ROWS, errorBudget, httpUrl, integer, latency, outage, positiveDuration, share, shard, timeZone } from './parsers.js';
+import { apiPath, bytes, concurrency, collectFile, collectHeader, delimiter, duration, ERROR_SHARE_FROM_ROWS, errorBudget, httpUrl, integer, latency, outage, positiveDuration, share, shard, timeZone } from './parsers.js';
 
 /**
  * One table of options, after npm-check-updates' cli-options.ts: every flag is declared once here,
@@ -62,7 +62,7 @@ const TABLE = [
   { flags: '--allow-insecure-http', description: 'allow credentials over plain http to a host that is not loopback', group: 'Endpoint', commands: ['submit'] },
   { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, repeatable: true, env: false },
 
-  { flags: '-c, --concurrency <n>', description: 'most requests in flight', group: 'Sending', commands: ['submit'], defaultValue: 8, parse: integer(1, 256) },
+  { flags: '-c, --concurrency <n|auto>', description: 'most requests in flight; auto finds it from the round-trip time (up to 64, or auto:N up to N)', group: 'Sending', commands: ['submit'], defaultValue: 8, parse: concurrency },
   { flags: '--timeout <duration>', description: 'time limit for one request, from sending it to the last byte of the answer (250ms, 30s, 10m, 1h or ms)', group: 'Sending', commands: ['submit'], defaultValue: 30_000, defaultText: '30s', parse: positiveDuration },
   { flags: '--retries <n>', description: 'retries of a failed request (network error, timeout, 408, 429, 5xx)', group: 'Sending', commands: ['submit'], defaultValue: 5, parse: integer(0, 100) },
   { flags: '--rate <n>', description: "requests per second at most, of this process (the API's spike arrest is 100 for all processes together); 0 = unlimited; backs off on 429", group: 'Sending', commands: ['submit'], defaultValue: 100, defaultText: '100, shared: 100/N each with --shard K/N', appliedByRun: true, parse: integer(0) },
@@ -82,6 +82,7 @@ const TABLE = [
   { flags: '--summary <file>', description: 'also write the summary as JSON to this file (for monitoring)', group: 'Output', commands: IO, cliOnly: true },
   { flags: '--metrics-file <file>', description: "write the run's metrics in Prometheus text format (node_exporter's textfile collector) at the end of every run, atomically", group: 'Output', commands: IO, cliOnly: true },
   { flags: '--pushgateway <url>', description: 'push the same metrics to a Prometheus Pushgateway at the end (grouped by job and report name)', group: 'Output', commands: IO, parse: httpUrl, cliOnly: true },
+  { flags: '--html <file>', description: "also write a self-contained HTML page of the run (its charts over time, summary, top errors, rows per file), finished, aborted or interrupted; report: the reports' tables", group: 'Output', commands: ['submit', 'report'], cliOnly: true },
   { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration, cliOnly: true },
   { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, defaultValue: true, defaultText: 'colour on a terminal', env: false, cliOnly: true },
   { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: READ, cliOnly: true },
@@ -98,6 +99,7 @@ const TABLE = [
   { flags: '--seed <n>', description: 'seed for every injected fault: the same seed, the same faults', group: 'Fault injection', commands: ['serve'], defaultValue: 1, parse: integer(0) },
   { flags: '--fail-rate <share>', description: 'answer this share of requests 503 without storing (0.2 or 20%)', group: 'Fault injection', commands: ['serve'], parse: share },
   { flags: '--latency <ms[:jitter]>', description: 'delay every answer, e.g. 50ms or 50ms:20ms', group: 'Fault injection', commands: ['serve'], parse: latency },
+  { flags: '--capacity <n>', description: 'work on at most n requests at once, each --latency long; the rest wait their turn, so latency grows with load past n', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
   { flags: '--rate-limit <n>', description: 'allow n requests a second; past it 429 with Retry-After', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
   { flags: '--daily-quota <n>', description: 'allow n requests a UTC day; past it 429 until 00:00 UTC', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
   { flags: '--drop-rate <share>', description: 'destroy the socket of this share of requests before answering (nothing stored)', group: 'Fault injection', commands: ['serve'], parse: share },

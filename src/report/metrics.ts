@@ -2,6 +2,7 @@ import { accessSync, constants, promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Gauge, Registry, Summary as LatencySummary } from 'prom-client';
 import { BulkError } from '../errors.js';
+import { writeAtomically } from '../util/write-atomically.js';
 import { REPORT_STATUSES } from './report-writer.js';
 import type { Stats, Summary } from './summary.js';
 
@@ -112,15 +113,8 @@ export class RunMetrics {
     if (lastSuccess !== undefined) gauge(LAST_SUCCESS, 'When the last run that ended with exit code 0 ended.').set(lastSuccess);
   }
 
-  /** Writes a temporary file beside the target and renames it over: the collector never reads half a file. */
+  /** Writes the file whole (a temporary file, then a rename): the collector never reads half a file. */
   async #write(file: string): Promise<void> {
-    const temporary = `${file}.${process.pid}.tmp`;
-    try {
-      await fs.writeFile(temporary, await this.#registry.metrics());
-      await fs.rename(temporary, file);
-    } catch (error) {
-      await fs.rm(temporary, { force: true });
-      throw error;
-    }
+    await writeAtomically(file, await this.#registry.metrics(), 0o644);
   }
 }

@@ -27,8 +27,19 @@ export class Stats {
   /** Requests that carried rows an earlier request of this run had already carried. */
   retried = 0;
   readonly responses: Record<ResponseClass, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, network: 0 };
+  /** Requests sent while every request was failing, one at a time, to find out when the endpoint is back. */
+  probes = 0;
+  /** Requests in flight now; and the most allowed now (--concurrency, lowered on 429, or adapting: auto). */
+  inFlight = 0;
+  concurrencyLimit: number | undefined;
+  /** The limit of requests in flight adapts to the round-trip time (--concurrency auto). */
+  adaptiveConcurrency = false;
+  /** Requests a second allowed now (--rate, lowered on 429); undefined when unlimited or nothing is sent. */
+  rateLimit: number | undefined;
   /** Request latencies; set by a run that sends. */
   latency: Latency | undefined;
+  /** The latencies since the run's page last took them (a second's): set by a run that draws its page. */
+  recentLatency: Latency | undefined;
   /** Also told every request's latency (ms), when set: the metrics' own summary. */
   onLatency: ((ms: number) => void) | undefined;
   /** Total input bytes on disk (compressed for .gz), when every input has a known size. */
@@ -39,14 +50,23 @@ export class Stats {
   rowsTaken = 0;
   /** The preparing stage has handed over its last row: `rowsTaken` is every row of the run. */
   inputDone = false;
-  readonly #errors = new Map<string, number>();
+  /** Each error group's count and the first row it was seen on. */
+  readonly #errors = new Map<string, { count: number; file: string; line: number }>();
+  /** Rows by status, per input. */
+  readonly #files = new Map<string, Record<RowStatus, number>>();
 
-  count(status: RowStatus, error: string | null): void {
+  /** One row done: its status, its error, and where it is (`file`:`line`). */
+  count(status: RowStatus, error: string | null, file: string, line: number): void {
     this.rows++;
     this[status]++;
+    let byStatus = this.#files.get(file);
+    if (byStatus === undefined) this.#files.set(file, (byStatus = { accepted: 0, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0 }));
+    byStatus[status]++;
     if (error !== null) {
       const key = errorGroup(error);
-      this.#errors.set(key, (this.#errors.get(key) ?? 0) + 1);
+      const seen = this.#errors.get(key);
+      if (seen) seen.count++;
+      else this.#errors.set(key, { count: 1, file, line });
     }
   }
 
@@ -54,14 +74,21 @@ export class Stats {
   response(httpStatus: number | undefined, ms: number): void {
     this.responses[httpStatus === undefined ? 'network' : httpStatus >= 500 ? '5xx' : httpStatus >= 400 ? '4xx' : httpStatus >= 300 ? '3xx' : '2xx']++;
     this.latency?.observe(ms);
+    this.recentLatency?.observe(ms);
     this.onLatency?.(ms);
   }
 
-  topErrors(limit = 5): { error: string; count: number }[] {
+  /** The most frequent errors, each with the first row it was seen on. */
+  topErrors(limit = 5): { error: string; count: number; example: { file: string; line: number } }[] {
     return [...this.#errors.entries()]
-      .sort((a, b) => b[1] - a[1])
+      .sort((a, b) => b[1].count - a[1].count)
       .slice(0, limit)
-      .map(([error, count]) => ({ error, count }));
+      .map(([error, seen]) => ({ error, count: seen.count, example: { file: seen.file, line: seen.line } }));
+  }
+
+  /** Rows by status, per input, in the order the inputs were first seen. */
+  byFile(): { file: string; byStatus: Record<RowStatus, number> }[] {
+    return [...this.#files].map(([file, byStatus]) => ({ file, byStatus: { ...byStatus } }));
   }
 }
 
@@ -84,6 +111,8 @@ export interface Summary {
   readonly responses: Readonly<Record<ResponseClass, number>>;
   /** Requests that carried rows an earlier request had carried (retries and outage probes). */
   readonly retries: number;
+  /** Requests sent one at a time while every request was failing (an outage), to find when the endpoint is back. */
+  readonly probes: number;
   /** Request latency quantiles (ms); null when nothing was sent. */
   readonly latency: LatencyQuantiles | null;
   /** Input bytes read (compressed bytes for .gz). */
@@ -102,11 +131,17 @@ export interface Summary {
    * (--rate), `default`, or `shards` (the default `total` shared by the `shards` of --shard K/N).
    */
   readonly rate: { readonly perSecond: number; readonly by: 'option' | 'default' | 'shards'; readonly total?: number; readonly shards?: number } | null;
+  /**
+   * A run that sends: the most requests in flight it allowed at the end (`final`), of at most `max`; with
+   * `adaptive` (--concurrency auto) the limit followed the endpoint's round-trip time.
+   */
+  readonly concurrency: { readonly adaptive: boolean; readonly final: number; readonly max: number } | null;
   readonly elapsedMs: number;
   readonly rowsPerSecond: number;
   readonly report: string | null;
   readonly rejects: string | null;
-  readonly topErrors: { error: string; count: number }[];
+  /** The most frequent errors, each with the first row (`file`:`line`) it was seen on. */
+  readonly topErrors: { error: string; count: number; example: { file: string; line: number } }[];
   /** Why the run stopped early, when it did. */
   readonly aborted: { code: string; message: string } | null;
   /** The signal that interrupted the run, when one did. */

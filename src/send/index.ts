@@ -4,6 +4,7 @@
  * item, and stops the run through a StopControl when an answer says nothing more will get through. It
  * knows nothing of the job that drives it (src/job/): only these interfaces.
  */
+import { numberDefault } from '../options/index.js';
 import type { Stats } from '../report/index.js';
 import type { HttpClient } from './http-client.js';
 import type { RowSink } from './row-sink.js';
@@ -38,7 +39,10 @@ export async function openSender(settings: SendSettings, sink: RowSink, stats: S
   stats.latency ??= new Latency();
   const client = new HttpClient({ endpoint: settings.endpoint.href, headers: settings.headers, concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, ca: settings.ca });
   const retry = { ...BACKOFF, retries: settings.retries };
-  const throttle = new Throttle({ rate: settings.rate, concurrency: settings.concurrency, maxOutageMs: settings.maxOutageMs });
+  // An adapting limit starts where a fixed one would be by default: no slower than it while it learns.
+  const adaptive = settings.adaptive ? { initial: numberDefault('concurrency') } : undefined;
+  const throttle = new Throttle({ rate: settings.rate, concurrency: settings.concurrency, maxOutageMs: settings.maxOutageMs, adaptive });
+  stats.adaptiveConcurrency = settings.adaptive;
   const requester = new Requester(client, throttle, settings, retry, stats, stop);
   return { sender: new Sender(requester, retry, sink, stop, batches), client };
 }

@@ -6,7 +6,14 @@ import type { SendSettings } from './send-settings.js';
 import type { StopControl } from './stop-control.js';
 import type { Outcome } from './outcome.js';
 import type { RetryPolicy } from './retry.js';
-import type { Throttle } from './throttle.js';
+import type { Answer, Throttle } from './throttle.js';
+
+/** What an answer means for pacing: 429 throttles, 503 is a failure and back-pressure, no answer, 408 or 5xx a failure. */
+function answerOf(status: number | undefined): Answer {
+  if (status === 429) return 'throttled';
+  if (status === 503) return 'unavailable';
+  return status === undefined || status === 408 || status >= 500 ? 'failed' : 'ok';
+}
 
 /**
  * Every request of a run goes through here: paced by the throttle (--rate, AIMD on 429, one probe at a
@@ -42,15 +49,28 @@ export class Requester {
   async post(body: Uint8Array, again: boolean): Promise<HttpResult | undefined> {
     const stop = this.#stop.signal;
     if (stop.aborted || (!this.#throttle.tryAcquire() && !(await this.#throttle.acquire(stop)))) return undefined;
-    this.#stats.requests++;
-    if (again) this.#stats.retried++;
+    const stats = this.#stats;
+    stats.requests++;
+    if (again) stats.retried++;
+    if (this.#throttle.inOutage) stats.probes++;
+    stats.inFlight = this.#throttle.inFlight;
     const started = performance.now();
     const result = await this.#client.post(this.#settings.apiPath, body);
     const status = result.httpStatus;
-    this.#stats.response(status, performance.now() - started);
-    this.#throttle.release(status === 429 ? 'throttled' : status === undefined || status === 408 || status >= 500 ? 'failed' : 'ok');
+    const ms = performance.now() - started;
+    stats.response(status, ms);
+    this.#throttle.release(answerOf(status), ms);
+    this.#gauge();
     this.#judge(result);
     return result;
+  }
+
+  /** The pacing as it stands, for the progress line and the run's page. */
+  #gauge(): void {
+    const throttle = this.#throttle;
+    this.#stats.inFlight = throttle.inFlight;
+    this.#stats.concurrencyLimit = throttle.inOutage ? 1 : throttle.concurrency;
+    this.#stats.rateLimit = throttle.rate > 0 ? throttle.rate : undefined;
   }
 
   /** 401 or 403: no other row will fare better. */

@@ -5,7 +5,10 @@ export interface SendSettings {
   readonly headers: Readonly<Record<string, string>>;
   /** Extra trusted CA certificates (PEM text, read from --ca). */
   readonly ca: string | undefined;
+  /** Most requests in flight; with `adaptive`, the most the limit may grow to. */
   readonly concurrency: number;
+  /** --concurrency auto: the limit adapts to the round-trip time (adaptive-limit.ts). */
+  readonly adaptive: boolean;
   readonly timeoutMs: number;
   readonly retries: number;
   /** Requests per second at most (0 = unlimited). */

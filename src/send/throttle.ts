@@ -8,7 +8,10 @@
  * timer each (there are at most --concurrency of them), and nothing is scheduled when --rate is 0 and
  * the endpoint is healthy, so the fast path costs a comparison.
  */
-export type Answer = 'ok' | 'throttled' | 'failed';
+import { AdaptiveLimit } from './adaptive-limit.js';
+
+/** How a request ended for pacing: fine, throttled (429), unavailable (503: a failure, and back-pressure), or failed. */
+export type Answer = 'ok' | 'throttled' | 'unavailable' | 'failed';
 
 export interface ThrottleOptions {
   /** Requests per second; 0 = unlimited. */
@@ -18,6 +21,11 @@ export interface ThrottleOptions {
   readonly maxOutageMs: number;
   /** Consecutive failures, with no success between, that make an outage (default max(5, concurrency)). */
   readonly outageAfter?: number | undefined;
+  /**
+   * --concurrency auto: the limit of requests in flight adapts to the RTT (adaptive-limit.ts), up to
+   * `concurrency`, from `initial`.
+   */
+  readonly adaptive?: { readonly initial: number } | undefined;
   readonly now?: (() => number) | undefined;
 }
 
@@ -43,6 +51,7 @@ export class Throttle {
   /** Set when an outage has lasted longer than maxOutageMs. */
   outageExceeded = false;
   #waiters: (() => void)[] = [];
+  readonly #adaptive: AdaptiveLimit | undefined;
 
   constructor(options: ThrottleOptions) {
     this.#maxRate = options.rate;
@@ -51,7 +60,13 @@ export class Throttle {
     this.#outageAfter = options.outageAfter ?? Math.max(5, options.concurrency);
     this.#now = options.now ?? Date.now;
     this.rate = options.rate;
-    this.concurrency = options.concurrency;
+    this.#adaptive = options.adaptive ? new AdaptiveLimit({ max: options.concurrency, initial: options.adaptive.initial }) : undefined;
+    this.concurrency = this.#adaptive?.limit ?? options.concurrency;
+  }
+
+  /** Requests in flight now. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** How long an outage has lasted so far (0 when there is none). */
@@ -64,6 +79,7 @@ export class Throttle {
     const now = this.#now();
     if (this.#inFlight < (this.inOutage ? 1 : this.concurrency) && now >= this.#nextAt) {
       this.#inFlight++;
+      this.#adaptive?.started(this.#inFlight);
       if (this.rate > 0) this.#nextAt = Math.max(now, this.#nextAt) + 1000 / this.rate;
       return true;
     }
@@ -92,10 +108,15 @@ export class Throttle {
     }
   }
 
-  /** Reports how the request went; adjusts rate, concurrency and outage state. */
-  release(answer: Answer): void {
+  /** Reports how the request went, and its round trip (ms); adjusts rate, concurrency and outage state. */
+  release(answer: Answer, rttMs = 0): void {
     this.#inFlight--;
     const now = this.#now();
+    if (this.#adaptive) {
+      this.#adaptive.observe(rttMs, answer === 'throttled' || answer === 'unavailable' ? 'backpressure' : answer === 'failed' ? 'failed' : 'ok', now);
+      this.concurrency = this.#adaptive.limit;
+    }
+    if (answer === 'unavailable') answer = 'failed';
     if (answer === 'ok') {
       this.#failStreak = 0;
       this.#failingSince = undefined;
@@ -104,10 +125,11 @@ export class Throttle {
         this.#probeDelay = 1000;
         this.#nextAt = now;
       }
-      // Additive increase: one more slot per `concurrency` successes; the rate by a twentieth of the cap.
+      // Additive increase: one more slot per `concurrency` successes (unless the limit adapts to the RTT);
+      // the rate by a twentieth of the cap.
       if (++this.#successes >= this.concurrency) {
         this.#successes = 0;
-        this.concurrency = Math.min(this.#maxConcurrency, this.concurrency + 1);
+        if (!this.#adaptive) this.concurrency = Math.min(this.#maxConcurrency, this.concurrency + 1);
         if (this.#maxRate > 0) this.rate = Math.min(this.#maxRate, this.rate + this.#maxRate / 20);
       }
     } else if (answer === 'throttled') {
@@ -115,7 +137,7 @@ export class Throttle {
       // Multiplicative decrease, at most once a second: one burst of 429s is one signal, not many.
       if (now - this.#lastDecrease >= 1000) {
         this.#lastDecrease = now;
-        this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
+        if (!this.#adaptive) this.concurrency = Math.max(1, Math.floor(this.concurrency / 2));
         if (this.#maxRate > 0) this.rate = Math.max(1, this.rate / 2);
         this.#successes = 0;
       }

@@ -22,7 +22,32 @@ export function mulberry32(seed: number): () => number {
  * The failures to inject, as the serve command's options name them (src/options/table.ts): `failRate`,
  * `latency`, `rateLimit`, `dailyQuota`, `dropRate`, `acceptThenFail`, `outage`, and the `seed` of them all.
  */
-export type FaultOptions = Pick<LibraryOptions<'serve'>, 'seed' | 'failRate' | 'latency' | 'rateLimit' | 'dailyQuota' | 'dropRate' | 'acceptThenFail' | 'outage'>;
+export type FaultOptions = Pick<LibraryOptions<'serve'>, 'seed' | 'failRate' | 'latency' | 'capacity' | 'rateLimit' | 'dailyQuota' | 'dropRate' | 'acceptThenFail' | 'outage'>;
+
+/**
+ * --capacity N: the endpoint works on at most N requests at once; the others wait their turn, in order.
+ * Past N, every request in flight adds to the wait: latency grows with the load, as a real service's
+ * does past its knee.
+ */
+export class Capacity {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  /** Resolves once a worker is free, with the function that frees it again. */
+  async take(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    return () => {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
 
 export type FaultCounts = Record<'throttled' | 'overQuota' | 'dropped' | 'failed' | 'acceptedThenFailed' | 'refusedConnections', number>;
 
@@ -57,7 +82,7 @@ export class Faults {
 
   get active(): boolean {
     const o = this.#options;
-    return Boolean(o.failRate || o.latency?.latencyMs || o.rateLimit || o.dailyQuota || o.dropRate || o.acceptThenFail || o.outage);
+    return Boolean(o.failRate || o.latency?.latencyMs || o.capacity || o.rateLimit || o.dailyQuota || o.dropRate || o.acceptThenFail || o.outage);
   }
 
   /** Decides the fate of one ingest request, in the order a real gateway would. */

@@ -9,7 +9,7 @@ import { KIND_NAMES } from '../kinds.js';
 import type { Kind } from '../kinds.js';
 import { loadSchema, validatorFor } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
-import { Faults } from './faults.js';
+import { Capacity, Faults } from './faults.js';
 import type { FaultCounts } from './faults.js';
 import { HttpFailure, ROUTES, readBody, send } from './routes.js';
 import { Ingest } from './ingest.js';
@@ -93,6 +93,7 @@ export async function startServer(given: ServeOptions = {}): Promise<RunningServ
 function handler(options: ServeOptions, ingest: Ingest, faults: Faults, counts: ServerCounts): (request: IncomingMessage, response: ServerResponse) => Promise<number> {
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const auth = options.apiId !== undefined && options.apiSecret !== undefined;
+  const capacity = options.capacity === undefined ? undefined : new Capacity(options.capacity);
   return async (request, response) => {
     const requestId = randomUUID();
     const fail = (status: number, code: string, message: string): number => {
@@ -129,16 +130,22 @@ function handler(options: ServeOptions, ingest: Ingest, faults: Faults, counts: 
       case 'fail':
         return fail(503, '503-01', 'service unavailable (injected)');
       case 'process':
-        if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
-        if (verdict.failAfterStoring) {
-          // The classic duplicate trap: the records are stored, the answer says otherwise.
-          ingest.answer(route, text);
-          return fail(500, '500-02', 'internal error after storing (injected)');
-        }
+        break;
     }
-    const { status, body } = ingest.answer(route, text);
-    send(response, status, body);
-    return status;
+    const free = capacity ? await capacity.take() : undefined;
+    try {
+      if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+      if (verdict.failAfterStoring) {
+        // The classic duplicate trap: the records are stored, the answer says otherwise.
+        ingest.answer(route, text);
+        return fail(500, '500-02', 'internal error after storing (injected)');
+      }
+      const { status, body } = ingest.answer(route, text);
+      send(response, status, body);
+      return status;
+    } finally {
+      free?.();
+    }
   };
 }
 

@@ -117,8 +117,8 @@ describe('bulk-submit report', { concurrency: 1 }, () => {
     assert.equal(result.stdout.trim().split('\n').length, 1, 'one line');
     const json = JSON.parse(result.stdout);
     assert.deepEqual(json.reports, [
-      { report: 'shard-0.report.ndjson', lines: 15, tornLine: null },
-      { report: 'extra.report.ndjson', lines: 1, tornLine: null },
+      { report: 'shard-0.report.ndjson', lines: 15, tornLine: null, byStatus: { accepted: 15, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0 } },
+      { report: 'extra.report.ndjson', lines: 1, tornLine: null, byStatus: { accepted: 1, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0 } },
     ]);
     assert.equal(json.lines, 16);
     assert.equal(json.rows, 16);

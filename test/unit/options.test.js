@@ -116,7 +116,7 @@ test('the library checks its options by the table\'s own rules and applies the t
   assert.equal(resolved.trim, true, 'a negatable option is on by default');
   assert.equal(resolved.batchSize, undefined, 'a default a rule applies is left to the run');
   for (const [options, message] of [
-    [{ concurrency: 0 }, /^Invalid --concurrency: must be a whole number from 1 to 256, got "0"$/],
+    [{ concurrency: 0 }, /^Invalid --concurrency: must be a whole number from 1 to 256, or auto \(auto:N to adapt up to N\), got "0"$/],
     [{ concurrency: 300 }, /^Invalid --concurrency: must be a whole number from 1 to 256/],
     [{ rate: -1 }, /^Invalid --rate: must be a whole number from 0 up/],
     [{ batchWait: 'soon' }, /^Invalid --batch-wait: must be a duration/],

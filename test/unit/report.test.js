@@ -169,25 +169,29 @@ test('rejects (NDJSON) put _line/_error/_eventId first, replace the input’s ow
   assert.deepEqual(third, { _line: 4, _error: 'not an object', _eventId: null, _raw: '[1,2]' });
 });
 
-test('Stats counts per status and groups top errors by rule, without `(got …)`', () => {
+test('Stats counts per status and per input, and groups top errors by rule, without `(got …)`, each with the first row it was seen on', () => {
   const stats = new Stats();
-  stats.count('invalid', 'deviceType: must be one of A, B (got "X")');
-  stats.count('invalid', 'deviceType: must be one of A, B (got "Y")');
-  stats.count('invalid', 'deviceType: must be one of A, B (got "a) b")');
-  stats.count('invalid', 'lobId: must match ^x$ (got "1"); campaign: is required');
-  stats.count('invalid', 'lobId: must match ^x$ (got "2"); campaign: is required');
-  stats.count('rejected', 'FAIL_BAD_PARAMS: nope');
-  stats.count('failed', 'HTTP 503');
-  stats.count('accepted', null);
-  stats.count('accepted', null);
+  stats.count('invalid', 'deviceType: must be one of A, B (got "X")', 'a.csv', 3);
+  stats.count('invalid', 'deviceType: must be one of A, B (got "Y")', 'a.csv', 4);
+  stats.count('invalid', 'deviceType: must be one of A, B (got "a) b")', 'b.csv', 2);
+  stats.count('invalid', 'lobId: must match ^x$ (got "1"); campaign: is required', 'b.csv', 5);
+  stats.count('invalid', 'lobId: must match ^x$ (got "2"); campaign: is required', 'a.csv', 9);
+  stats.count('rejected', 'FAIL_BAD_PARAMS: nope', 'a.csv', 10);
+  stats.count('failed', 'HTTP 503', 'a.csv', 11);
+  stats.count('accepted', null, 'a.csv', 12);
+  stats.count('accepted', null, 'b.csv', 6);
   assert.deepEqual(stats.topErrors(), [
-    { error: 'deviceType: must be one of A, B', count: 3 },
-    { error: 'lobId: must match ^x$; campaign: is required', count: 2 },
-    { error: 'FAIL_BAD_PARAMS: nope', count: 1 },
-    { error: 'HTTP 503', count: 1 },
+    { error: 'deviceType: must be one of A, B', count: 3, example: { file: 'a.csv', line: 3 } },
+    { error: 'lobId: must match ^x$; campaign: is required', count: 2, example: { file: 'b.csv', line: 5 } },
+    { error: 'FAIL_BAD_PARAMS: nope', count: 1, example: { file: 'a.csv', line: 10 } },
+    { error: 'HTTP 503', count: 1, example: { file: 'a.csv', line: 11 } },
   ]);
-  assert.deepEqual(stats.topErrors(1), [{ error: 'deviceType: must be one of A, B', count: 3 }]);
+  assert.deepEqual(stats.topErrors(1).map((e) => e.error), ['deviceType: must be one of A, B']);
   assert.deepEqual([stats.rows, stats.accepted, stats.invalid, stats.rejected, stats.failed], [9, 2, 5, 1, 1]);
+  assert.deepEqual(stats.byFile(), [
+    { file: 'a.csv', byStatus: { accepted: 1, rejected: 1, failed: 1, invalid: 3, valid: 0, dropped: 0 } },
+    { file: 'b.csv', byStatus: { accepted: 1, rejected: 0, failed: 0, invalid: 2, valid: 0, dropped: 0 } },
+  ]);
 });
 
 test('the report lock refuses a live holder and takes over a dead one', () => {

@@ -1,0 +1,36 @@
+import { defaultReportPath, describeError, openMetrics, openRunPage } from '../index.js';
+import type { RunMetrics, RunPage, Stats, Summary } from '../index.js';
+
+/** What a run writes beside its report for monitoring and for people: metrics (--metrics-file, --pushgateway) and its page (--html). */
+export interface RunOutputs {
+  /** Writes them at the end of the run, whatever the end; prints a warning for each that could not be written. */
+  finish(summary: Summary | null, exitCode: number, error: unknown): Promise<void>;
+}
+
+interface OutputFlags {
+  readonly report?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly metricsFile?: string | undefined;
+  readonly pushgateway?: string | undefined;
+  readonly html?: string | undefined;
+}
+
+/**
+ * Opens the run's outputs before it starts (prom-client and the page's code load only when asked for), so
+ * that request latencies are observed and the timeline sampled as the run goes, and a folder that cannot
+ * be written is refused before anything is sent.
+ */
+export async function openRunOutputs(command: 'submit' | 'validate', files: string[], flags: OutputFlags, stats: Stats): Promise<RunOutputs> {
+  let metrics: RunMetrics | undefined;
+  if (flags.metricsFile !== undefined || flags.pushgateway !== undefined) {
+    const report = flags.report ?? defaultReportPath(files, command === 'submit' && !flags.dryRun ? 'submit' : 'validate');
+    metrics = await openMetrics(stats, { file: flags.metricsFile, pushgateway: flags.pushgateway, report });
+  }
+  const page: RunPage | undefined = flags.html === undefined ? undefined : await openRunPage(stats, { file: flags.html });
+  return {
+    async finish(summary, exitCode, error) {
+      const warnings = [...((await metrics?.finish(summary, exitCode)) ?? []), ...((await page?.finish(summary, exitCode, error === undefined ? undefined : describeError(error))) ?? [])];
+      for (const warning of warnings) process.stderr.write(`bulk-submit: warning: ${warning}\n`);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { RowStatus } from '../report/report-writer.js';
+import type { Summary } from '../report/summary.js';
+import type { TimelineData } from '../report/timeline.js';
+import { CHART_SCRIPT } from './chart-script.js';
+import { escapeHtml, page, table } from './html.js';
+import type { Cell } from './html.js';
+// Named from dist/ ('../page/'), not './': the CLI's bundle runs this code from dist/chunks/, and the
+// inlined chart library is written to dist/page/ by scripts/build.js (see ARCHITECTURE.md, The build).
+import { UPLOT_CSS, UPLOT_JS, UPLOT_LICENSE } from '../page/uplot-assets.js';
+
+/** What a run's page shows. */
+export interface RunPageInput {
+  /** The run's summary; null when it stopped before it could run (then `error` says why). */
+  readonly summary: Summary | null;
+  readonly exitCode: number;
+  readonly error?: string | undefined;
+  readonly timeline: TimelineData;
+  readonly topErrors: readonly { error: string; count: number; example: { file: string; line: number } }[];
+  readonly files: readonly { file: string; byStatus: Record<RowStatus, number> }[];
+  /** When the page was made (ISO 8601). */
+  readonly generatedAt: string;
+}
+
+const STATUSES: readonly RowStatus[] = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped'];
+
+/** The summary as a table of what a monitoring reader would grep for, each number with its field. */
+function summaryTable(s: Summary): string {
+  const n = (field: string, value: number): Cell => ({ field, value });
+  const rows: Cell[][] = [
+    ['rows', n('rows', s.rows)],
+    ...STATUSES.filter((status) => s[status] > 0 || status === 'accepted').map((status): Cell[] => [status, n(status, s[status])]),
+    ['skipped (accepted in an earlier run)', n('skipped', s.skipped)],
+    ['requests', n('requests', s.requests)],
+    ['retries', n('retries', s.retries)],
+    ...Object.entries(s.responses).map(([name, count]): Cell[] => [`answers ${name}`, n(`responses.${name}`, count)]),
+    ['latency p50 / p95 / p99 (ms)', s.latency ? `${s.latency.p50} / ${s.latency.p95} / ${s.latency.p99}` : ''],
+    ['elapsed (s)', n('elapsedSeconds', Math.round(s.elapsedMs / 100) / 10)],
+    ['rows/s', n('rowsPerSecond', s.rowsPerSecond)],
+    ['report', s.report ?? ''],
+  ];
+  if (s.concurrency) rows.push(['requests in flight at most', s.concurrency.adaptive ? `auto, up to ${s.concurrency.max} (${s.concurrency.final} at the end)` : String(s.concurrency.max)]);
+  if (s.rejects) rows.push(['rejects', s.rejects]);
+  return table('summary', 'Summary', ['', 'value'], rows);
+}
+
+/** The page's header: what ran, how it ended. */
+function header(input: RunPageInput): string {
+  const s = input.summary;
+  const title = s ? `bulk-submit ${s.command}${s.dryRun ? ' --dry-run' : ''}: ${s.files.join(', ')}` : 'bulk-submit: the run did not start';
+  const ended = s?.aborted ? `aborted: ${s.aborted.message}` : s?.interrupted ? `interrupted by ${s.interrupted}` : input.error ?? 'finished';
+  const kind = input.exitCode === 0 ? '' : input.exitCode === 1 ? ' exit-1' : ' bad';
+  return `<h1>${escapeHtml(title)}</h1><div class="sub">made ${escapeHtml(input.generatedAt)}</div><div class="verdict${kind}" data-field="exitCode" data-exit="${input.exitCode}">${escapeHtml(ended)} (exit ${input.exitCode})</div>`;
+}
+
+/** A chart's frame; the page's script draws the chart in it from the embedded timeline. */
+function chart(name: string, title: string, note: string): string {
+  return `<section><h2>${escapeHtml(title)}</h2><div data-chart="${name}" id="chart-${name}"></div><p class="note">${escapeHtml(note)}</p></section>`;
+}
+
+/**
+ * A run's page, self-contained: the charts of its timeline (drawn by uPlot, inlined), then its summary,
+ * top errors with the first row each was seen on, and rows by status per input file.
+ */
+export function renderRunPage(input: RunPageInput): string {
+  const step = input.timeline.stepSeconds;
+  const every = step === 1 ? 'each second' : `every ${step} seconds`;
+  const body = [
+    chart('rows', 'Rows done', `rows done a second, by status, ${every}`),
+    chart('latency', 'Request latency', `p50, p95 and p99 of the requests answered ${every} (ms)`),
+    chart('load', 'Requests in flight and limits', 'in flight at each sample; the limit of requests in flight (it adapts with --concurrency auto, halves on 429); the rate limit (right axis)'),
+    chart('responses', 'Answers', 'answers a second by class (429s are in 4xx), retries, and probes sent while every request was failing'),
+    `<section>${input.summary ? summaryTable(input.summary) : `<p>${escapeHtml(input.error ?? 'no summary')}</p>`}</section>`,
+    `<section>${table('top-errors', 'Top errors', ['count', 'error', 'first seen at'], input.topErrors.map((e) => [{ field: 'count', value: e.count }, e.error, `${e.example.file}:${e.example.line}`]))}</section>`,
+    `<section class="wide">${table('files', 'Rows by status, per input file', ['file', ...STATUSES], input.files.map((f) => [f.file, ...STATUSES.map((status): Cell => ({ field: status, value: f.byStatus[status] }))]))}</section>`,
+  ].join('\n');
+  return page({
+    title: input.summary ? `bulk-submit ${input.summary.command}: ${input.summary.files.join(', ')}` : 'bulk-submit',
+    header: header(input),
+    body,
+    data: { summary: input.summary, exitCode: input.exitCode, timeline: input.timeline },
+    script: CHART_SCRIPT,
+    uplot: { js: UPLOT_JS, css: UPLOT_CSS, license: UPLOT_LICENSE },
+  });
+}
