@@ -24,8 +24,8 @@ Exit codes:
   1    the run finished, but some rows were invalid, rejected or failed (see the report)
   2    usage, schema, header or file error found before anything was sent (or --resume
        found the input changed since the report was written, before sending anything)
-  3    run aborted: credentials refused (401/403), --max-errors reached, endpoint down or
-       quota used up, a download cut off midway, input changed (--resume) after rows were sent,
+  3    run aborted: credentials refused (401/403), the endpoint does not answer like the API
+       (or 404s or redirects), --max-errors reached, endpoint down or quota used up, a download cut off midway, input changed (--resume) after rows were sent,
        the report or rejects file cannot be written (disk full)
   130  interrupted (SIGINT); 143 terminated (SIGTERM)
   (bulk-submit report has its own: see bulk-submit report --help)`;

@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'BULK_INPUT_CUT'
   | 'BULK_REJECTS_MIXED'
   | 'BULK_AUTH_REFUSED'
+  | 'BULK_ENDPOINT_WRONG'
+  | 'BULK_NOT_API'
   | 'BULK_MAX_ERRORS'
   | 'BULK_OUTAGE'
   | 'BULK_QUOTA'

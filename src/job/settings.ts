@@ -4,13 +4,16 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { BulkError } from '../errors.js';
 import { KINDS } from '../kinds.js';
-import { numberDefault, resolveOptions, SECRET_HEADER } from '../options/index.js';
+import { numberDefault, resolveOptions, SECRET_HEADER, textDefault } from '../options/index.js';
 import type { ErrorBudget, LibraryOptions, ResolvedOptions } from '../options/index.js';
 import { loadRecordSpec } from '../prepare/index.js';
 import type { PrepareSettings } from '../prepare/index.js';
 import { defaultReportPath } from '../report/index.js';
 import type { Stats } from '../report/index.js';
-import type { SendSettings } from '../send/index.js';
+import type { AnswerRule, SendSettings } from '../send/index.js';
+
+/** The API's own paths: only its documented answers accept a row there, whatever --path says. */
+const API_PATHS: ReadonlySet<string> = new Set(Object.values(KINDS).flatMap((kind) => [kind.single, kind.many]));
 
 /** What a caller gives a run beside the options of the table: the inputs, and what the run is watched or stopped by. */
 export interface RunInputs {
@@ -180,5 +183,7 @@ function sendSettings(o: Resolved, ca: string | undefined, batchSize: number): J
     ...rateOf(o),
     maxOutageMs: o.maxOutage,
     drainTimeoutMs: o.drainTimeout,
+    acceptAnswer: o.acceptAnswer ?? (o.path === undefined || API_PATHS.has(o.path) ? (textDefault('accept-answer') as AnswerRule) : 'json'),
+    maxAnswerBytes: o.maxAnswerSize,
   };
 }

@@ -62,6 +62,18 @@ const TABLE = [
   { flags: '--allow-insecure-http', description: 'allow credentials over plain http to a host that is not loopback', group: 'Endpoint', commands: ['submit'] },
   { flags: '-H, --header <header>', description: 'extra request header "Name: value" (repeatable)', group: 'Endpoint', commands: ['submit'], parse: collectHeader, repeatable: true, env: false },
 
+  {
+    flags: '--accept-answer <rule>',
+    description:
+      "which answers accept a row: api = only the Metadata Ingestion API's documented answers (a single answer naming the eventId with a blank error, a many answer listing it, a 409); json = for another JSON API (--path, --schema), any JSON 2xx without an error",
+    group: 'Endpoint',
+    commands: ['submit'],
+    defaultValue: 'api',
+    defaultText: "api; json with a --path that is not one of the API's",
+    appliedByRun: true,
+    choices: ['api', 'json'],
+  },
+  { flags: '--max-answer-size <bytes>', description: "most bytes of an answer read, inflated ones included (the API's largest, a many answer of 1000 items, is about 100KB); past it the request is cut and its rows failed", group: 'Endpoint', commands: ['submit'], defaultValue: 1024 * 1024, defaultText: '1MiB', parse: bytes },
   { flags: '-c, --concurrency <n|auto>', description: 'most requests in flight; auto finds it from the round-trip time (up to 64, or auto:N up to N)', group: 'Sending', commands: ['submit'], defaultValue: 8, parse: concurrency },
   { flags: '--timeout <duration>', description: 'time limit for one request, from sending it to the last byte of the answer (250ms, 30s, 10m, 1h or ms)', group: 'Sending', commands: ['submit'], defaultValue: 30_000, defaultText: '30s', parse: positiveDuration },
   { flags: '--retries <n>', description: 'retries of a failed request (network error, timeout, 408, 429, 5xx)', group: 'Sending', commands: ['submit'], defaultValue: 5, parse: integer(0, 100) },
@@ -104,6 +116,7 @@ const TABLE = [
   { flags: '--daily-quota <n>', description: 'allow n requests a UTC day; past it 429 until 00:00 UTC', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
   { flags: '--drop-rate <share>', description: 'destroy the socket of this share of requests before answering (nothing stored)', group: 'Fault injection', commands: ['serve'], parse: share },
   { flags: '--accept-then-fail <share>', description: 'store this share of requests, then answer 500 (the duplicate trap)', group: 'Fault injection', commands: ['serve'], parse: share },
+  { flags: '--html-rate <share>', description: 'answer this share of requests 200 with an HTML sign-in page, as a captive portal or a proxy in the way does (nothing stored); 1 = every request', group: 'Fault injection', commands: ['serve'], parse: share },
   { flags: '--outage <after:duration>', description: 'refuse connections for DURATION, starting AFTER from start, e.g. 30s:2m', group: 'Fault injection', commands: ['serve'], parse: outage },
   { flags: '--api-secret <secret>', description: 'require this asapp-api-secret (env ASAPP_API_SECRET)', group: 'Server', commands: ['serve'], env: 'ASAPP_API_SECRET' },
 ] as const satisfies readonly OptionSpec[];

@@ -15,6 +15,8 @@ export interface ClientOptions {
   readonly concurrency: number;
   /** Per-request time limit in milliseconds, from sending to the last byte of the answer (a true limit: see exchange.ts). */
   readonly timeoutMs: number;
+  /** The most bytes of an answer read (and inflated); past it the request is cut (exchange.ts). */
+  readonly maxAnswerBytes: number;
   /** Extra trusted CA certificates (PEM), for a private CA (`--ca`); NODE_EXTRA_CA_CERTS works too. */
   readonly ca?: string | undefined;
   /** Proxy settings, by default from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case). */
@@ -33,11 +35,13 @@ export class HttpClient {
   readonly #prefix: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
+  readonly #maxAnswerBytes: number;
 
   constructor(options: ClientOptions) {
     const url = new URL(options.endpoint);
     this.#prefix = url.pathname.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs;
+    this.#maxAnswerBytes = options.maxAnswerBytes;
     this.#headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
     this.#origin = url.origin;
     // At most `concurrency` connections; the pipeline keeps at most `concurrency` requests in flight, so none queue here.
@@ -50,10 +54,10 @@ export class HttpClient {
     });
   }
 
-  /** POSTs a pre-serialised JSON body within --timeout (exchange.ts); never throws for network problems (they are results). */
+  /** POSTs a pre-serialised JSON body within --timeout and --max-answer-size (exchange.ts); never throws for network problems (they are results). */
   post(path: string, body: string | Uint8Array): Promise<HttpResult> {
     return new Promise((resolve) => {
-      this.#pool.dispatch({ method: 'POST', origin: this.#origin, path: this.#prefix + path, headers: this.#headers, body }, new Exchange(this.#timeoutMs, resolve));
+      this.#pool.dispatch({ method: 'POST', origin: this.#origin, path: this.#prefix + path, headers: this.#headers, body }, new Exchange(this.#timeoutMs, this.#maxAnswerBytes, resolve));
     });
   }
 

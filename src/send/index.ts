@@ -17,6 +17,7 @@ export type { Body, Sender } from './sender.js';
 export type { HttpClient } from './http-client.js';
 export { Slots } from './slots.js';
 export type { SendSettings } from './send-settings.js';
+export type { AnswerRule } from './answer.js';
 export type { RowOutcome, RowSink } from './row-sink.js';
 export type { StopControl } from './stop-control.js';
 
@@ -37,12 +38,12 @@ export async function openSender(settings: SendSettings, sink: RowSink, stats: S
     import('./retry.js'),
   ]);
   stats.latency ??= new Latency();
-  const client = new HttpClient({ endpoint: settings.endpoint.href, headers: settings.headers, concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, ca: settings.ca });
+  const client = new HttpClient({ endpoint: settings.endpoint.href, headers: settings.headers, concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, maxAnswerBytes: settings.maxAnswerBytes, ca: settings.ca });
   const retry = { ...BACKOFF, retries: settings.retries };
   // An adapting limit starts where a fixed one would be by default: no slower than it while it learns.
   const adaptive = settings.adaptive ? { initial: numberDefault('concurrency') } : undefined;
   const throttle = new Throttle({ rate: settings.rate, concurrency: settings.concurrency, maxOutageMs: settings.maxOutageMs, adaptive });
   stats.adaptiveConcurrency = settings.adaptive;
-  const requester = new Requester(client, throttle, settings, retry, stats, stop);
-  return { sender: new Sender(requester, retry, sink, stop, batches), client };
+  const requester = new Requester(client, throttle, settings, retry, stats, stop, batches);
+  return { sender: new Sender(requester, retry, sink, stop, batches, settings.acceptAnswer), client };
 }

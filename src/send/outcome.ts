@@ -1,4 +1,8 @@
+import { filled, foreignText, isObject, provenanceOf, singleResult } from './answer.js';
+import type { AnswerRule } from './answer.js';
 import type { HttpResult } from './http-client.js';
+
+export { isObject } from './answer.js';
 
 export type SentStatus = 'accepted' | 'rejected' | 'failed';
 
@@ -9,28 +13,13 @@ export interface Outcome {
   /** The eventId the service gave the row (or the one we sent). */
   readonly eventId: string | undefined;
   readonly error: string | undefined;
-  /** Worth another try: network error, timeout, 408, 429, 5xx. */
+  /** Worth another try: network error, timeout, 408, 429, 5xx, an answer that is not the API's. */
   readonly retryable: boolean;
-  /** 401/403: no other row will fare better; stop the run. */
-  readonly authRefused: boolean;
+  /** 401/403, 404 or a redirect: no other row will fare better; the run stops (requester.ts says why). */
+  readonly haltsRun: boolean;
 }
 
-/** A JSON object (not an array, not null). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The `{eventId, error}` of a single-record answer: documented `{result: {…}}`, or the seed's flat shape. */
-function resultOf(body: unknown): { eventId?: string; error?: string } | undefined {
-  if (!isObject(body)) return undefined;
-  const inner = isObject(body['result']) ? body['result'] : body;
-  const eventId = typeof inner['eventId'] === 'string' ? inner['eventId'] : undefined;
-  const error = typeof inner['error'] === 'string' ? inner['error'] : undefined;
-  if (eventId === undefined && error === undefined) return undefined;
-  return { ...(eventId === undefined ? {} : { eventId }), ...(error === undefined ? {} : { error }) };
-}
-
-/** The message of an error answer: `{error: {code, message}}`, `{result: {error}}`, or the status. */
+/** The message of an API error answer: `{error: {code, message}}`, `{result: {error}}`, or the status. */
 export function errorText(result: HttpResult): string {
   const body = result.body;
   if (isObject(body) && isObject(body['error'])) {
@@ -38,43 +27,55 @@ export function errorText(result: HttpResult): string {
     const text = [code, message].filter((p) => typeof p === 'string' && p !== '').join(' ');
     if (text !== '') return `HTTP ${result.httpStatus}: ${text}`;
   }
-  const inner = resultOf(body);
-  if (inner?.error && inner.error.trim() !== '') return inner.error;
-  if (isObject(body) && typeof body['error'] === 'string' && body['error'].trim() !== '') return `HTTP ${result.httpStatus}: ${body['error']}`;
+  const inner = singleResult(body)?.error;
+  if (inner !== undefined) return inner;
+  if (isObject(body) && filled(body['error'])) return `HTTP ${result.httpStatus}: ${body['error']}`;
   return `HTTP ${result.httpStatus}`;
 }
 
+const outcome = (status: SentStatus, result: HttpResult, eventId: string | undefined, error: string | undefined, retryable = false, haltsRun = false): Outcome => ({
+  status,
+  httpStatus: result.httpStatus,
+  eventId,
+  error,
+  retryable,
+  haltsRun,
+});
+
 /**
- * Classifies one single-record exchange:
- * accepted = 2xx with a blank `error`, or 409 (already stored); rejected = a non-empty `error` (even in
- * a 200) or a 4xx other than 408/409/429; failed = no answer, 408, 429 or 5xx.
+ * Classifies one single-record exchange. Accepted only on the API's own word: a 2xx single answer that
+ * names the row's eventId with a blank `error`, or a 409 error answer (the service has that eventId).
+ * Rejected: a non-empty `error` (even in a 200), or a 4xx error answer other than 408/409/429. Failed:
+ * no answer, 408, 429, 5xx, and any answer that is not the API's (an empty 200, HTML, JSON of another
+ * shape, one too large to read), which is retried: it is not the service's verdict on the row but
+ * something in the way (a proxy, a portal), possibly for a moment, and the row's eventId makes the
+ * re-send safe. 401/403, 404 and 3xx halt the run: the credentials or the URL are wrong for every row.
  */
-export function classify(result: HttpResult, sentEventId: string | undefined): Outcome {
+export function classify(result: HttpResult, sentEventId: string | undefined, rule: AnswerRule = 'api'): Outcome {
   const status = result.httpStatus;
-  if (status === undefined) {
-    return { status: 'failed', httpStatus: undefined, eventId: sentEventId, error: result.networkError, retryable: true, authRefused: false };
-  }
-  if (status === 409) {
-    return { status: 'accepted', httpStatus: status, eventId: resultOf(result.body)?.eventId ?? sentEventId, error: undefined, retryable: false, authRefused: false };
-  }
+  if (status === undefined) return outcome('failed', result, sentEventId, result.networkError, true);
+  const own = provenanceOf(result, false, rule) === 'api';
+  const said = own ? errorText(result) : foreignText(result, rule);
+  if (status === 401 || status === 403) return outcome('rejected', result, sentEventId, said, false, true);
+  if (status === 404) return outcome('failed', result, sentEventId, said, false, true);
+  if (status >= 300 && status < 400) return outcome('failed', result, sentEventId, `HTTP ${status} redirect${result.location ? ` to ${result.location}` : ''}, not followed`, false, true);
+  if (status === 413) return outcome('rejected', result, sentEventId, said);
+  if (status === 408 || status === 429 || status >= 500 || !own) return outcome('failed', result, sentEventId, said, true);
+  const answered = singleResult(result.body);
+  const eventId = answered?.eventId ?? sentEventId;
+  if (status === 409) return outcome('accepted', result, eventId, undefined);
   if (status >= 200 && status < 300) {
-    const inner = resultOf(result.body);
-    const eventId = inner?.eventId || sentEventId;
-    if (inner?.error !== undefined && inner.error.trim() !== '') {
-      return { status: 'rejected', httpStatus: status, eventId, error: inner.error, retryable: false, authRefused: false };
-    }
-    return { status: 'accepted', httpStatus: status, eventId, error: undefined, retryable: false, authRefused: false };
+    const error = rule === 'api' ? answered?.error : errorOf(result);
+    return error === undefined ? outcome('accepted', result, eventId, undefined) : outcome('rejected', result, eventId, error);
   }
-  const eventId = resultOf(result.body)?.eventId || sentEventId;
-  if (status === 408 || status === 429 || status >= 500) {
-    return { status: 'failed', httpStatus: status, eventId, error: errorText(result), retryable: true, authRefused: false };
-  }
-  return {
-    status: 'rejected',
-    httpStatus: status,
-    eventId,
-    error: errorText(result),
-    retryable: false,
-    authRefused: status === 401 || status === 403,
-  };
+  return outcome('rejected', result, eventId, said);
+}
+
+/** Under --accept-answer json: the error a 2xx JSON answer carries, if any (`error` as text or `{code, message}`, or `result.error`). */
+function errorOf(result: HttpResult): string | undefined {
+  const body = result.body;
+  if (!isObject(body)) return undefined;
+  if (isObject(body['error'])) return errorText(result);
+  if (filled(body['error'])) return body['error'];
+  return singleResult(body)?.error;
 }

@@ -1,6 +1,8 @@
 import { BulkError } from '../errors.js';
 import type { Stats } from '../report/index.js';
 import { formatDuration } from '../util/duration.js';
+import { foreignText, provenanceOf } from './answer.js';
+import type { Provenance } from './answer.js';
 import type { HttpClient, HttpResult } from './http-client.js';
 import type { SendSettings } from './send-settings.js';
 import type { StopControl } from './stop-control.js';
@@ -8,12 +10,23 @@ import type { Outcome } from './outcome.js';
 import type { RetryPolicy } from './retry.js';
 import type { Answer, Throttle } from './throttle.js';
 
-/** What an answer means for pacing: 429 throttles, 503 is a failure and back-pressure, no answer, 408 or 5xx a failure. */
-function answerOf(status: number | undefined): Answer {
+/**
+ * What an answer means for pacing: 429 throttles, 503 is a failure and back-pressure; no answer, 408,
+ * 5xx, or an answer that is not the API's (a proxy's page) is a failure, so a run of them is an outage.
+ */
+function answerOf(status: number | undefined, from: Provenance): Answer {
   if (status === 429) return 'throttled';
   if (status === 503) return 'unavailable';
-  return status === undefined || status === 408 || status >= 500 ? 'failed' : 'ok';
+  return status === undefined || status === 408 || status >= 500 || from === 'foreign' ? 'failed' : 'ok';
 }
+
+/**
+ * Answers that are not the API's, with none that is before them, after which the run stops: the
+ * endpoint is something else (a sign-in page, a proxy, another service). Three rather than one, so that
+ * one garbled answer at the start of a nightly run does not end it; a few, so that a run against the
+ * wrong thing ends within its first requests instead of failing every row.
+ */
+const FOREIGN_ANSWERS_TO_STOP = 3;
 
 /**
  * Every request of a run goes through here: paced by the throttle (--rate, AIMD on 429, one probe at a
@@ -27,8 +40,15 @@ export class Requester {
   readonly #retry: RetryPolicy;
   readonly #stats: Stats;
   readonly #stop: StopControl;
+  /** Requests carry many records (a many-* path): what the API's answer looks like. */
+  readonly #many: boolean;
+  /** The API has answered at least once, in its own shape. */
+  #heardApi = false;
+  /** Answers not the API's before the first that is. */
+  #foreign = 0;
 
-  constructor(client: HttpClient, throttle: Throttle, settings: SendSettings, retry: RetryPolicy, stats: Stats, stop: StopControl) {
+  constructor(client: HttpClient, throttle: Throttle, settings: SendSettings, retry: RetryPolicy, stats: Stats, stop: StopControl, many: boolean) {
+    this.#many = many;
     this.#client = client;
     this.#throttle = throttle;
     this.#settings = settings;
@@ -59,9 +79,10 @@ export class Requester {
     const status = result.httpStatus;
     const ms = performance.now() - started;
     stats.response(status, ms);
-    this.#throttle.release(answerOf(status), ms);
+    const from = provenanceOf(result, this.#many, this.#settings.acceptAnswer);
+    this.#throttle.release(answerOf(status, from), ms);
     this.#gauge();
-    this.#judge(result);
+    this.#judge(result, from);
     return result;
   }
 
@@ -73,14 +94,37 @@ export class Requester {
     this.#stats.rateLimit = throttle.rate > 0 ? throttle.rate : undefined;
   }
 
-  /** 401 or 403: no other row will fare better. */
-  refused(outcome: Outcome): void {
-    this.#stop.abort(new BulkError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${outcome.error ?? `HTTP ${outcome.httpStatus}`}); check ASAPP_API_ID / ASAPP_API_SECRET`));
+  /** The URL requests go to, as a message names it: no user or password, no query. */
+  get #url(): string {
+    const { origin, pathname } = this.#settings.endpoint;
+    return `${origin}${pathname.replace(/\/+$/, '')}${this.#settings.apiPath}`;
+  }
+
+  /** An answer that halts the run (outcome.ts): 401/403 refuse the credentials; 404 or a redirect say the URL is wrong. */
+  halted(outcome: Outcome): void {
+    const said = outcome.error ?? `HTTP ${outcome.httpStatus}`;
+    const status = outcome.httpStatus ?? 0;
+    if (status === 401 || status === 403) {
+      this.#stop.abort(new BulkError('BULK_AUTH_REFUSED', `the endpoint refused the credentials (${said}); check ASAPP_API_ID / ASAPP_API_SECRET`));
+    } else if (status >= 300 && status < 400) {
+      this.#stop.abort(
+        new BulkError('BULK_ENDPOINT_WRONG', `POST ${this.#url} answered ${said}: bulk-submit follows no redirect, so credentials never go elsewhere; give --endpoint the URL the API answers at`),
+      );
+    } else {
+      this.#stop.abort(new BulkError('BULK_ENDPOINT_WRONG', `POST ${this.#url} answered ${said}: the URL is wrong, not the rows; check --endpoint (a base URL such as https://api.sandbox.asapp.com) and --path`));
+    }
   }
 
   /** What an answer means beyond its rows: stop the run now rather than fail every row after it. */
-  #judge(result: HttpResult): void {
+  #judge(result: HttpResult, from: Provenance): void {
     const status = result.httpStatus;
+    if (from === 'api') this.#heardApi = true;
+    else if (from === 'foreign' && !this.#heardApi && status !== undefined && status < 500 && status !== 408 && status !== 429 && ++this.#foreign === FOREIGN_ANSWERS_TO_STOP) {
+      const api = this.#settings.acceptAnswer === 'api' ? 'like the Metadata Ingestion API' : 'JSON';
+      this.#stop.abort(
+        new BulkError('BULK_NOT_API', `the endpoint does not answer ${api}: check --endpoint and any proxy (POST ${this.#url}: ${foreignText(result, this.#settings.acceptAnswer)})`),
+      );
+    }
     if (result.tlsError) this.#stop.abort(new BulkError('BULK_TLS', result.networkError ?? 'TLS error'));
     if (status === 429 && result.retryAfterMs !== undefined && result.retryAfterMs > this.#retry.maxDelayMs) {
       // A daily quota: nothing will get through for hours.

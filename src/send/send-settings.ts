@@ -1,4 +1,6 @@
-/** What the sender needs to know: where, with what, how fast and how patiently. */
+import type { AnswerRule } from './answer.js';
+
+/** What the sender needs to know: where, with what, how fast and how patiently, and which answers to believe. */
 export interface SendSettings {
   readonly endpoint: URL;
   readonly apiPath: string;
@@ -15,4 +17,8 @@ export interface SendSettings {
   readonly rate: number;
   readonly maxOutageMs: number;
   readonly drainTimeoutMs: number;
+  /** --accept-answer: only the API's documented answers accept a row, or (another JSON API) any JSON 2xx. */
+  readonly acceptAnswer: AnswerRule;
+  /** --max-answer-size: the most bytes of an answer read (and inflated); past it the request is cut. */
+  readonly maxAnswerBytes: number;
 }

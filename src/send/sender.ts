@@ -1,5 +1,6 @@
 import { subsetBody } from '../prepare/index.js';
 import type { Parcel, ParcelView } from '../prepare/index.js';
+import type { AnswerRule } from './answer.js';
 import { classifyBatch } from './batch-outcome.js';
 import type { HttpResult } from './http-client.js';
 import type { RowOutcome, RowSink } from './row-sink.js';
@@ -31,8 +32,8 @@ export function* bodiesOf(parcel: Parcel, rows: ParcelView): Generator<Body> {
   }
 }
 
-/** An outcome as recorded: 401/403 turns the row `failed` (the run stops), anything else as classified. */
-const recorded = (outcome: Outcome): RowOutcome => (outcome.authRefused ? { ...outcome, status: 'failed' } : outcome);
+/** An outcome as recorded: one that halts the run (401/403, a wrong URL) turns the row `failed`, anything else as classified. */
+const recorded = (outcome: Outcome): RowOutcome => (outcome.haltsRun ? { ...outcome, status: 'failed' } : outcome);
 
 /**
  * Sends bodies, retrying what is worth retrying, and records every row they carried. A single-record body
@@ -46,8 +47,10 @@ export class Sender {
   readonly #record: RowSink;
   readonly #stop: StopControl;
   readonly #batches: boolean;
+  readonly #rule: AnswerRule;
 
-  constructor(request: Requester, retry: RetryPolicy, record: RowSink, stop: StopControl, batches: boolean) {
+  constructor(request: Requester, retry: RetryPolicy, record: RowSink, stop: StopControl, batches: boolean, rule: AnswerRule) {
+    this.#rule = rule;
     this.#request = request;
     this.#retry = retry;
     this.#record = record;
@@ -68,9 +71,9 @@ export class Sender {
       const result = await this.#request.post(body.bytes, attempts > 0);
       if (!result) break;
       attempts++;
-      outcome = classify(result, eventId);
-      if (outcome.authRefused) {
-        this.#request.refused(outcome);
+      outcome = classify(result, eventId, this.#rule);
+      if (outcome.haltsRun) {
+        this.#request.halted(outcome);
         break;
       }
       if (!outcome.retryable || result.tlsError || this.#stop.signal.aborted) break;
@@ -104,7 +107,7 @@ export class Sender {
         await this.#batch(body, pending.slice(half), attempts);
         return;
       }
-      const outcomes = classifyBatch(result, pending.map((k) => rows.eventId(first + k) ?? undefined));
+      const outcomes = classifyBatch(result, pending.map((k) => rows.eventId(first + k) ?? undefined), this.#rule);
       if (!this.#request.inOutage && outcomes.some((o) => o.retryable)) failures++;
       const again = await this.#settle(body, pending, outcomes, attempts, failures > this.#retry.retries || this.#stop.signal.aborted || Boolean(result.tlsError));
       last = again.map((j) => outcomes[j]);
@@ -124,7 +127,7 @@ export class Sender {
     const doneOutcomes: RowOutcome[] = [];
     for (let j = 0; j < pending.length; j++) {
       const outcome = outcomes[j];
-      if (outcome.authRefused) this.#request.refused(outcome);
+      if (outcome.haltsRun) this.#request.halted(outcome);
       else if (outcome.retryable && !giveUp) {
         again.push(j);
         continue;

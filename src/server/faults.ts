@@ -20,9 +20,9 @@ export function mulberry32(seed: number): () => number {
 
 /**
  * The failures to inject, as the serve command's options name them (src/options/table.ts): `failRate`,
- * `latency`, `rateLimit`, `dailyQuota`, `dropRate`, `acceptThenFail`, `outage`, and the `seed` of them all.
+ * `latency`, `rateLimit`, `dailyQuota`, `dropRate`, `acceptThenFail`, `outage`, `htmlRate`, and the `seed` of them all.
  */
-export type FaultOptions = Pick<LibraryOptions<'serve'>, 'seed' | 'failRate' | 'latency' | 'capacity' | 'rateLimit' | 'dailyQuota' | 'dropRate' | 'acceptThenFail' | 'outage'>;
+export type FaultOptions = Pick<LibraryOptions<'serve'>, 'seed' | 'failRate' | 'latency' | 'capacity' | 'rateLimit' | 'dailyQuota' | 'dropRate' | 'acceptThenFail' | 'outage' | 'htmlRate'>;
 
 /**
  * --capacity N: the endpoint works on at most N requests at once; the others wait their turn, in order.
@@ -49,20 +49,21 @@ export class Capacity {
   }
 }
 
-export type FaultCounts = Record<'throttled' | 'overQuota' | 'dropped' | 'failed' | 'acceptedThenFailed' | 'refusedConnections', number>;
+export type FaultCounts = Record<'throttled' | 'overQuota' | 'dropped' | 'failed' | 'acceptedThenFailed' | 'refusedConnections' | 'html', number>;
 
 /** What to do with a request before it is processed. */
 export type Verdict =
   | { readonly kind: 'throttle'; readonly retryAfterSeconds: number; readonly code: string }
   | { readonly kind: 'drop' }
   | { readonly kind: 'fail' }
+  | { readonly kind: 'html' }
   | { readonly kind: 'process'; readonly delayMs: number; readonly failAfterStoring: boolean };
 
 export class Faults {
-  readonly counts: FaultCounts = { throttled: 0, overQuota: 0, dropped: 0, failed: 0, acceptedThenFailed: 0, refusedConnections: 0 };
+  readonly counts: FaultCounts = { throttled: 0, overQuota: 0, dropped: 0, failed: 0, acceptedThenFailed: 0, refusedConnections: 0, html: 0 };
   readonly #options: FaultOptions;
   readonly #now: () => number;
-  readonly #random: Record<'fail' | 'drop' | 'latency' | 'acceptThenFail', () => number>;
+  readonly #random: Record<'fail' | 'drop' | 'latency' | 'acceptThenFail' | 'html', () => number>;
   #second = -1;
   #inSecond = 0;
   #day = '';
@@ -77,12 +78,13 @@ export class Faults {
       drop: mulberry32(seed * 4 + 2),
       latency: mulberry32(seed * 4 + 3),
       acceptThenFail: mulberry32(seed * 4 + 4),
+      html: mulberry32(seed * 4 + 5),
     };
   }
 
   get active(): boolean {
     const o = this.#options;
-    return Boolean(o.failRate || o.latency?.latencyMs || o.capacity || o.rateLimit || o.dailyQuota || o.dropRate || o.acceptThenFail || o.outage);
+    return Boolean(o.failRate || o.latency?.latencyMs || o.capacity || o.rateLimit || o.dailyQuota || o.dropRate || o.acceptThenFail || o.outage || o.htmlRate);
   }
 
   /** Decides the fate of one ingest request, in the order a real gateway would. */
@@ -117,6 +119,11 @@ export class Faults {
     const fail = this.#random.fail() < (o.failRate ?? 0);
     const jitter = this.#random.latency() * (o.latency?.latencyJitterMs ?? 0);
     const failAfterStoring = this.#random.acceptThenFail() < (o.acceptThenFail ?? 0);
+    const html = this.#random.html() < (o.htmlRate ?? 0);
+    if (html) {
+      this.counts.html++;
+      return { kind: 'html' };
+    }
     if (drop) {
       this.counts.dropped++;
       return { kind: 'drop' };

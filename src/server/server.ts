@@ -89,6 +89,9 @@ export async function startServer(given: ServeOptions = {}): Promise<RunningServ
   };
 }
 
+/** --html-rate: what a captive portal or a misconfigured proxy answers in the API's place (a 200, nothing stored). */
+const SIGN_IN_PAGE = '<!doctype html><html><head><title>Sign in</title></head><body><form method="post" action="/login"><input name="user"><button>Sign in</button></form></body></html>\n';
+
 /** The request handler: routes, keys, body, injected faults, then the API's answer. Resolves the status sent (0: dropped). */
 function handler(options: ServeOptions, ingest: Ingest, faults: Faults, counts: ServerCounts): (request: IncomingMessage, response: ServerResponse) => Promise<number> {
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
@@ -129,6 +132,10 @@ function handler(options: ServeOptions, ingest: Ingest, faults: Faults, counts: 
         return 0;
       case 'fail':
         return fail(503, '503-01', 'service unavailable (injected)');
+      case 'html':
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(SIGN_IN_PAGE) });
+        response.end(SIGN_IN_PAGE);
+        return 200;
       case 'process':
         break;
     }
@@ -168,7 +175,17 @@ function scheduleOutage(server: Server, address: AddressInfo, outage: { afterMs:
       listening = false;
       server.close();
       server.closeAllConnections();
-      timers.push(setTimeout(() => server.listen(address.port, address.address, () => (listening = true)), outage.durationMs));
+      // Listening again may fail for a moment (another process took the port meanwhile): try again until it works,
+      // rather than leave an 'error' nobody listens for, which would end serve.
+      const relisten = (): void => {
+        const retry = (): void => void timers.push(setTimeout(relisten, 100));
+        server.once('error', retry);
+        server.listen(address.port, address.address, () => {
+          server.off('error', retry);
+          listening = true;
+        });
+      };
+      timers.push(setTimeout(relisten, outage.durationMs));
     }, outage.afterMs),
   );
   return {

@@ -12,13 +12,13 @@ function csv(rows) {
   return `External Conversation ID,Device Type\n${Array.from({ length: rows }, (_, i) => `c-${i + 1},PHONE`).join('\n')}\n`;
 }
 
-test('200 with an error is rejected; the seed flat shape is accepted; 500 fails; 404 is rejected', async () => {
+test('200 with an error is rejected; the seed flat shape is accepted; 500 fails; 422 is rejected', async () => {
   await withScripted((request) => {
     const { externalConversationId: id, eventId } = JSON.parse(request.body);
     if (id === 'c-1') return { status: 200, body: { result: { eventId, error: 'FAIL_BAD_PARAMS: ERROR: agent id cannot be blank' } } };
     if (id === 'c-2') return { status: 200, body: { eventId: '5484e507-feaf-11ec-bfc1-fda566fa9333', error: '' } };
     if (id === 'c-3') return { status: 500, body: { error: { requestId: 'r', code: '500-01', message: 'boom' } } };
-    if (id === 'c-4') return { status: 404, body: { error: { requestId: 'r', code: '404-01', message: 'no such thing' } } };
+    if (id === 'c-4') return { status: 422, body: { error: { requestId: 'r', code: '422-01', message: 'unprocessable' } } };
     return ok(request);
   }, async (server) => {
     const cwd = tempDir();

@@ -41,7 +41,7 @@ async function startHttps(dir) {
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ result: { eventId: JSON.parse(body).eventId, error: '' } }));
+      res.end(JSON.stringify(ok({ body }).body));
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -44,10 +44,11 @@ export function startScripted(respond) {
   });
 }
 
-/** The documented success answer for a single record. */
+/** The documented success answer: for a single record, or for each item of a many-* request. */
 export function ok(request) {
-  const { eventId } = JSON.parse(request.body);
-  return { status: 200, body: { result: { eventId, error: '' } } };
+  const body = JSON.parse(request.body);
+  if (Array.isArray(body.items)) return { status: 200, body: { errorCount: 0, results: body.items.map((item) => ({ eventId: item.eventId, error: '' })) } };
+  return { status: 200, body: { result: { eventId: body.eventId ?? 'service-made', error: '' } } };
 }
 
 /** Runs `fn(server)` against a scripted server (startScripted's), which is closed whatever `fn` does. */

@@ -9,25 +9,54 @@ import { generateEventId } from '../../dist/mapping/event-id.js';
 import { classify } from '../../dist/send/outcome.js';
 import { BACKOFF, retryDelay } from '../../dist/send/retry.js';
 
-const answer = (httpStatus, body, extra = {}) => ({ httpStatus, body, networkError: undefined, retryAfterMs: undefined, ...extra });
-const summary = (o) => ({ status: o.status, retryable: o.retryable, authRefused: o.authRefused, error: o.error, eventId: o.eventId, httpStatus: o.httpStatus });
+/** An answer as exchange.ts makes it: JSON by default, with its raw bytes. */
+const answer = (httpStatus, body, extra = {}) => {
+  const raw = Buffer.from(body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body));
+  return { httpStatus, body: typeof body === 'string' ? undefined : body, networkError: undefined, retryAfterMs: undefined, contentType: 'application/json', raw, ...extra };
+};
+const summary = (o) => ({ status: o.status, retryable: o.retryable, haltsRun: o.haltsRun, error: o.error, eventId: o.eventId, httpStatus: o.httpStatus });
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Every promise reaction queued so far, and those they queue, have run: a macrotask comes after them all. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-test('classify: 2xx with a blank or missing error is accepted', () => {
-  for (const body of [{ result: { eventId: 'srv', error: '' } }, { result: { eventId: 'srv', error: '   ' } }, { result: { eventId: 'srv' } }]) {
-    assert.deepEqual(summary(classify(answer(200, body), 'sent')), { status: 'accepted', retryable: false, authRefused: false, error: undefined, eventId: 'srv', httpStatus: 200 }, JSON.stringify(body));
+test('classify: a 2xx single answer naming its eventId with a blank or missing error is accepted', () => {
+  for (const body of [{ result: { eventId: 'srv', error: '' } }, { result: { eventId: 'srv', error: '   ' } }, { result: { eventId: 'srv' } }, { result: { eventId: 'srv', error: null } }]) {
+    assert.deepEqual(summary(classify(answer(200, body), 'sent')), { status: 'accepted', retryable: false, haltsRun: false, error: undefined, eventId: 'srv', httpStatus: 200 }, JSON.stringify(body));
   }
-  assert.equal(classify(answer(201, undefined), 'sent').status, 'accepted', 'no body at all');
-  assert.equal(classify(answer(204, ''), 'sent').eventId, 'sent', 'no eventId in the answer: the one sent');
+  const noType = classify(answer(200, { result: { eventId: 'srv', error: '' } }, { contentType: undefined }), 'sent');
+  assert.equal(noType.status, 'accepted', 'no Content-Type at all: the body decides');
+});
+
+test('classify: anything but the API answer accepts nothing: failed, retried, saying what came back', () => {
+  const cases = [
+    [answer(201, undefined), 'HTTP 201 application/json (0 bytes) is not the API\'s answer: an empty body'],
+    [answer(200, { status: 'ok' }), 'HTTP 200 application/json (15 bytes) is not the API\'s answer: "{\\"status\\":\\"ok\\"}"'],
+    [answer(200, { result: { error: '' } }), 'HTTP 200 application/json (23 bytes) is not the API\'s answer: "{\\"result\\":{\\"error\\":\\"\\"}}"'],
+    [answer(200, '<html>\n<body>x</body></html>', { contentType: 'text/html' }), 'HTTP 200 text/html (28 bytes) is not the API\'s answer: "<html>\\n<body>x</body></html>"'],
+    [answer(200, undefined, { unread: 'answer larger than 10 bytes; not read further', raw: undefined }), 'HTTP 200 application/json: answer larger than 10 bytes; not read further'],
+    [answer(409, '<h1>conflict</h1>', { contentType: 'text/html' }), 'HTTP 409 text/html (17 bytes) is not the API\'s answer: "<h1>conflict</h1>"'],
+    [answer(400, 'bad request', { contentType: 'text/plain' }), 'HTTP 400 text/plain (11 bytes) is not the API\'s answer: "bad request"'],
+  ];
+  for (const [result, error] of cases) {
+    assert.deepEqual(summary(classify(result, 'sent')), { status: 'failed', retryable: true, haltsRun: false, error, eventId: 'sent', httpStatus: result.httpStatus }, error);
+  }
+  const long = classify(answer(200, 'x'.repeat(500), { contentType: 'text/plain' }), 'sent');
+  assert.equal(long.error, `HTTP 200 text/plain (500 bytes) is not the API's answer: "${'x'.repeat(60)}"…`, 'the first bytes, cut');
+});
+
+test('classify: --accept-answer json takes any JSON 2xx without an error (another JSON API), never HTML or nothing', () => {
+  assert.equal(classify(answer(201, { id: 7 }), undefined, 'json').status, 'accepted');
+  assert.equal(classify(answer(204, undefined), undefined, 'json').status, 'accepted', '204 No Content');
+  assert.deepEqual([classify(answer(200, { error: 'no such customer' }), undefined, 'json').status, classify(answer(200, { error: 'no such customer' }), undefined, 'json').error], ['rejected', 'no such customer']);
+  assert.equal(classify(answer(200, '<html></html>', { contentType: 'text/html' }), undefined, 'json').status, 'failed');
+  assert.equal(classify(answer(200, undefined), undefined, 'json').status, 'failed', 'an empty 200');
 });
 
 test('classify: a non-empty error inside a 200 is rejected, in both the documented and the seed flat shape', () => {
   assert.deepEqual(summary(classify(answer(200, { result: { eventId: 'e', error: 'FAIL_BAD_PARAMS: ERROR: x' } }), 'sent')), {
     status: 'rejected',
     retryable: false,
-    authRefused: false,
+    haltsRun: false,
     error: 'FAIL_BAD_PARAMS: ERROR: x',
     eventId: 'e',
     httpStatus: 200,
@@ -38,38 +67,44 @@ test('classify: a non-empty error inside a 200 is rejected, in both the document
   assert.deepEqual([flatOk.status, flatOk.eventId], ['accepted', 'flat']);
 });
 
-test('classify: 409 means already stored, so accepted', () => {
+test('classify: a 409 error answer means already stored, so accepted', () => {
   const outcome = classify(answer(409, { error: { code: '409-01', message: 'duplicate eventId' } }), 'sent');
-  assert.deepEqual(summary(outcome), { status: 'accepted', retryable: false, authRefused: false, error: undefined, eventId: 'sent', httpStatus: 409 });
+  assert.deepEqual(summary(outcome), { status: 'accepted', retryable: false, haltsRun: false, error: undefined, eventId: 'sent', httpStatus: 409 });
 });
 
-test('classify: 400 and other 4xx are rejected with the service’s text, not retried', () => {
+test('classify: 400 and other 4xx error answers are rejected with the service’s text, not retried', () => {
   const bad = classify(answer(400, { result: { eventId: 'e', error: 'FAIL_BAD_PARAMS: ERROR: lobId: must match' } }), 'sent');
-  assert.deepEqual(summary(bad), { status: 'rejected', retryable: false, authRefused: false, error: 'FAIL_BAD_PARAMS: ERROR: lobId: must match', eventId: 'e', httpStatus: 400 });
+  assert.deepEqual(summary(bad), { status: 'rejected', retryable: false, haltsRun: false, error: 'FAIL_BAD_PARAMS: ERROR: lobId: must match', eventId: 'e', httpStatus: 400 });
   const documented = classify(answer(400, { error: { code: '400-02', message: 'Bad request' } }), 'sent');
   assert.deepEqual([documented.status, documented.error], ['rejected', 'HTTP 400: 400-02 Bad request']);
-  for (const status of [404, 413, 422]) {
-    const outcome = classify(answer(status, {}), 'sent');
-    assert.deepEqual([outcome.status, outcome.retryable, outcome.authRefused, outcome.error], ['rejected', false, false, `HTTP ${status}`], String(status));
+  for (const status of [405, 413, 422]) {
+    const outcome = classify(answer(status, { error: { code: `${status}-01`, message: 'no' } }), 'sent');
+    assert.deepEqual([outcome.status, outcome.retryable, outcome.haltsRun, outcome.error], ['rejected', false, false, `HTTP ${status}: ${status}-01 no`], String(status));
   }
 });
 
-test('classify: 401 and 403 refuse auth (the run stops)', () => {
+test('classify: 401 and 403 refuse auth, 404 and a redirect name a wrong URL: each halts the run', () => {
   for (const status of [401, 403]) {
     const outcome = classify(answer(status, { error: { code: `${status}-01`, message: 'no' } }), 'sent');
-    assert.deepEqual([outcome.status, outcome.authRefused, outcome.retryable], ['rejected', true, false], String(status));
+    assert.deepEqual([outcome.status, outcome.haltsRun, outcome.retryable], ['rejected', true, false], String(status));
     assert.equal(outcome.error, `HTTP ${status}: ${status}-01 no`);
   }
+  const missing = classify(answer(404, { error: { code: '404-01', message: 'no such endpoint' } }), 'sent');
+  assert.deepEqual([missing.status, missing.haltsRun, missing.error], ['failed', true, 'HTTP 404: 404-01 no such endpoint']);
+  const moved = classify(answer(307, '', { contentType: 'text/html', location: 'https://elsewhere.example/x' }), 'sent');
+  assert.deepEqual([moved.status, moved.haltsRun, moved.error], ['failed', true, 'HTTP 307 redirect to https://elsewhere.example/x, not followed']);
 });
 
 test('classify: 408, 429, 5xx and network errors failed, retryable', () => {
   for (const status of [408, 429, 500, 502, 503, 504]) {
     const outcome = classify(answer(status, { error: { code: `${status}-01`, message: 'later' } }), 'sent');
-    assert.deepEqual([outcome.status, outcome.retryable, outcome.authRefused], ['failed', true, false], String(status));
+    assert.deepEqual([outcome.status, outcome.retryable, outcome.haltsRun], ['failed', true, false], String(status));
     assert.equal(outcome.error, `HTTP ${status}: ${status}-01 later`);
   }
+  const proxy = classify(answer(502, '<html>Bad Gateway</html>', { contentType: 'text/html' }), 'sent');
+  assert.deepEqual([proxy.status, proxy.retryable, proxy.error], ['failed', true, 'HTTP 502 text/html (24 bytes) is not the API\'s answer: "<html>Bad Gateway</html>"']);
   const network = classify({ httpStatus: undefined, body: undefined, networkError: 'ECONNRESET', retryAfterMs: undefined }, 'sent');
-  assert.deepEqual(summary(network), { status: 'failed', retryable: true, authRefused: false, error: 'ECONNRESET', eventId: 'sent', httpStatus: undefined });
+  assert.deepEqual(summary(network), { status: 'failed', retryable: true, haltsRun: false, error: 'ECONNRESET', eventId: 'sent', httpStatus: undefined });
 });
 
 test('Retry-After: seconds or an HTTP date', () => {
@@ -255,4 +290,18 @@ test('classifyBatch matches by eventId, not by position; a missing result fails'
   assert.deepEqual(outcomes.map((o) => o.status), ['accepted', 'rejected', 'failed']);
   assert.equal(outcomes[2].retryable, true);
   assert.deepEqual(classifyBatch(answer(503, {}), items).map((o) => o.status), ['failed', 'failed', 'failed']);
+});
+
+test('classifyBatch: a 200 without results accepts no item, under either rule; an error in the single shape rejects them all', () => {
+  const items = ['a', 'b'];
+  for (const body of [{ result: { eventId: 'a', error: '' } }, { status: 'ok' }, {}, { errorCount: '0', results: [{ eventId: 'a', error: '' }] }]) {
+    for (const rule of ['api', 'json']) {
+      const outcomes = classifyBatch(answer(200, body), items, rule);
+      assert.deepEqual(outcomes.map((o) => [o.status, o.retryable]), [['failed', true], ['failed', true]], `${JSON.stringify(body)} under ${rule}`);
+      assert.match(outcomes[0].error, /is not the API's answer/);
+    }
+  }
+  const refused = classifyBatch(answer(200, { result: { error: 'FAIL_BAD_PARAMS: ERROR: items' } }), items);
+  assert.deepEqual(refused.map((o) => [o.status, o.error]), [['rejected', 'FAIL_BAD_PARAMS: ERROR: items'], ['rejected', 'FAIL_BAD_PARAMS: ERROR: items']]);
+  assert.deepEqual(classifyBatch(answer(409, { error: { code: '409-01', message: 'stored' } }), items).map((o) => o.status), ['accepted', 'accepted'], 'a 409 error answer: all stored');
 });
