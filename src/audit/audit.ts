@@ -42,13 +42,15 @@ async function covered(sources: readonly Source[], tally: Tally, readers: readon
     rows: sum('rows'),
     acceptedOnce: sum('acceptedOnce'),
     dropped: sum('dropped'),
+    duplicates: sum('duplicates'),
     missing: sum('missing'),
     duplicated: sum('duplicated'),
     notAccepted: sum('notAccepted'),
     notInInput: sum('notInInput'),
   };
-  // A row --transform left out was left out on purpose: nothing was to be sent, so it is covered.
-  const complete = counts.acceptedOnce + counts.dropped === counts.rows && counts.notInInput === 0;
+  // A row --transform left out was left out on purpose, and a duplicate's record went with the row it
+  // repeats: nothing more was to be sent, so both are covered.
+  const complete = counts.acceptedOnce + counts.dropped + counts.duplicates === counts.rows && counts.notInInput === 0;
   return { complete, ...counts, inputs, problems: listing.problems, unlisted: listing.unlisted };
 }
 

@@ -58,6 +58,8 @@ export interface CoverageCounts {
   readonly acceptedOnce: number;
   /** Rows --transform left out on purpose (last status dropped): covered all the same, as nothing was to be sent. */
   readonly dropped: number;
+  /** Rows that repeat an earlier row of their run (last status duplicate): covered, as that row carries their record. */
+  readonly duplicates: number;
   readonly missing: number;
   readonly duplicated: number;
   readonly notAccepted: number;

@@ -57,7 +57,11 @@ function problemLine(problem: Problem, inputs: readonly InputCoverage[]): string
 function coverageLines(coverage: Coverage, reportNames: readonly string[], list: number): string[] {
   const lines = ['inputs:'];
   for (const input of coverage.inputs) {
-    const covered = [`${input.acceptedOnce} accepted once`, ...(input.dropped > 0 ? [`${input.dropped} dropped by --transform`] : [])];
+    const covered = [
+      `${input.acceptedOnce} accepted once`,
+      ...(input.dropped > 0 ? [`${input.dropped} dropped by --transform`] : []),
+      ...(input.duplicates > 0 ? [`${input.duplicates} duplicate${input.duplicates === 1 ? '' : 's'} of other rows`] : []),
+    ];
     lines.push(`  ${input.file}  ${count(input.rows, 'row')}: ${[...covered, ...problemWords(input)].join(', ')}`);
     if (!input.named) {
       const names = reportNames.length === 0 ? 'none' : reportNames.map((name) => JSON.stringify(name)).join(', ');
@@ -65,11 +69,14 @@ function coverageLines(coverage: Coverage, reportNames: readonly string[], list:
     }
   }
   if (coverage.complete) {
-    const dropped = coverage.dropped > 0 ? `, apart from ${coverage.dropped} that --transform left out on purpose` : '';
-    lines.push(`complete: every row of ${count(coverage.inputs.length, 'input')} (${count(coverage.rows, 'row')}) accepted exactly once${dropped}`);
+    const apart = [
+      ...(coverage.dropped > 0 ? [`${coverage.dropped} that --transform left out on purpose`] : []),
+      ...(coverage.duplicates > 0 ? [`${coverage.duplicates} that repeat another row, accepted as it`] : []),
+    ];
+    lines.push(`complete: every row of ${count(coverage.inputs.length, 'input')} (${count(coverage.rows, 'row')}) accepted exactly once${apart.length > 0 ? `, apart from ${apart.join(' and ')}` : ''}`);
     return lines;
   }
-  const problems = coverage.rows - coverage.acceptedOnce - coverage.dropped + coverage.notInInput;
+  const problems = coverage.rows - coverage.acceptedOnce - coverage.dropped - coverage.duplicates + coverage.notInInput;
   lines.push(`incomplete: ${count(problems, 'row')} not accepted exactly once (${problemWords(coverage).join(', ')})`);
   for (const problem of coverage.problems) lines.push(`  ${problemLine(problem, coverage.inputs)}`);
   if (coverage.unlisted > 0) lines.push(`  … and ${coverage.unlisted} more (--list ${list} lists the first ${list}; raise it to see more)`);

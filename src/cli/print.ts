@@ -55,7 +55,9 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
       : [['accepted', summary.accepted], ['rejected', summary.rejected], ['failed', summary.failed], ['invalid', summary.invalid]];
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
   if (summary.dropped > 0) lines.push(`  ${'dropped'.padEnd(9)} ${summary.dropped} (left out by --transform)`);
-  if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (accepted in an earlier run)`);
+  if (summary.duplicate > 0) lines.push(`  ${'duplicate'.padEnd(9)} ${summary.duplicate} (repeat an earlier row of the run: sent once, as that row)`);
+  if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (done in an earlier run)`);
+  if (summary.eventIds?.from === 'report' && summary.eventIds.rule !== 'content') lines.push(`  ${'event ids'.padEnd(9)} ${summary.eventIds.rule}, as the report's rows were sent`);
   if (summary.command === 'submit' && !summary.dryRun) lines.push(`  ${'requests'.padEnd(9)} ${summary.requests}`);
   if (summary.requests > 0) lines.push(`  ${'answers'.padEnd(9)} ${answersText(summary)}`);
   if (summary.latency) lines.push(`  ${'latency'.padEnd(9)} p50 ${formatDuration(summary.latency.p50)} · p95 ${formatDuration(summary.latency.p95)} · p99 ${formatDuration(summary.latency.p99)}`);

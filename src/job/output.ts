@@ -16,7 +16,7 @@ export interface Output {
 /**
  * What a failed report write means for the user. Rows whose report line was lost were sent (and most
  * likely stored): --resume sends them again, and with the eventIds bulk-submit generates the service
- * stores none of them twice; without them (--no-generate-event-id) it may.
+ * stores none of them twice; without them (--event-ids service) it may.
  */
 function failureNote(report: FileSink, rejects: FileSink | undefined, settings: Settings): string {
   const failed = report.failure !== undefined ? report : rejects;
@@ -26,9 +26,9 @@ function failureNote(report: FileSink, rejects: FileSink | undefined, settings: 
   if (failed !== report) return `${head}; the report holds every row done: free space, then run again with --resume, which writes the rejects file anew`;
   if (report.lost === 0) return `${head}; every row sent is in the report: free space, then run again with --resume`;
   const rows = `${report.lost.toLocaleString('en-US')} row${report.lost === 1 ? ' was' : 's were'} sent but not recorded`;
-  return settings.prepare.generateEventId
+  return settings.prepare.eventIds !== 'service'
     ? `${head}: ${rows}; free space, then run again with --resume: it sends them again with the same eventIds, so the service stores none of them twice`
-    : `${head}: ${rows}; free space, then run again with --resume: it sends them again, and as they carry no eventId of ours (--no-generate-event-id) the service may store them twice`;
+    : `${head}: ${rows}; free space, then run again with --resume: it sends them again, and as they carry no eventId of ours (--event-ids service) the service may store them twice`;
 }
 
 /**

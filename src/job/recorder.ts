@@ -1,7 +1,7 @@
 import { BulkError } from '../errors.js';
 import { ERROR_SHARE_FROM_ROWS } from '../options/index.js';
 import type { Parcel, ParcelView } from '../prepare/index.js';
-import type { RejectsWriter, ReportWriter, RowStatus, Stats } from '../report/index.js';
+import type { RejectsWriter, ReportLine, ReportWriter, RowStatus, Stats } from '../report/index.js';
 import type { RowOutcome, RowSink } from '../send/index.js';
 import type { Settings } from './settings.js';
 import type { Stopper } from './stopper.js';
@@ -31,13 +31,18 @@ export class Recorder implements RowSink {
     this.#stop = stop;
   }
 
-  /** Records the rows a parcel finished itself (invalid, valid for validate, or dropped by --transform) and the rows it skipped. */
+  /** Records the rows a parcel finished itself (invalid, valid for validate, dropped by --transform, or duplicates) and the rows it skipped. */
   finished(parcel: Parcel, rows: ParcelView): Promise<void> | undefined {
     this.#prepared += rows.count;
     this.#stats.skipped += parcel.skipped;
     let sent = 0;
     for (const size of parcel.sizes) sent += size;
     for (let i = sent; i < rows.count; i++) {
+      const repeats = rows.repeats(i);
+      if (repeats !== undefined) {
+        this.#row(rows, i, 'duplicate', rows.eventId(i), null, 0, null, repeats && { file: this.#files[repeats.file], row: repeats.row });
+        continue;
+      }
       const error = rows.error(i);
       this.#row(rows, i, error !== null ? 'invalid' : rows.dropped(i) ? 'dropped' : 'valid', rows.eventId(i), null, 0, error);
     }
@@ -54,15 +59,15 @@ export class Recorder implements RowSink {
     return this.#settle();
   }
 
-  #row(rows: ParcelView, i: number, status: RowStatus, eventId: string | null, httpStatus: number | null, attempts: number, error: string | null): void {
+  #row(rows: ParcelView, i: number, status: RowStatus, eventId: string | null, httpStatus: number | null, attempts: number, error: string | null, repeats?: ReportLine['repeats']): void {
     const file = this.#files[rows.file(i)];
     const at = rows.line(i);
     this.#stats.count(status, error, file, at);
-    const line = { file, line: at, row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error };
+    const line = { file, line: at, row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error, repeats };
     const wait = this.#report.write(line);
     if (wait) this.#waits.push(wait);
-    // A dropped row was left out on purpose: there is nothing to fix and feed back.
-    if (this.#rejects && status !== 'accepted' && status !== 'valid' && status !== 'dropped') {
+    // A dropped row was left out on purpose, and a duplicate's record goes with the row it repeats: nothing to fix and feed back.
+    if (this.#rejects && status !== 'accepted' && status !== 'valid' && status !== 'dropped' && status !== 'duplicate') {
       const rejected = this.#rejects.write(rows.at(i), error ?? status, eventId);
       if (rejected) this.#waits.push(rejected);
     }

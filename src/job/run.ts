@@ -1,3 +1,4 @@
+import { BulkError } from '../errors.js';
 import { openPrepared } from '../prepare/index.js';
 import type { PreparedInput } from '../prepare/index.js';
 import { ReportLock, Stats, readResumeState } from '../report/index.js';
@@ -56,17 +57,35 @@ export async function run(command: 'submit' | 'validate', options: SubmitOptions
   const lock = ReportLock.acquire(settings.reportPath);
   try {
     const resume: ResumeState | undefined = settings.resume ? await readResumeState(settings.reportPath, settings.prepare.files.map(inputName)) : undefined;
-    const prepared = await openPrepared({ ...settings.prepare, done: resume?.accepted() }, options.stdin);
+    const eventIds = eventIdsFor(settings, resume);
+    const prepared = await openPrepared({ ...settings.prepare, eventIds: eventIds.rule, done: resume?.accepted() }, options.stdin);
     const sizes = prepared.sources.map((s) => s.size);
     stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
     const outcome = await runThrough(settings, options, prepared, resume !== undefined, stats);
-    return summarize(settings, stats, outcome);
+    return summarize(settings, stats, outcome, settings.send ? eventIds : null);
   } finally {
     lock.release();
   }
 }
 
-function summarize(settings: Settings, stats: Stats, outcome: { output: Output; stop: Stopper }): Summary {
+/**
+ * The eventId rule of a run: --event-ids, or on --resume the rule the report's rows were sent by (they
+ * are sent again with the ids they had, so the service's 409 still knows them). A rule given that is not
+ * the report's is refused before anything is sent.
+ */
+function eventIdsFor(settings: Settings, resume: ResumeState | undefined): NonNullable<Summary['eventIds']> {
+  const rule = settings.prepare.eventIds;
+  const report = resume?.eventIds;
+  if (report === undefined || report === rule) return { rule, from: report !== undefined ? 'report' : settings.eventIdsGiven ? 'option' : 'default' };
+  if (!settings.eventIdsGiven) return { rule: report, from: 'report' };
+  const written = report === 'position' ? 'position eventIds (bulk-submit before 0.2, or --event-ids position)' : 'content eventIds';
+  throw new BulkError(
+    'BULK_OPTION_INVALID',
+    `--event-ids ${rule}: the report's rows were sent with ${written}; sent again under another rule they would get new ids, and the service would store again those it already has. Resume without --event-ids (the report's rule is kept), or start a new --report`,
+  );
+}
+
+function summarize(settings: Settings, stats: Stats, outcome: { output: Output; stop: Stopper }, eventIds: Summary['eventIds']): Summary {
   const elapsedMs = Date.now() - stats.startedAt;
   const { batchSize, sending, shard } = settings.prepare;
   const aborted = outcome.stop.aborted;
@@ -81,7 +100,9 @@ function summarize(settings: Settings, stats: Stats, outcome: { output: Output; 
     invalid: stats.invalid,
     valid: stats.valid,
     dropped: stats.dropped,
+    duplicate: stats.duplicate,
     skipped: stats.skipped,
+    eventIds,
     requests: stats.requests,
     responses: { ...stats.responses },
     retries: stats.retried,

@@ -7,7 +7,7 @@ import { KINDS } from '../kinds.js';
 import { numberDefault, resolveOptions, SECRET_HEADER, textDefault } from '../options/index.js';
 import type { ErrorBudget, LibraryOptions, ResolvedOptions } from '../options/index.js';
 import { loadRecordSpec } from '../prepare/index.js';
-import type { PrepareSettings } from '../prepare/index.js';
+import type { EventIdRule, PrepareSettings } from '../prepare/index.js';
 import { defaultReportPath } from '../report/index.js';
 import type { Stats } from '../report/index.js';
 import type { AnswerRule, SendSettings } from '../send/index.js';
@@ -64,6 +64,8 @@ export interface Settings {
   readonly rejectsPath: string | undefined;
   readonly resume: boolean;
   readonly force: boolean;
+  /** --event-ids (or --no-generate-event-id) was given: a resumed report's own rule must then agree with it. */
+  readonly eventIdsGiven: boolean;
 }
 
 type Resolved = ResolvedOptions<'submit'> & RunInputs;
@@ -81,19 +83,22 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
   if (o.resume && !sending) throw new BulkError('BULK_OPTION_INVALID', '--resume continues the report of a run that sent rows, and --dry-run sends none: drop one of them');
   const spec = await loadRecordSpec({ kind: o.kind, schemaFile: o.schema, mapFile: o.map });
   const ownPath = o.schema === undefined && o.path === undefined;
-  const batchSize = o.batchSize ?? (ownPath && o.generateEventId && spec.canCarryEventId ? numberDefault('batch-size') : 1);
-  if (batchSize > 1 && sending && (!spec.canCarryEventId || !o.generateEventId)) {
+  const eventIds = eventIdsOf(o);
+  const generates = eventIds.rule !== 'service';
+  const batchSize = o.batchSize ?? (ownPath && generates && spec.canCarryEventId ? numberDefault('batch-size') : 1);
+  if (batchSize > 1 && sending && (!spec.canCarryEventId || !generates)) {
     throw new BulkError(
       'BULK_OPTION_INVALID',
       spec.canCarryEventId
-        ? '--batch-size above 1 needs an eventId on every row to match results to rows: drop --no-generate-event-id'
+        ? '--batch-size above 1 needs an eventId on every row to match results to rows: drop --event-ids service (--no-generate-event-id)'
         : '--batch-size above 1 needs an eventId property in the schema to match results to rows; use --batch-size 1',
     );
   }
   const ca = o.ca === undefined ? undefined : readOptionFile('--ca', o.ca);
   return {
     command,
-    prepare: prepareSettings(o, { ...spec, ca, sending, batchSize }),
+    prepare: prepareSettings(o, { ...spec, ca, sending, batchSize, eventIds: eventIds.rule }),
+    eventIdsGiven: eventIds.given,
     send: sending ? sendSettings(o, ca, batchSize) : undefined,
     maxErrors: budgetOf(o.maxErrors),
     reportPath: o.report ?? defaultReportPath(o.files, sending ? 'submit' : 'validate'),
@@ -104,7 +109,7 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
 }
 
 /** The preparing stage's half of the settings. */
-function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map' | 'sending' | 'batchSize'> & { ca: string | undefined }): PrepareSettings {
+function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map' | 'sending' | 'batchSize' | 'eventIds'> & { ca: string | undefined }): PrepareSettings {
   return {
     files: o.files,
     read: { format: o.format, delimiter: o.delimiter, encoding: o.encoding, trim: o.trim, maxRecordSize: o.maxRecordSize, ca: run.ca },
@@ -114,12 +119,27 @@ function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map
     transform: o.transform === undefined ? undefined : { file: o.transform, url: pathToFileURL(resolve(o.transform)).href },
     timezone: o.timezone,
     coerce: o.coerce ?? false,
-    generateEventId: o.generateEventId,
+    eventIds: run.eventIds,
+    idScope: o.path ?? o.kind,
     sending: run.sending,
     batchSize: run.batchSize,
     batchWaitMs: o.batchWait,
     keepCells: o.rejects !== undefined,
   };
+}
+
+/**
+ * --event-ids, or its alias --no-generate-event-id (service), or the default (content); `given` when the
+ * command line chose it, so that --resume may keep the report's own rule when it did not.
+ */
+function eventIdsOf(o: Resolved): { rule: EventIdRule; given: boolean } {
+  if (o.generateEventId === false) {
+    if (o.eventIds !== undefined && o.eventIds !== 'service') {
+      throw new BulkError('BULK_OPTION_INVALID', `--no-generate-event-id is --event-ids service: it cannot go with --event-ids ${o.eventIds}`);
+    }
+    return { rule: 'service', given: true };
+  }
+  return o.eventIds === undefined ? { rule: textDefault('event-ids') as EventIdRule, given: false } : { rule: o.eventIds, given: true };
 }
 
 /** Reads a file an option names, or says which option could not read it. */

@@ -81,10 +81,21 @@ const TABLE = [
   { flags: '--max-outage <duration>', description: 'when every request fails, probe with backoff; abort (exit 3) after this long', group: 'Sending', commands: ['submit'], defaultValue: 600_000, defaultText: '10m', parse: duration },
   { flags: '--drain-timeout <duration>', description: 'after Ctrl-C or SIGTERM, how long requests in flight may take to finish', group: 'Sending', commands: ['submit'], defaultValue: 10_000, defaultText: '10s', parse: duration },
   { flags: '--max-errors <n|n%>', description: `abort (exit 3) once this many rows are invalid or rejected, or (2%) more than this share of the rows read so far, sent or not (judged from row ${ERROR_SHARE_FROM_ROWS} on); 0 = never`, group: 'Sending', commands: ['submit'], defaultValue: 0, defaultText: '0 (never)', parse: errorBudget },
-  { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint", group: 'Sending', commands: IO, defaultValue: 1000, defaultText: '1000 (1 with --schema, --path or --no-generate-event-id)', appliedByRun: true, parse: integer(1, 1000) },
+  { flags: '-b, --batch-size <n>', description: "rows per request: 1 = the single-record endpoint, 2–1000 = the kind's many-* endpoint", group: 'Sending', commands: IO, defaultValue: 1000, defaultText: '1000 (1 with --schema, --path or --event-ids service)', appliedByRun: true, parse: integer(1, 1000) },
   { flags: '--batch-wait <duration>', description: 'send a batch that is not full once its first row has waited this long', group: 'Sending', commands: ['submit'], defaultValue: 200, defaultText: '200ms', parse: duration },
   { flags: '--shard <K/N>', description: 'process only rows whose row number mod N is K (N machines or processes together send every row once)', group: 'Input', commands: IO, parse: shard },
-  { flags: '--no-generate-event-id', description: 'send rows without an eventId as they are (the service generates one)', group: 'Sending', commands: ['submit'], defaultValue: true, defaultText: 'generate' },
+  {
+    flags: '--event-ids <rule>',
+    description:
+      'how a row without an eventId gets one: content = from the record (the same record has the same id in any file, line, shard or night, and a row that repeats an earlier one of the run is sent once, reported duplicate); position = from its position and record (identical rows are distinct events); service = none, the service makes one',
+    group: 'Sending',
+    commands: ['submit'],
+    defaultValue: 'content',
+    defaultText: "content; on --resume, the report's own",
+    appliedByRun: true,
+    choices: ['content', 'position', 'service'],
+  },
+  { flags: '--no-generate-event-id', description: 'the same as --event-ids service (kept for earlier scripts)', group: 'Sending', commands: ['submit'], defaultValue: true, defaultText: 'generate' },
   { flags: '-n, --dry-run', description: 'read, map and validate only; send nothing', group: 'Sending', commands: ['submit'] },
 
   { flags: '-r, --report <file>', description: 'per-row report (.ndjson, or .csv for CSV)', group: 'Output', commands: IO, defaultText: '<first input>.report.ndjson' },

@@ -2,7 +2,7 @@ import type { Problem, ReportResult, StatusCounts } from '../audit/report-result
 import { escapeHtml, page, table } from './html.js';
 import type { Cell } from './html.js';
 
-const STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped'] as const;
+const STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped', 'duplicate'] as const;
 
 const counts = (byStatus: StatusCounts): Cell[] => STATUSES.map((status) => ({ field: status, value: byStatus[status] }));
 
@@ -28,8 +28,8 @@ function coverage(result: ReportResult): string {
   const inputs = table(
     'coverage',
     c.complete ? `Inputs: complete, every row accepted exactly once` : `Inputs: incomplete`,
-    ['input', 'rows', 'accepted once', 'dropped', 'missing', 'duplicated', 'not accepted', 'not in the input'],
-    c.inputs.map((i) => [i.file, { field: 'rows', value: i.rows }, { field: 'acceptedOnce', value: i.acceptedOnce }, { field: 'dropped', value: i.dropped }, { field: 'missing', value: i.missing }, { field: 'duplicated', value: i.duplicated }, { field: 'notAccepted', value: i.notAccepted }, { field: 'notInInput', value: i.notInInput }]),
+    ['input', 'rows', 'accepted once', 'dropped', 'duplicates', 'missing', 'duplicated', 'not accepted', 'not in the input'],
+    c.inputs.map((i) => [i.file, { field: 'rows', value: i.rows }, { field: 'acceptedOnce', value: i.acceptedOnce }, { field: 'dropped', value: i.dropped }, { field: 'duplicates', value: i.duplicates }, { field: 'missing', value: i.missing }, { field: 'duplicated', value: i.duplicated }, { field: 'notAccepted', value: i.notAccepted }, { field: 'notInInput', value: i.notInInput }]),
   );
   const listed = table('problems', `Rows not accepted exactly once${c.unlisted > 0 ? ` (the first ${c.problems.length}; ${c.unlisted} more not listed)` : ''}`, ['where', 'row', 'why'], c.problems.map((p) => [`${p.file}:${p.line ?? ''}`, { field: 'row', value: p.row }, why(p)]));
   return `<section class="wide">${inputs}</section><section class="wide">${listed}</section>`;

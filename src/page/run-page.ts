@@ -21,7 +21,7 @@ export interface RunPageInput {
   readonly generatedAt: string;
 }
 
-const STATUSES: readonly RowStatus[] = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped'];
+const STATUSES: readonly RowStatus[] = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped', 'duplicate'];
 
 /** The summary as a table of what a monitoring reader would grep for, each number with its field. */
 function summaryTable(s: Summary): string {
@@ -29,7 +29,7 @@ function summaryTable(s: Summary): string {
   const rows: Cell[][] = [
     ['rows', n('rows', s.rows)],
     ...STATUSES.filter((status) => s[status] > 0 || status === 'accepted').map((status): Cell[] => [status, n(status, s[status])]),
-    ['skipped (accepted in an earlier run)', n('skipped', s.skipped)],
+    ['skipped (done in an earlier run)', n('skipped', s.skipped)],
     ['requests', n('requests', s.requests)],
     ['retries', n('retries', s.retries)],
     ...Object.entries(s.responses).map(([name, count]): Cell[] => [`answers ${name}`, n(`responses.${name}`, count)]),

@@ -1,6 +1,7 @@
 /**
- * What a resumed run was told of the rows an earlier run got accepted (report/resume.ts reads them from
- * the report): per input, each accepted row's digest by row number, and the highest row the report names.
+ * What a resumed run was told of the rows an earlier run got accepted, or found to repeat an accepted
+ * one (report/resume.ts reads them from the report): per input, each such row's digest by row number, and
+ * the highest row the report names.
  * Plain data, so it crosses into the preparing thread as it is.
  */
 export interface AcceptedRowsData {
@@ -33,13 +34,18 @@ export class DoneRows {
    * `new` when the report does not have the row as accepted (send it), `same` when it does with this
    * digest (skip it), `changed` when it does with another, or the row no longer has one (now invalid).
    */
-  check(file: string, row: number, digest: string | null): RowCheck {
+  check(file: string, row: number, digest: string | null, legacy?: () => string): RowCheck {
     const done = this.#files[file];
     const byte = row >>> 3;
     if (!done || byte >= done.accepted.length || (done.accepted[byte] & (1 << (row & 7))) === 0) return 'new';
     if (digest === null) return 'changed';
-    const [high, low] = digestHalves(digest);
-    return high === done.digests[row * 2] && low === done.digests[row * 2 + 1] ? 'same' : 'changed';
+    const same = (text: string): boolean => {
+      const [high, low] = digestHalves(text);
+      return high === done.digests[row * 2] && low === done.digests[row * 2 + 1];
+    };
+    // A report written before content eventIds keeps the digest of the row's position and record as
+    // such (event-id.ts): asked for only when the digest of today's rule differs.
+    return same(digest) || (legacy !== undefined && same(legacy())) ? 'same' : 'changed';
   }
 
   /** The highest row the report names for this input (0 when none): an input with fewer rows changed. */

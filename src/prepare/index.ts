@@ -1,7 +1,7 @@
 /**
  * The preparing stage, sealed: inputs in (read → map → transform → validate → serialise), parcels out,
  * ready to send: request bodies built once, with their rows' file, line, row, eventId and digest, and
- * the rows finished here (invalid, valid for validate, or dropped by --transform) with their report error. How it uses threads is its
+ * the rows finished here (invalid, valid for validate, dropped by --transform, or a duplicate of an earlier row) with their report error. How it uses threads is its
  * own business; nothing outside this folder knows how rows are packed.
  */
 import { stat } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
 export type { Parcel, ParcelRows, ParcelRow, KeptCells, StageStop } from './parcel.js';
 export { ParcelView, subsetBody, transferables } from './parcel.js';
 export type { PrepareSettings, ReadSettings, SourceInfo } from './prepare-settings.js';
+export type { EventIdRule } from '../mapping/index.js';
 export type { AcceptedRowsData, DoneRowsData } from './done-rows.js';
 export { loadRecordSpec } from './record-spec.js';
 export { stageMemory } from './stage-memory.js';

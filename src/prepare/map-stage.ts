@@ -5,15 +5,23 @@ import { Packer } from './packer.js';
 import type { Parcel, StageStop } from './parcel.js';
 import type { ParsedChunk } from './parse-stage.js';
 import { RowPreparer } from './row-preparer.js';
-import type { ParsedRow, PreparedRow } from './row-preparer.js';
+import type { ParsedRow, PreparedRow, SendRow } from './row-preparer.js';
+import { Repeats } from './seen-records.js';
+import { digestOf, rowHash } from '../mapping/index.js';
 import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
 import type { RowTools } from './row-tools.js';
 
 
+/** Rows read before the run's row count is estimated from the inputs' size (to size the table of records seen). */
+const SIZE_FROM_ROWS = 1000;
+/** The most records the table is sized for at once (beyond, it grows as it fills): an estimate gone wrong costs at most this. */
+const MAX_EXPECTED = 20_000_000;
+
 /**
  * The mapping end of the stage: parsed rows in, parcels out. Each row is mapped, transformed
- * (--transform), validated and serialised (RowPreparer), checked against the rows an earlier run got accepted (--resume), and packed
- * into request bodies (Packer). Headers are resolved once per input, when the stage is made: a header
+ * (--transform), validated and serialised (RowPreparer), checked against the rows an earlier run got
+ * accepted (--resume) and, with content eventIds, against the records the run has seen (a repeat is not
+ * sent), and packed into request bodies (Packer). Headers are resolved once per input, when the stage is made: a header
  * that cannot be refuses the run before anything is sent.
  */
 export class MapStage {
@@ -22,6 +30,10 @@ export class MapStage {
   readonly #preparer: RowPreparer;
   readonly #packer: Packer;
   readonly #done: DoneRows | undefined;
+  /** With content eventIds, the records seen so far: a row that repeats one is a duplicate. */
+  readonly #repeats: Repeats | undefined;
+  /** Rows taken so far, until the table of records seen is sized from them (#sizeRepeats). */
+  #rowsTaken = 0;
   /** --resume found the input changed, or an input was cut off: what to say; nothing after it is prepared. */
   #stopped: StageStop | undefined;
 
@@ -32,6 +44,7 @@ export class MapStage {
     sources.forEach((source, i) => this.#preparer.plan(i, source.file, source.header));
     this.#packer = new Packer(settings.sending ? settings.batchSize : 1, settings.keepCells);
     this.#done = settings.done ? new DoneRows(settings.done) : undefined;
+    this.#repeats = settings.sending && settings.eventIds === 'content' ? new Repeats() : undefined;
   }
 
   /**
@@ -40,6 +53,7 @@ export class MapStage {
    * waits for each row in turn.
    */
   accept(chunk: ParsedChunk): Promise<void> | undefined {
+    if (this.#repeats && this.#rowsTaken >= 0) this.#sizeRepeats(chunk);
     for (let i = 0; i < chunk.rows.length && this.#stopped === undefined; i++) {
       const prepared = this.#preparer.prepare(chunk.file, this.#parsed(chunk, i));
       if (prepared instanceof Promise) return this.#acceptFrom(chunk, i, prepared);
@@ -63,25 +77,52 @@ export class MapStage {
     return { row: chunk.rows[i], line: chunk.lines[i], cells: chunk.cells[i], value: chunk.values[i], error: chunk.errors[i] };
   }
 
-  /** Packs row `i` of a chunk by its fate, unless --resume finds the report has it accepted (skipped) or changed. */
+  /**
+   * Packs row `i` of a chunk by its fate, unless --resume finds the report has it done (skipped) or
+   * changed, or it repeats an earlier row of the run (a duplicate: with content eventIds).
+   */
   #pack(chunk: ParsedChunk, i: number, prepared: PreparedRow): void {
     const file = this.#sources[chunk.file].file;
     const ref = { file: chunk.file, line: chunk.lines[i], row: chunk.rows[i] };
     const kept = this.#settings.keepCells ? { cells: chunk.cells[i], value: chunk.values[i], text: chunk.texts[i] } : undefined;
-    const check = this.#done?.check(file, ref.row, prepared.fate === 'send' ? prepared.digest : null) ?? 'new';
+    const sending = prepared.fate === 'send' ? prepared : undefined;
+    const check = this.#done?.check(file, ref.row, sending?.digest ?? null, sending && (() => digestOf(rowHash(ref.row, sending.plain)))) ?? 'new';
+    // A row skipped (done before) is still a record the run has seen: a later repeat of it is a duplicate.
+    const repeats = check !== 'changed' && sending?.seen ? this.#repeats?.repeatOf(sending.high, sending.low, ref.file, ref.row) : undefined;
     if (check === 'same') {
       this.#packer.skip();
     } else if (check === 'changed') {
       const now =
         prepared.fate === 'send' ? `its digest is ${prepared.digest}` : prepared.fate === 'invalid' ? `it is now invalid (${prepared.error})` : prepared.fate === 'dropped' ? 'the transform now leaves it out' : 'it changed';
       this.#stopped = { reason: 'changed', message: `${file}:${ref.line}: row ${ref.row} is not the row the report has as accepted (${now})` };
-    } else if (prepared.fate === 'send') {
-      this.#packer.send(ref, prepared.json, prepared.eventId, prepared.digest, kept);
+    } else if (sending) {
+      this.#sendOrRepeat(ref, sending, repeats, kept);
     } else if (prepared.fate === 'dropped') {
       this.#packer.drop(ref);
     } else {
       this.#packer.finish(ref, prepared.fate === 'invalid' ? prepared.error : null, prepared.fate === 'invalid' ? prepared.eventId : null, kept);
     }
+  }
+
+  /**
+   * Once the first thousand rows are in, the inputs' size (when every one is known) tells about how many
+   * rows the run has: the table of records seen is made that big at once, rather than grown step by step.
+   */
+  #sizeRepeats(chunk: ParsedChunk): void {
+    this.#rowsTaken += chunk.rows.length;
+    if (this.#rowsTaken < SIZE_FROM_ROWS || chunk.bytes <= 0) return;
+    const sizes = this.#sources.map((source) => source.size);
+    if (sizes.every((size) => size !== undefined)) {
+      const total = sizes.reduce((a, b) => a + b, 0);
+      this.#repeats?.expect(Math.min(MAX_EXPECTED, Math.ceil((this.#rowsTaken * total) / chunk.bytes)));
+    }
+    this.#rowsTaken = -1;
+  }
+
+  /** A row to send, or, when it repeats an earlier row of the run (`repeats` says where), a duplicate. */
+  #sendOrRepeat(ref: { file: number; line: number; row: number }, row: SendRow, repeats: string | undefined, kept: Parameters<Packer['send']>[4]): void {
+    if (repeats === undefined) this.#packer.send(ref, row.json, row.eventId, row.digest, kept);
+    else this.#packer.duplicate(ref, row.eventId, row.digest, repeats, kept);
   }
 
   /** After a chunk: an input shorter than the report says it was has changed (--resume). */

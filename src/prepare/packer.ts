@@ -1,5 +1,5 @@
 import { BodyBytes } from './body-bytes.js';
-import { DROPPED, ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
+import { DROPPED, DUPLICATE, ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
 import type { KeptCells, Parcel, ParcelRows, StageStop } from './parcel.js';
 
 /** Where a row came from: its file (index into the sources), physical line and row number. */
@@ -31,6 +31,8 @@ class Columns {
   readonly error: (string | null)[] = [];
   /** Which rows --transform left out: few or none, so their indexes, not a column of their own. */
   readonly dropped: number[] = [];
+  /** Which rows repeat an earlier row (their error text says which): few, so their indexes. */
+  readonly duplicates: number[] = [];
   readonly kept: KeptCells | null;
 
   constructor(keep: boolean) {
@@ -65,6 +67,7 @@ class Columns {
     let i = 0;
     for (const part of [this, more]) {
       for (const j of part.dropped) flags[i + j] = DROPPED;
+      for (const j of part.duplicates) flags[i + j] = DUPLICATE;
       for (let j = 0; j < part.length; j++, i++) {
         numbers[i * 3] = part.file[j];
         numbers[i * 3 + 1] = part.line[j];
@@ -149,6 +152,15 @@ export class Packer {
   drop(ref: RowRef): void {
     this.#finished.dropped.push(this.#finished.length);
     this.#finished.add(ref, null, null, null, undefined);
+  }
+
+  /**
+   * A row that repeats an earlier row of the run (content eventIds): finished here, not sent, with its
+   * eventId and digest, and where the row it repeats is (`FILE:ROW`, FILE an index into the sources; empty when unknown).
+   */
+  duplicate(ref: RowRef, eventId: string | null, digest: string, repeats: string, kept?: Kept): void {
+    this.#finished.duplicates.push(this.#finished.length);
+    this.#finished.add(ref, eventId, digest, repeats, kept);
   }
 
   /** A row the report already has as accepted, unchanged (--resume). */

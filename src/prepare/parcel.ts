@@ -17,7 +17,7 @@
  * |                          | starts where the one before it ends (the first at `textStart`)           |
  * | `rows.numbers[3i + k]`   | row i's file (index into the stage's sources), physical line, row number |
  * | `rows.flags[i]`          | bit k set (k = 0, 1, 2): text k is null; bit 3 (DROPPED): --transform    |
- * |                          | left the row out                                                         |
+ * |                          | left the row out; bit 4 (DUPLICATE): it repeats the row its error names  |
  * | `rows.kept`              | only with --rejects: each row's cells, NDJSON value and line, as read    |
  *
  * Column-wise numbers and one buffer of text cross threads far faster than as many small objects;
@@ -63,7 +63,7 @@ export interface ParcelRows {
   /** Per row: where its eventId, digest and error end in `data`; the first text starts at `textStart`. */
   readonly textEnds: Int32Array;
   readonly textStart: number;
-  /** Per row: bit 0 = no eventId, bit 1 = no digest (not sent), bit 2 = no error; bit 3 (DROPPED) = --transform left it out. */
+  /** Per row: bit 0 = no eventId, bit 1 = no digest (not sent), bit 2 = no error; bit 3 (DROPPED) = --transform left it out; bit 4 (DUPLICATE) = it repeats an earlier row. */
   readonly flags: Uint8Array;
   /** Only when a rejects file is written: the CSV cells, NDJSON value and line text, to write back. */
   readonly kept: KeptCells | null;
@@ -78,6 +78,11 @@ export interface KeptCells {
 
 /** A row's flag: --transform left it out (its fate is `dropped`, not `valid`). */
 export const DROPPED = 1 << 3;
+/**
+ * A row's flag: it repeats an earlier row of the run (content eventIds), so it is not sent; its error text
+ * is then where that row is, `FILE:ROW` (FILE an index into the sources), or empty when that is unknown.
+ */
+export const DUPLICATE = 1 << 4;
 
 /** A batch body is `{"items":[` + items joined by `,` + `]}`. */
 export const ITEMS_OPEN = Buffer.from('{"items":[');
@@ -144,6 +149,13 @@ export class ParcelView {
   /** Did --transform leave row `i` out? */
   dropped(i: number): boolean {
     return (this.#rows.flags[i] & DROPPED) !== 0;
+  }
+
+  /** Where the earlier row that row `i` repeats is (file index, row), when it is a duplicate; null otherwise, or when that is unknown. */
+  repeats(i: number): { readonly file: number; readonly row: number } | null | undefined {
+    if ((this.#rows.flags[i] & DUPLICATE) === 0) return undefined;
+    const at = /^(\d+):(\d+)$/.exec(this.#textAt(i, 2) ?? '');
+    return at ? { file: Number(at[1]), row: Number(at[2]) } : null;
   }
 
   /** Row `i` as an object, with its input when it was kept (the rejects file). */

@@ -1,5 +1,5 @@
 import type { Format } from '../input/index.js';
-import type { ColumnMap } from '../mapping/index.js';
+import type { ColumnMap, EventIdRule } from '../mapping/index.js';
 import type { LoadedSchema } from '../schema/index.js';
 import type { DoneRowsData } from './done-rows.js';
 
@@ -22,8 +22,10 @@ export interface PrepareSettings {
   readonly timezone?: string | undefined;
   /** NDJSON: convert scalars to the types the schema wants. */
   readonly coerce: boolean;
-  /** Give rows without an eventId a deterministic one. */
-  readonly generateEventId: boolean;
+  /** How a row without an eventId gets one (mapping/event-id.ts): from its content (rows that repeat an earlier row are then sent once), its position, or not at all (the service's). */
+  readonly eventIds: EventIdRule;
+  /** What a content eventId is scoped to beside the record: the record kind, or a custom --path. */
+  readonly idScope: string;
   /** Serialise valid rows into request bodies; false for validate and --dry-run (valid rows finish here). */
   readonly sending: boolean;
   /** Rows per request body: 1 = one record a body, else `{"items":[…]}` batches. */

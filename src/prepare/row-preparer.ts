@@ -1,4 +1,4 @@
-import { digestOf, fieldsOf, generateEventId, mapCells, mapObject, normalizeDateTimes, resolveHeader, rowHash } from '../mapping/index.js';
+import { contentHash, digestOf, fieldsOf, generateEventId, hashHigh, hashLow, mapCells, mapObject, normalizeDateTimes, positionedDigest, resolveHeader, rowHash } from '../mapping/index.js';
 import type { Column, Field, ZoneReader } from '../mapping/index.js';
 import type { RecordValidator } from '../schema/index.js';
 import { otherKinds } from './other-kinds.js';
@@ -7,9 +7,24 @@ import type { RowTools } from './row-tools.js';
 import { cellsByHeader, isThenable, transformFailure } from './transform.js';
 import type { Transform, TransformRow } from './transform.js';
 
-/** What one row came to: sent (its JSON, eventId and digest), or finished here (invalid, valid, or dropped by --transform). */
+/** A row to send: its body's JSON, its eventId and digest, and what the run's table of records seen and --resume need. */
+export interface SendRow {
+  readonly fate: 'send';
+  /** The record as it goes out (a generated eventId spliced in front). */
+  readonly json: string;
+  readonly eventId: string | null;
+  readonly digest: string;
+  /** Repeats are looked for (--event-ids content) by `high` and `low`: the first 64 bits of the record's content hash. */
+  readonly seen: boolean;
+  readonly high: number;
+  readonly low: number;
+  /** The record as mapped, before a generated eventId: what a report written before content ids made its digest of. */
+  readonly plain: string;
+}
+
+/** What one row came to: sent, or finished here (invalid, valid, or dropped by --transform). */
 export type PreparedRow =
-  | { readonly fate: 'send'; readonly json: string; readonly eventId: string | null; readonly digest: string }
+  | SendRow
   | { readonly fate: 'invalid'; readonly error: string; readonly eventId: string | null }
   | { readonly fate: 'valid' }
   | { readonly fate: 'dropped' };
@@ -47,6 +62,7 @@ export class RowPreparer {
   readonly #settings: PrepareSettings;
   readonly #canCarryEventId: boolean;
   readonly #generate: boolean;
+  readonly #rule: PrepareSettings['eventIds'];
   /** Per input (by index): how its CSV columns map, or undefined for NDJSON. */
   readonly #plans: (Column[] | undefined)[] = [];
   /** Per input: its name and CSV header, for the transform's `row`. */
@@ -60,7 +76,8 @@ export class RowPreparer {
     this.#fields = fieldsOf(settings.schema.schema);
     this.#dateTimes = [...this.#fields.values()].filter((field) => field.isDateTime).map((field) => field.name);
     this.#canCarryEventId = this.#fields.has('eventId');
-    this.#generate = this.#canCarryEventId && settings.generateEventId;
+    this.#rule = settings.eventIds;
+    this.#generate = this.#canCarryEventId && settings.eventIds !== 'service';
   }
 
   /**
@@ -124,8 +141,9 @@ export class RowPreparer {
     const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
     if (problems.length > 0) return { fate: 'invalid', error: problems.join('; '), eventId: own };
     if (!this.#settings.sending) return { fate: 'valid' };
-    // Serialise once; a generated eventId is spliced in front rather than re-serialising. One hash of
-    // the row's position and record makes both the generated eventId and the digest.
+    // Serialise once; a generated eventId is spliced in front rather than re-serialising. One hash makes
+    // both the row's eventId and its digest: of its position and record (the position rule), or of its
+    // scope and record (content), the digest then mixing in the position (event-id.ts).
     let json: string;
     try {
       json = JSON.stringify(record);
@@ -133,10 +151,14 @@ export class RowPreparer {
       // Only a transform's record can get here (a BigInt, a cycle): what a file gives always serialises.
       return { fate: 'invalid', error: `transform: the record cannot be written as JSON: ${(error as Error).message}`, eventId: own };
     }
-    const hash = rowHash(row, json);
-    const digest = digestOf(hash);
-    if (own !== null || !this.#generate) return { fate: 'send', json, eventId: own, digest };
-    const eventId = generateEventId(row, json, hash);
-    return { fate: 'send', json: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}`, eventId, digest };
+    const position = this.#rule === 'position';
+    const hash = position ? rowHash(row, json) : contentHash(this.#settings.idScope, json);
+    const high = position ? 0 : hashHigh(hash);
+    const low = position ? 0 : hashLow(hash);
+    const digest = position ? digestOf(hash) : positionedDigest(high, low, row);
+    const seen = this.#rule === 'content';
+    if (own !== null || !this.#generate) return { fate: 'send', json, eventId: own, digest, seen, high, low, plain: json };
+    const eventId = generateEventId(hash);
+    return { fate: 'send', json: json === '{}' ? `{"eventId":"${eventId}"}` : `{"eventId":"${eventId}",${json.slice(1)}`, eventId, digest, seen, high, low, plain: json };
   }
 }

@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { BulkError } from '../errors.js';
-import { REPORT_COLUMNS, REPORT_STATUSES } from './report-writer.js';
+import { REPORT_COLUMNS, REPORT_COLUMNS_0_1, REPORT_STATUSES } from './report-writer.js';
 import type { RowStatus } from './report-writer.js';
 
 /** What a report line says of its row, as read back, with where it stands in the report. */
@@ -133,7 +133,9 @@ export class ReportReader {
     let header = true;
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        if (header && record.join(',') !== REPORT_COLUMNS.join(',')) throw this.#notReport(info.lines, `its first line is not the header ${REPORT_COLUMNS.join(',')}`);
+        if (header && record.join(',') !== REPORT_COLUMNS.join(',') && record.join(',') !== REPORT_COLUMNS_0_1.join(',')) {
+          throw this.#notReport(info.lines, `its first line is not the header ${REPORT_COLUMNS.join(',')}`);
+        }
         if (!header) yield [csvFields(record), info.lines];
         header = false;
       }

@@ -1,8 +1,12 @@
 import type { FileSink } from './sink.js';
 import { csvLine } from './csv-text.js';
 
-/** Every status a report line can have: submit's four, validate's valid (validate writes invalid too), and --transform's dropped (left out on purpose: never sent, never an error). */
-export const REPORT_STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped'] as const;
+/**
+ * Every status a report line can have: submit's four, validate's valid (validate writes invalid too),
+ * --transform's dropped (left out on purpose: never sent, never an error), and duplicate (the row repeats
+ * an earlier row of the run, which carries its record: not sent again, never an error).
+ */
+export const REPORT_STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped', 'duplicate'] as const;
 export type RowStatus = (typeof REPORT_STATUSES)[number];
 
 /** One line of the report: what happened to one input row. */
@@ -17,9 +21,13 @@ export interface ReportLine {
   readonly httpStatus: number | null;
   readonly attempts: number;
   readonly error: string | null;
+  /** A duplicate: the earlier row it repeats (null when that is unknown); absent on other lines. */
+  readonly repeats?: { readonly file: string; readonly row: number } | null | undefined;
 }
 
-export const REPORT_COLUMNS = ['file', 'line', 'row', 'status', 'eventId', 'digest', 'httpStatus', 'attempts', 'error'] as const;
+export const REPORT_COLUMNS = ['file', 'line', 'row', 'status', 'eventId', 'digest', 'httpStatus', 'attempts', 'error', 'repeats'] as const;
+/** The CSV report's columns before `repeats` (bulk-submit 0.1): such a report is still read. */
+export const REPORT_COLUMNS_0_1 = REPORT_COLUMNS.slice(0, -1);
 
 /** Writes report lines as NDJSON, or CSV when the report's name ends in `.csv`. */
 export class ReportWriter {
@@ -43,7 +51,7 @@ export class ReportWriter {
     const sent = line.attempts > 0 ? 1 : 0;
     if (this.#csv) {
       return this.#sink.write(
-        csvLine([line.file, line.line, line.row, line.status, line.eventId, line.digest, line.httpStatus, line.attempts, line.error]),
+        csvLine([line.file, line.line, line.row, line.status, line.eventId, line.digest, line.httpStatus, line.attempts, line.error, line.repeats ? `${line.repeats.file}:${line.repeats.row}` : null]),
         sent,
       );
     }
@@ -54,7 +62,8 @@ export class ReportWriter {
       `{"file":${file},"line":${line.line},"row":${line.row},"status":"${line.status}",` +
         `"eventId":${line.eventId === null ? 'null' : JSON.stringify(line.eventId)},"digest":${line.digest === null ? 'null' : `"${line.digest}"`},` +
         `"httpStatus":${line.httpStatus ?? 'null'},` +
-        `"attempts":${line.attempts},"error":${line.error === null ? 'null' : JSON.stringify(line.error)}}\n`,
+        `"attempts":${line.attempts},"error":${line.error === null ? 'null' : JSON.stringify(line.error)}` +
+        `${line.repeats === undefined ? '' : `,"repeats":${line.repeats === null ? 'null' : `{"file":${JSON.stringify(line.repeats.file)},"row":${line.repeats.row}}`}`}}\n`,
       sent,
     );
   }

@@ -22,10 +22,21 @@ export function grown<T extends Uint8Array | Uint16Array | Uint32Array>(array: T
   return copy;
 }
 
+/** A generated eventId (`bs-` + 40 hex digits), of either rule. */
+const GENERATED = /^bs-[0-9a-f]{40}$/;
+
 /** What an existing report says was already done: the report is the journal. */
 export class ResumeState {
   readonly #files = new Map<string, AcceptedRows>();
   lines = 0;
+  /**
+   * How the report's rows got their eventIds, when its lines tell: `position` when a generated id and
+   * the row's digest come from one hash (the id's first 16 hex digits are the digest: bulk-submit before
+   * content ids, or --event-ids position), `content` when they do not; undefined when no line has a
+   * generated id. The rows a resumed run sends again must keep it, or a row stored before its answer
+   * was lost would be stored again under a new id.
+   */
+  eventIds: 'content' | 'position' | undefined;
   /** Bytes of a torn last line that were cut off. */
   cut = 0;
 
@@ -34,7 +45,13 @@ export class ResumeState {
     return [...this.#files.keys()];
   }
 
-  /** Notes a report line: any row raises the file's extent; an accepted one keeps its digest (16 hex digits). */
+  /** Notes the rule a line's generated eventId was made by: one line by the position rule makes the report's rule position. */
+  noteEventId(eventId: unknown, digest: unknown): void {
+    if (this.eventIds === 'position' || typeof eventId !== 'string' || typeof digest !== 'string' || !GENERATED.test(eventId)) return;
+    this.eventIds = eventId.slice(3, 19) === digest ? 'position' : 'content';
+  }
+
+  /** Notes a report line: any row raises the file's extent; a done one (accepted, or a duplicate of such) keeps its digest (16 hex digits). */
   note(file: string, row: number, acceptedDigest: string | undefined): void {
     let rows = this.#files.get(file);
     if (!rows) this.#files.set(file, (rows = { digests: new Uint32Array(2048), accepted: new Uint8Array(128), maxRow: 0 }));
@@ -82,7 +99,7 @@ async function cutTornLine(path: string, size: number): Promise<number> {
 
 /** Notes one report line in `state`; refuses a line that is not one of ours, or an accepted row without a digest. */
 function noteLine(state: ResumeState, text: string, path: string): void {
-  let line: { file?: unknown; row?: unknown; status?: unknown; digest?: unknown };
+  let line: { file?: unknown; row?: unknown; status?: unknown; digest?: unknown; eventId?: unknown };
   try {
     line = JSON.parse(text) as typeof line;
   } catch {
@@ -92,11 +109,13 @@ function noteLine(state: ResumeState, text: string, path: string): void {
     throw new BulkError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report has no file and row: is this a bulk-submit report?`, { file: path });
   }
   state.lines++;
-  const accepted = line.status === 'accepted';
-  if (accepted && !(typeof line.digest === 'string' && DIGEST.test(line.digest))) {
+  // A duplicate is done like an accepted row: the row it repeats carries its record.
+  const done = line.status === 'accepted' || line.status === 'duplicate';
+  if (done && !(typeof line.digest === 'string' && DIGEST.test(line.digest))) {
     throw new BulkError('BULK_REPORT_MISMATCH', `line ${state.lines} of the report has an accepted row without a digest (written by an older bulk-submit): --resume cannot check the input against it; finish this report with the version that wrote it, or start a new --report`, { file: path });
   }
-  state.note(line.file, line.row, accepted ? (line.digest as string) : undefined);
+  state.noteEventId(line.eventId, line.digest);
+  state.note(line.file, line.row, done ? (line.digest as string) : undefined);
 }
 
 /**

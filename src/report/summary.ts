@@ -20,6 +20,8 @@ export class Stats {
   valid = 0;
   /** Rows --transform left out on purpose. */
   dropped = 0;
+  /** Rows that repeat an earlier row of the run (content eventIds): not sent again. */
+  duplicate = 0;
   /** Rows skipped because an earlier run (the report being resumed) already got them accepted. */
   skipped = 0;
   /** HTTP requests made, retries included. */
@@ -60,7 +62,7 @@ export class Stats {
     this.rows++;
     this[status]++;
     let byStatus = this.#files.get(file);
-    if (byStatus === undefined) this.#files.set(file, (byStatus = { accepted: 0, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0 }));
+    if (byStatus === undefined) this.#files.set(file, (byStatus = { accepted: 0, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0 }));
     byStatus[status]++;
     if (error !== null) {
       const key = errorGroup(error);
@@ -105,7 +107,14 @@ export interface Summary {
   readonly valid: number;
   /** Rows --transform left out on purpose (it returned null): not sent, not errors. */
   readonly dropped: number;
+  /** Rows that repeat an earlier row of the run (content eventIds): sent once, as that row; not errors. */
+  readonly duplicate: number;
   readonly skipped: number;
+  /**
+   * A run that sends: how rows without an eventId got one (--event-ids), and where that rule came from:
+   * the option, the default, or (--resume) the report, whose rows were sent by it.
+   */
+  readonly eventIds: { readonly rule: 'content' | 'position' | 'service'; readonly from: 'option' | 'default' | 'report' } | null;
   readonly requests: number;
   /** Requests by HTTP status class (`network`: no answer came). */
   readonly responses: Readonly<Record<ResponseClass, number>>;

@@ -56,7 +56,7 @@ test('a run\'s page: every chart drawn from the run\'s timeline (the 429s, the 5
       const shown = await tableNumbers(page, 'summary');
       for (const field of ['rows', 'accepted', 'requests', 'retries', 'rowsPerSecond']) assert.equal(shown[field], summary[field], field);
       assert.equal(shown['responses.4xx'], summary.responses['4xx']);
-      assert.deepEqual(await tableNumbers(page, 'files'), { accepted: summary.accepted, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0 });
+      assert.deepEqual(await tableNumbers(page, 'files'), { accepted: summary.accepted, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0 });
       const shot = join(shotsDir(), 'run-page.png');
       await page.screenshot({ path: shot, fullPage: true });
       assert.ok(statSync(shot).size > 20_000, 'a screenshot of the page');

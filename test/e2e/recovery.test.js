@@ -54,7 +54,7 @@ describe('exactly once through outages, quotas, crashes and resumes', { concurre
       second = await startServe(['--store', store, '--port', port]);
       const resumed = await runCli(['submit', '--batch-size', '1', '-e', second.url, '--resume', '--rate', '0', file], { cwd: dir });
       assert.equal(resumed.code, 1, resumed.stderr);
-      assert.match(resumed.stderr, /skipped\s+\d+ \(accepted in an earlier run\)/);
+      assert.match(resumed.stderr, /skipped\s+\d+ \(done in an earlier run\)/);
       assertExactlyOnce(dir, store);
     } finally {
       await first.stop();

@@ -267,7 +267,10 @@ describe('s3:// inputs against s3rver', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr.includes('NodeVersionSupportWarning'), false, 'no SDK warning');
     const report = readNdjson(join(cwd, 'conversations.csv.report.ndjson'));
-    assert.equal(report.filter((l) => l.status === 'accepted').length, 60);
+    assert.equal(report.filter((l) => l.status === 'accepted').length, 30);
+    const duplicates = report.filter((l) => l.status === 'duplicate');
+    assert.equal(duplicates.length, 30, 'the .gz repeats every row: each is a duplicate, not sent');
+    assert.ok(duplicates.every((l) => l.repeats.file === 's3://exports/daily/conversations.csv' && l.repeats.row === l.row));
     assert.deepEqual(new Set(report.map((l) => l.file)), new Set(['s3://exports/daily/conversations.csv', 's3://exports/daily/conversations.csv.gz']));
     const everything = result.stdout + result.stderr + readFileSync(join(cwd, 'conversations.csv.report.ndjson'), 'utf8');
     assert.equal(everything.includes(SECRET), false, 'the secret key is never shown');

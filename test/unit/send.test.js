@@ -5,7 +5,8 @@ import { waitFor } from '../helpers/cli.js';
 import { classifyBatch } from '../../dist/send/batch-outcome.js';
 import { Slots } from '../../dist/send/slots.js';
 import { parseRetryAfter } from '../../dist/send/http-client.js';
-import { generateEventId } from '../../dist/mapping/event-id.js';
+import { createHash } from 'node:crypto';
+import { contentHash, generateEventId, hashHigh, hashLow, positionedDigest, rowHash } from '../../dist/mapping/event-id.js';
 import { classify } from '../../dist/send/outcome.js';
 import { BACKOFF, retryDelay } from '../../dist/send/retry.js';
 
@@ -145,16 +146,36 @@ test('backoff: 429 from 1 s, 5xx/network from 250 ms, doubling, equal jitter; Re
   assert.equal(retryDelay(policy, 10, 429, undefined, low), 1500);
 });
 
-test('generated eventIds are deterministic, per row and content, and fit the API', () => {
-  const a = generateEventId(1, '{"x":1}');
-  assert.equal(a, generateEventId(1, '{"x":1}'));
-  assert.notEqual(a, generateEventId(2, '{"x":1}'));
-  assert.notEqual(a, generateEventId(1, '{"x":2}'));
-  assert.notEqual(generateEventId(11, '{"x":1}'), generateEventId(1, '1{"x":1}'), 'row and content do not run together');
-  for (const id of [a, generateEventId(10_000_000, 'x'.repeat(100_000)), generateEventId(0, '')]) {
+test('generated eventIds: content ids follow the record and its scope, never its place; position ids follow both; all fit the API', () => {
+  const content = (scope, json) => generateEventId(contentHash(scope, json));
+  const position = (row, json) => generateEventId(rowHash(row, json));
+  const a = content('conversation', '{"x":1}');
+  assert.equal(a, content('conversation', '{"x":1}'));
+  assert.equal(a, `bs-${createHash('sha1').update('conversation\n{"x":1}').digest('hex')}`, 'the SHA-1 of the scope and the record');
+  assert.notEqual(a, content('conversation', '{"x":2}'), 'a changed record is a new event');
+  assert.notEqual(a, content('agent', '{"x":1}'), 'another kind, another id');
+  assert.notEqual(a, content('/tickets', '{"x":1}'), 'another --path, another id');
+  assert.equal(position(1, '{"x":1}'), position(1, '{"x":1}'));
+  assert.notEqual(position(1, '{"x":1}'), position(2, '{"x":1}'));
+  assert.notEqual(position(11, '{"x":1}'), position(1, '1{"x":1}'), 'row and content do not run together');
+  for (const id of [a, position(10_000_000, 'x'.repeat(100_000)), content('', '')]) {
     assert.match(id, /^[a-zA-Z0-9\-_]+$/);
     assert.ok(id.length <= 256, `${id.length} characters`);
   }
+});
+
+test('the digest under content ids: the record and its position; the same record at two rows, two digests', () => {
+  const halves = (hash) => [hashHigh(hash), hashLow(hash)];
+  const hash = contentHash('conversation', '{"x":1}');
+  const digest = positionedDigest(...halves(hash), 5);
+  assert.match(digest, /^[0-9a-f]{16}$/);
+  assert.equal(digest, positionedDigest(...halves(hash), 5));
+  assert.notEqual(digest, positionedDigest(...halves(hash), 6));
+  assert.notEqual(digest, positionedDigest(...halves(contentHash('conversation', '{"x":2}')), 5));
+  assert.notEqual(digest, hash.slice(0, 16), 'never the id\'s own digits: that is how a report tells the position rule');
+  const seen = new Set();
+  for (let row = 1; row <= 10_000; row++) seen.add(positionedDigest(...halves(hash), row));
+  assert.equal(seen.size, 10_000, 'no two rows alike');
 });
 
 /**

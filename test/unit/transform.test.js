@@ -9,7 +9,7 @@ const open = { schema: { type: 'object', properties: { eventId: { type: 'string'
 
 /** A preparer for `schema` with `transform`, one CSV input (`header`) and one NDJSON input. */
 async function preparer(transform, { schema = agent, header = ['External Agent ID', 'Agent Notes', '_eventId'], sending = true } = {}) {
-  const settings = { schema, coerce: false, generateEventId: true, sending };
+  const settings = { schema, coerce: false, eventIds: 'content', idScope: 'conversation', sending };
   const rows = new RowPreparer(settings, { validate: await validatorFor(schema), transform, zone: undefined });
   rows.plan(0, 'in.csv', header);
   rows.plan(1, 'in.ndjson', null);
