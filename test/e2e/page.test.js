@@ -25,9 +25,10 @@ test('a run\'s page: every chart drawn from the run\'s timeline (the 429s, the 5
   const cwd = tempDir();
   writeFileSync(join(cwd, 'in.ndjson'), rows(1200));
   // 429 past 150 requests a second (so the run lasts 8 s at least), 1 in 20 answered 503, and no connection at all
-  // from 3 s to 6 s after serve started: within the run, however slowly it starts.
+  // from 3 s to 6 s after serve started: within the run, however slowly it starts. Without a rate of its
+  // own (--rate 0) a row can meet 429 several times running; --retries 20 keeps it from running out.
   await withServe(['--latency', '2ms', '--rate-limit', '150', '--fail-rate', '0.05', '--outage', '3s:3s'], async (server) => {
-    const run = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--concurrency', '8', '--rate', '0', '--max-outage', '60s', '--html', 'run.html', '--json', 'in.ndjson'], { cwd, timeoutMs: 150_000 });
+    const run = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--concurrency', '8', '--rate', '0', '--retries', '20', '--max-outage', '60s', '--html', 'run.html', '--json', 'in.ndjson'], { cwd, timeoutMs: 150_000 });
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     assert.ok(summary.responses['4xx'] > 0 && summary.responses['5xx'] > 0 && summary.probes > 0, `faults seen: ${JSON.stringify(summary.responses)}, ${summary.probes} probes`);
