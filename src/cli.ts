@@ -91,7 +91,7 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Jo
   let exitCode: number = ExitCode.aborted;
   let failure: unknown;
   try {
-    const options = { ...flags, files, stats, header: requestHeaders(flags), signal: interrupt.signal, onEmergencyFlush: interrupt.onFlush };
+    const options = { ...flags, files, stats, header: requestHeaders(flags), signal: interrupt.signal, hurry: interrupt.hurry, onEmergencyFlush: interrupt.onFlush };
     summary = await (command === 'submit' ? submit(options) : validate(options));
     stopProgress();
     exitCode = exitCodeOf(summary);
@@ -107,8 +107,8 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Jo
     throw error;
   } finally {
     stopProgress();
-    interrupt.dispose();
     await outputs.finish(summary, exitCode, failure);
+    interrupt.dispose();
   }
 }
 

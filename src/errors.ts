@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'BULK_NOT_API'
   | 'BULK_MAX_ERRORS'
   | 'BULK_OUTAGE'
+  | 'BULK_RUN_FAILED'
   | 'BULK_QUOTA'
   | 'BULK_INSECURE_HTTP'
   | 'BULK_TLS'

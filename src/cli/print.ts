@@ -55,6 +55,7 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
       : [['accepted', summary.accepted], ['rejected', summary.rejected], ['failed', summary.failed], ['invalid', summary.invalid]];
   for (const [name, count] of statuses) lines.push(`  ${name.padEnd(9)} ${count}`);
   if (summary.dropped > 0) lines.push(`  ${'dropped'.padEnd(9)} ${summary.dropped} (left out by --transform)`);
+  if (summary.unrecorded > 0) lines.push(`  ${'unrecorded'.padEnd(9)} ${summary.unrecorded} (done, but their report lines never reached the file)`);
   if (summary.duplicate > 0) lines.push(`  ${'duplicate'.padEnd(9)} ${summary.duplicate} (repeat an earlier row of the run: sent once, as that row)`);
   if (summary.skipped > 0) lines.push(`  ${'skipped'.padEnd(9)} ${summary.skipped} (done in an earlier run)`);
   if (summary.eventIds?.from === 'report' && summary.eventIds.rule !== 'content') lines.push(`  ${'event ids'.padEnd(9)} ${summary.eventIds.rule}, as the report's rows were sent`);

@@ -133,7 +133,9 @@ export async function downloadInput(download: Download): Promise<OpenedInput> {
     format: download.format,
     size,
     stream: lines,
-    bytesRead: () => bytes,
+    // Gzip: the compressed bytes the decompressor took, as for a local .gz (progress): not those that
+    // arrived, which run ahead of the rows by whatever the download holds (it reads ahead of the parser).
+    bytesRead: () => (gunzip ? gunzip.bytesWritten : bytes),
     decompressed: gzip,
     cut: () => cut,
     close: () => {

@@ -5,10 +5,11 @@
  */
 import { interceptors } from 'undici';
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import { BulkError } from '../errors.js';
 import { httpDispatcher, requestFailure } from '../util/dispatcher.js';
 import { downloadInput, isGzipEncoding } from './download.js';
+import { getAnswer } from './http-body.js';
+import type { HttpAnswer } from './http-body.js';
 import type { RemoteOptions } from './download.js';
 import type { OpenedInput } from './source.js';
 
@@ -44,9 +45,9 @@ export async function openHttp(url: string, file: string, options: RemoteOptions
   const release = (): void => void dispatcher.destroy().catch(() => undefined);
   // A body not wanted (an error's) is dropped; undici then reports it aborted, which is no one's concern.
   const drop = (body: Readable): void => void body.on('error', () => undefined).destroy();
-  let response: Dispatcher.ResponseData;
+  let response: HttpAnswer;
   try {
-    response = await dispatcher.request({ origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers });
+    response = await getAnswer(dispatcher, target.origin, `${target.pathname}${target.search}`, headers);
   } catch (error) {
     release();
     const loop = error instanceof Error && /redirect loop/i.test(error.message);

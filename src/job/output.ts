@@ -1,8 +1,15 @@
 import { BulkError } from '../errors.js';
 import type { SourceInfo } from '../prepare/index.js';
-import { FileSink, ReportWriter, RejectsWriter } from '../report/index.js';
+import { FileSink, recordedCounts, ReportWriter, RejectsWriter } from '../report/index.js';
+import type { RecordedCounts } from '../report/index.js';
 import type { Settings } from './settings.js';
 import type { Stopper } from './stopper.js';
+
+/** What a report holds after a write to it failed: its lines by status, and the rows sent that it lacks. */
+export interface Recorded {
+  readonly counts: RecordedCounts;
+  readonly sentUnrecorded: number;
+}
 
 /** Where a run's outcomes go: the report (and rejects) files. */
 export interface Output {
@@ -10,7 +17,9 @@ export interface Output {
   readonly rejects: RejectsWriter | undefined;
   close(): Promise<void>;
   /** After a write failed (disk full): which file, why, what it lost and how to carry on, in one line. */
-  failureNote(settings: Settings): string;
+  failureNote(settings: Settings, recorded: Recorded | undefined): string;
+  /** Once closed: what the report holds, read back from it, when a write to it failed; undefined when none did. */
+  recorded(): Promise<Recorded | undefined>;
 }
 
 /**
@@ -18,14 +27,15 @@ export interface Output {
  * likely stored): --resume sends them again, and with the eventIds bulk-submit generates the service
  * stores none of them twice; without them (--event-ids service) it may.
  */
-function failureNote(report: FileSink, rejects: FileSink | undefined, settings: Settings): string {
+function failureNote(report: FileSink, rejects: FileSink | undefined, settings: Settings, recorded: Recorded | undefined): string {
   const failed = report.failure !== undefined ? report : rejects;
   if (!failed) return 'a report write failed';
   const head = `cannot write the ${failed === report ? 'report' : 'rejects'} file ${failed.path} (${failed.failure})`;
   if (!settings.send) return `${head}; free space, then run again`;
   if (failed !== report) return `${head}; the report holds every row done: free space, then run again with --resume, which writes the rejects file anew`;
-  if (report.lost === 0) return `${head}; every row sent is in the report: free space, then run again with --resume`;
-  const rows = `${report.lost.toLocaleString('en-US')} row${report.lost === 1 ? ' was' : 's were'} sent but not recorded`;
+  const lost = recorded?.sentUnrecorded ?? report.lost;
+  if (lost === 0) return `${head}; every row sent is in the report: free space, then run again with --resume`;
+  const rows = `${lost.toLocaleString('en-US')} row${lost === 1 ? ' was' : 's were'} sent but not recorded`;
   return settings.prepare.eventIds !== 'service'
     ? `${head}: ${rows}; free space, then run again with --resume: it sends them again with the same eventIds, so the service stores none of them twice`
     : `${head}: ${rows}; free space, then run again with --resume: it sends them again, and as they carry no eventId of ours (--event-ids service) the service may store them twice`;
@@ -58,7 +68,12 @@ export async function openOutput(settings: Settings, sources: readonly SourceInf
     }
     for (const sink of sinks) sink.onFailure(() => stop.abort(new BulkError('BULK_REPORT_WRITE', `cannot write ${sink.path} (${sink.failure})`)));
     const report = new ReportWriter(reportSink, { writeHeader: true });
-    return { report, rejects, close, failureNote: (s) => failureNote(reportSink, rejects?.sink, s) };
+    const recorded = async (): Promise<Recorded | undefined> => {
+      if (reportSink.failure === undefined) return undefined;
+      const counts = await recordedCounts(reportSink.path, reportSink.startedAt).catch(() => undefined);
+      return counts && { counts, sentUnrecorded: Math.max(0, reportSink.tallied - counts.accepted - counts.rejected - counts.failed) };
+    };
+    return { report, rejects, close, failureNote: (s, r) => failureNote(reportSink, rejects?.sink, s, r), recorded };
   } catch (error) {
     await close();
     throw error;

@@ -46,6 +46,7 @@ export class Recorder implements RowSink {
       const error = rows.error(i);
       this.#row(rows, i, error !== null ? 'invalid' : rows.dropped(i) ? 'dropped' : 'valid', rows.eventId(i), null, 0, error);
     }
+    this.#judgeErrors();
     return this.#settle();
   }
 
@@ -56,6 +57,7 @@ export class Recorder implements RowSink {
       const i = items[j];
       this.#row(rows, i, outcome.status, outcome.eventId ?? rows.eventId(i), outcome.httpStatus ?? null, attempts, outcome.error ?? null);
     }
+    this.#judgeErrors();
     return this.#settle();
   }
 
@@ -71,29 +73,38 @@ export class Recorder implements RowSink {
       const rejected = this.#rejects.write(rows.at(i), error ?? status, eventId);
       if (rejected) this.#waits.push(rejected);
     }
-    if (!this.#stop.signal.aborted) this.#judgeErrors();
   }
 
   /**
-   * --max-errors: a count reached, or (from row 100 on) a share exceeded of the rows prepared so far,
-   * sent or not. Not of the rows recorded: an invalid row is recorded as soon as it is prepared, while
-   * the valid rows beside it wait in a batch in flight, so a file 1 % bad would look 10 % bad. A row
-   * rejected is counted once its answer comes, a little after its row was: the share lags, never leads.
+   * --max-errors, judged once a parcel's rows or a request's are recorded: a count reached, or (from row
+   * 100 on) a share exceeded of the rows read so far, sent or not. Not of the rows recorded: an invalid
+   * row is recorded as soon as it is read, while the valid rows beside it wait in a batch in flight, so a
+   * file 1 % bad would look 10 % bad. A row rejected is counted once its answer comes, a little after its
+   * row was read: the share lags, never leads.
    */
   #judgeErrors(): void {
+    if (this.#stop.signal.aborted) return;
     const errors = this.#stats.invalid + this.#stats.rejected;
     const rows = this.#prepared;
     const budget = this.#maxErrors;
-    if ('count' in budget) {
-      if (budget.count > 0 && errors >= budget.count) {
-        this.#stop.abort(new BulkError('BULK_MAX_ERRORS', `stopped after ${errors} invalid or rejected rows (--max-errors ${budget.count})`));
-      }
-    } else if (rows >= ERROR_SHARE_FROM_ROWS && errors > budget.share * rows) {
-      const percent = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
-      this.#stop.abort(
-        new BulkError('BULK_MAX_ERRORS', `stopped: ${errors} of the ${rows} rows read so far (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}`),
-      );
-    }
+    const over = 'count' in budget ? budget.count > 0 && errors >= budget.count : rows >= ERROR_SHARE_FROM_ROWS && errors > budget.share * rows;
+    if (over) this.#stop.abort(new BulkError('BULK_MAX_ERRORS', this.budgetNote()));
+  }
+
+  /**
+   * Why --max-errors stopped the run, in the run's own numbers: the summary's invalid and rejected (rows
+   * answered after the stop included), of the rows read, and those read but never sent. Asked again at
+   * the end, so the line, the summary and the report agree.
+   */
+  budgetNote(): string {
+    const errors = this.#stats.invalid + this.#stats.rejected;
+    const budget = this.#maxErrors;
+    const unsent = this.#prepared - this.#stats.rows;
+    const rest = unsent > 0 ? `; ${unsent} more were read but not sent (not in the report): fix the input, then run again with --resume` : '';
+    if ('count' in budget) return `stopped after ${errors} invalid or rejected rows (--max-errors ${budget.count})${rest}`;
+    const percent = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
+    const rows = this.#prepared;
+    return `stopped: ${errors} of the ${rows} rows read so far (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}${rest}`;
   }
 
   /** One wait for whatever the disk is behind on, if it is. */

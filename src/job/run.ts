@@ -1,13 +1,13 @@
-import { BulkError } from '../errors.js';
+import { BulkError, describeError } from '../errors.js';
 import { openPrepared } from '../prepare/index.js';
 import type { PreparedInput } from '../prepare/index.js';
-import { ReportLock, Stats, readResumeState } from '../report/index.js';
+import { REPORT_STATUSES, ReportLock, Stats, readResumeState } from '../report/index.js';
 import type { ResumeState, Summary } from '../report/index.js';
 import { openSender } from '../send/index.js';
 import { formatDuration } from '../util/duration.js';
 import { inputName } from '../util/remote.js';
 import { openOutput } from './output.js';
-import type { Output } from './output.js';
+import type { Output, Recorded } from './output.js';
 import { Recorder } from './recorder.js';
 import { runParcels } from './run-parcels.js';
 import { resolveSettings } from './settings.js';
@@ -19,7 +19,7 @@ import { Stopper } from './stopper.js';
  * report cannot be opened (it exists, no --force), where the preparing threads, already reading ahead,
  * would otherwise keep the process alive after the refusal.
  */
-async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats): Promise<{ output: Output; stop: Stopper }> {
+async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats): Promise<Outcome> {
   const stop = new Stopper();
   const closing: Array<() => Promise<unknown>> = [() => prepared.close()];
   try {
@@ -36,12 +36,20 @@ async function runThrough(settings: Settings, options: SubmitOptions, prepared: 
     // Requests in flight get --drain-timeout to finish after an interrupt; then they are cut off (and recorded failed).
     const drainMs = send ? send.drainTimeoutMs : 0;
     const unfollow = stop.follow(options.signal, drainMs, () => void http?.client.destroy(`interrupted: requests still in flight after --drain-timeout (${formatDuration(drainMs)})`));
+    const cutNow = (): void => void http?.client.destroy('interrupted twice: requests still in flight were cut off');
+    options.hurry?.addEventListener('abort', cutNow, { once: true });
     try {
       await runParcels(prepared.parcels(), record, stop, stats, http);
+    } catch (error) {
+      // Failed part-way: what was done is in the report, and the summary must say so (the counts, the
+      // metrics and the page are made from it), so the run ends as aborted. Nothing done yet: a refusal.
+      if (stats.rows === 0 && stats.requests === 0) throw error;
+      stop.abort(error instanceof BulkError ? error : new BulkError('BULK_RUN_FAILED', `the run failed part-way: ${describeError(error)}; the report holds every row done: run again with --resume`, { cause: error }));
     } finally {
       unfollow();
+      options.hurry?.removeEventListener('abort', cutNow);
     }
-    return { output, stop };
+    return { output, stop, record };
   } finally {
     await Promise.allSettled(closing.map((close) => close()));
   }
@@ -62,7 +70,7 @@ export async function run(command: 'submit' | 'validate', options: SubmitOptions
     const sizes = prepared.sources.map((s) => s.size);
     stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
     const outcome = await runThrough(settings, options, prepared, resume !== undefined, stats);
-    return summarize(settings, stats, outcome, settings.send ? eventIds : null);
+    return summarize(settings, stats, outcome, settings.send ? eventIds : null, await outcome.output.recorded());
   } finally {
     lock.release();
   }
@@ -85,22 +93,44 @@ function eventIdsFor(settings: Settings, resume: ResumeState | undefined): NonNu
   );
 }
 
-function summarize(settings: Settings, stats: Stats, outcome: { output: Output; stop: Stopper }, eventIds: Summary['eventIds']): Summary {
+/** How a run came out: its outputs, why it stopped (if it did), and its recorder. */
+interface Outcome {
+  readonly output: Output;
+  readonly stop: Stopper;
+  readonly record: Recorder;
+}
+
+/** Why a run stopped early, in one line: a full disk and --max-errors are told in the run's final numbers. */
+function abortedMessage(settings: Settings, outcome: Outcome, aborted: BulkError, recorded: Recorded | undefined): string {
+  if (aborted.code === 'BULK_REPORT_WRITE') return outcome.output.failureNote(settings, recorded);
+  if (aborted.code === 'BULK_MAX_ERRORS') return outcome.record.budgetNote();
+  return aborted.message;
+}
+
+/**
+ * The summary of a run, from its counts; or, when a write to the report failed (a full disk), from what
+ * the report holds: a row counts as what its report line says only if the line reached the file, and the
+ * rows done that did not are `unrecorded` (those sent among them are in the stop line).
+ */
+function summarize(settings: Settings, stats: Stats, outcome: Outcome, eventIds: Summary['eventIds'], recorded: Recorded | undefined): Summary {
   const elapsedMs = Date.now() - stats.startedAt;
   const { batchSize, sending, shard } = settings.prepare;
   const aborted = outcome.stop.aborted;
+  const counts = recorded?.counts ?? stats;
+  const rows = REPORT_STATUSES.reduce((sum, status) => sum + counts[status], 0);
   return {
     command: settings.command,
     dryRun: settings.command === 'submit' && !sending,
     files: settings.prepare.files.map(inputName),
-    rows: stats.rows,
-    accepted: stats.accepted,
-    rejected: stats.rejected,
-    failed: stats.failed,
-    invalid: stats.invalid,
-    valid: stats.valid,
-    dropped: stats.dropped,
-    duplicate: stats.duplicate,
+    rows,
+    accepted: counts.accepted,
+    rejected: counts.rejected,
+    failed: counts.failed,
+    invalid: counts.invalid,
+    valid: counts.valid,
+    dropped: counts.dropped,
+    duplicate: counts.duplicate,
+    unrecorded: stats.rows - rows,
     skipped: stats.skipped,
     eventIds,
     requests: stats.requests,
@@ -119,7 +149,7 @@ function summarize(settings: Settings, stats: Stats, outcome: { output: Output; 
     report: outcome.output.report.path,
     rejects: outcome.output.rejects?.path ?? null,
     topErrors: stats.topErrors(),
-    aborted: aborted ? { code: aborted.code, message: aborted.code === 'BULK_REPORT_WRITE' ? outcome.output.failureNote(settings) : aborted.message } : null,
+    aborted: aborted ? { code: aborted.code, message: abortedMessage(settings, outcome, aborted, recorded) } : null,
     interrupted: outcome.stop.interrupted ?? null,
   };
 }

@@ -39,6 +39,8 @@ export type SubmitOptions = RunInputs &
   LibraryOptions<'submit'> & {
     /** Aborting it stops reading, lets in-flight requests finish (--drain-timeout), and returns the summary. */
     readonly signal?: AbortSignal | undefined;
+    /** Aborting it (after `signal`) cuts off the requests in flight at once, without waiting out --drain-timeout (a second Ctrl-C). */
+    readonly hurry?: AbortSignal | undefined;
     /** Receives a function that writes buffered report lines synchronously, for a process about to exit at once. */
     readonly onEmergencyFlush?: ((flush: () => void) => void) | undefined;
   };

@@ -12,3 +12,5 @@ export { grown, readResumeState, ResumeState } from './resume.js';
 export { ReportReader } from './read.js';
 export type { ReportEntry } from './read.js';
 export { defaultReportPath } from './name.js';
+export { recordedCounts } from './recorded.js';
+export type { RecordedCounts } from './recorded.js';

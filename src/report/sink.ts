@@ -1,6 +1,7 @@
 import { createWriteStream, writeSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { BulkError } from '../errors.js';
 
 /** How a sink treats an existing file. */
@@ -30,10 +31,15 @@ export class FileSink {
   #onFailure: ((error: NodeJS.ErrnoException) => void) | undefined;
   /** Tallies of text that never reached the file: written after a failure, or in a write that failed. */
   lost = 0;
+  /** Every tally written, reached the file or not. */
+  tallied = 0;
+  /** Where this sink began writing: the file's size when it was opened to append, else 0. */
+  readonly startedAt: number;
 
-  private constructor(path: string, stream: WriteStream) {
+  private constructor(path: string, stream: WriteStream, startedAt: number) {
     this.path = path;
     this.#stream = stream;
+    this.startedAt = startedAt;
     this.#timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
     this.#timer.unref();
     // A write that fails (disk full, quota) fails every later one: the stream is destroyed. Remember why,
@@ -71,11 +77,12 @@ export class FileSink {
       }
       throw new BulkError('BULK_REPORT_UNWRITABLE', `cannot write the ${what} file (${code ?? String(error)})`, { file: path });
     }
-    return new FileSink(path, stream);
+    return new FileSink(path, stream, mode === 'append' ? (await stat(path)).size : 0);
   }
 
   /** Queues text (`tally`: what it counts for `lost`); returns a promise only when the caller should wait for the disk. */
   write(text: string, tally = 0): Promise<void> | undefined {
+    this.tallied += tally;
     if (this.#failed) {
       this.lost += tally;
       return undefined;

@@ -109,6 +109,11 @@ export interface Summary {
   readonly dropped: number;
   /** Rows that repeat an earlier row of the run (content eventIds): sent once, as that row; not errors. */
   readonly duplicate: number;
+  /**
+   * Rows done whose report line never reached the file (a write failed: a full disk); counted in no
+   * status above, which say what the report holds. 0 when every write went through.
+   */
+  readonly unrecorded: number;
   readonly skipped: number;
   /**
    * A run that sends: how rows without an eventId got one (--event-ids), and where that rule came from:

@@ -22,7 +22,12 @@ export interface HttpResult {
   readonly unread?: string | undefined;
   /** A 3xx answer's Location. */
   readonly location?: string | undefined;
+  /** No connection could be made at all (refused, no such host, no route, connect timeout): the endpoint is not there. */
+  readonly unreachable?: boolean;
 }
+
+/** Failures to connect at all, as undici and the OS name them. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Parses Retry-After: delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
@@ -143,7 +148,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (failure.tls) return this.#done({ httpStatus: undefined, body: undefined, networkError: failure.text, retryAfterMs: undefined, tlsError: true });
     const code = (error as { code?: string }).code;
     const timedOut = this.#timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
-    this.#done({ httpStatus: undefined, body: undefined, networkError: timedOut ? `timed out after ${this.#timeoutMs}ms` : failure.text, retryAfterMs: undefined });
+    const unreachable = [code, (error as { cause?: { code?: string } }).cause?.code].some((c) => c !== undefined && CONNECT_CODES.has(c));
+    this.#done({ httpStatus: undefined, body: undefined, networkError: timedOut ? `timed out after ${this.#timeoutMs}ms` : failure.text, retryAfterMs: undefined, unreachable });
   }
 
   /** The answer so far, with what is read of its body. */

@@ -14,10 +14,12 @@ import type { Answer, Throttle } from './throttle.js';
  * What an answer means for pacing: 429 throttles, 503 is a failure and back-pressure; no answer, 408,
  * 5xx, or an answer that is not the API's (a proxy's page) is a failure, so a run of them is an outage.
  */
-function answerOf(status: number | undefined, from: Provenance): Answer {
+function answerOf(result: HttpResult, from: Provenance): Answer {
+  const status = result.httpStatus;
   if (status === 429) return 'throttled';
   if (status === 503) return 'unavailable';
-  return status === undefined || status === 408 || status >= 500 || from === 'foreign' ? 'failed' : 'ok';
+  if (status === undefined) return result.unreachable ? 'unreachable' : 'failed';
+  return status === 408 || status >= 500 || from === 'foreign' ? 'failed' : 'ok';
 }
 
 /**
@@ -80,7 +82,7 @@ export class Requester {
     const ms = performance.now() - started;
     stats.response(status, ms);
     const from = provenanceOf(result, this.#many, this.#settings.acceptAnswer);
-    this.#throttle.release(answerOf(status, from), ms);
+    this.#throttle.release(answerOf(result, from), ms);
     this.#gauge();
     this.#judge(result, from);
     return result;

@@ -10,8 +10,12 @@
  */
 import { AdaptiveLimit } from './adaptive-limit.js';
 
-/** How a request ended for pacing: fine, throttled (429), unavailable (503: a failure, and back-pressure), or failed. */
-export type Answer = 'ok' | 'throttled' | 'unavailable' | 'failed';
+/**
+ * How a request ended for pacing: fine, throttled (429), unavailable (503: a failure, and back-pressure),
+ * failed (an answer that is a failure, or none in time), or unreachable (no connection at all: refused,
+ * no such host, no route).
+ */
+export type Answer = 'ok' | 'throttled' | 'unavailable' | 'failed' | 'unreachable';
 
 export interface ThrottleOptions {
   /** Requests per second; 0 = unlimited. */
@@ -46,6 +50,8 @@ export class Throttle {
   #failStreak = 0;
   #failingSince: number | undefined;
   #probeDelay = 1000;
+  /** Some request of the run got an answer (any status): the endpoint was there at least once. */
+  #answered = false;
   /** Every request is failing: one probe at a time, with backoff. */
   inOutage = false;
   /** Set when an outage has lasted longer than maxOutageMs. */
@@ -113,10 +119,14 @@ export class Throttle {
     this.#inFlight--;
     const now = this.#now();
     if (this.#adaptive) {
-      this.#adaptive.observe(rttMs, answer === 'throttled' || answer === 'unavailable' ? 'backpressure' : answer === 'failed' ? 'failed' : 'ok', now);
+      this.#adaptive.observe(rttMs, answer === 'throttled' || answer === 'unavailable' ? 'backpressure' : answer === 'failed' || answer === 'unreachable' ? 'failed' : 'ok', now);
       this.concurrency = this.#adaptive.limit;
     }
-    if (answer === 'unavailable') answer = 'failed';
+    // No connection while the endpoint has never answered at all (refused, no such host, from the first
+    // request on) is an outage from the start, whatever the number of rows: probe, do not fail rows.
+    const downFromStart = answer === 'unreachable' && !this.#answered;
+    if (answer !== 'unreachable') this.#answered = true;
+    if (answer === 'unavailable' || answer === 'unreachable') answer = 'failed';
     if (answer === 'ok') {
       this.#failStreak = 0;
       this.#failingSince = undefined;
@@ -143,7 +153,7 @@ export class Throttle {
       }
     } else {
       this.#failingSince ??= now;
-      if (++this.#failStreak >= this.#outageAfter && !this.inOutage) this.inOutage = true;
+      if ((++this.#failStreak >= this.#outageAfter || downFromStart) && !this.inOutage) this.inOutage = true;
       if (this.inOutage) {
         // Probe with backoff: 1 s, 2 s, 4 s … 30 s between tries while nothing gets through.
         this.#nextAt = now + this.#probeDelay;

@@ -60,9 +60,19 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** A request's failure in one line: a certificate problem says how to trust a private CA. */
+/** OpenSSL's codes for a peer that answered something other than TLS: a plain-http port, most often. */
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
+
+/**
+ * A request's failure in one line: a certificate problem says how to trust a private CA, and a server
+ * that does not speak TLS says so instead of OpenSSL's own text. Both are `tls`: no retry can help.
+ */
 export function requestFailure(error: unknown): { readonly text: string; readonly tls: boolean } {
   const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };
+  const notTls = [err.code, err.cause?.code].find((code) => code !== undefined && NOT_TLS_CODES.has(code));
+  if (notTls !== undefined) {
+    return { text: `TLS: the server does not speak TLS on that port (${notTls}): is the URL http:// rather than https://, or the port another service's?`, tls: true };
+  }
   const tlsCode = [err.code, err.cause?.code].find((code) => code !== undefined && TLS_CODES.has(code));
   if (tlsCode !== undefined) {
     const message = err.cause?.code === tlsCode ? (err.cause.message ?? err.message) : err.message;

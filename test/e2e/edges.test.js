@@ -1,7 +1,7 @@
 // Timeouts, broken NDJSON lines, interrupts.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readNdjson, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
@@ -59,12 +59,13 @@ test('SIGINT: in-flight rows finish, the summary is printed, exit 130', async ()
   });
 });
 
-test('a second SIGINT exits at once, and the report is still whole lines', async () => {
+test('a second SIGINT cuts off the requests in flight, and the run still writes its outputs and frees its lock; the report is whole lines', async () => {
   await withScripted((request) => ({ ...ok(request), delayMs: 400 }), async (server) => {
     const cwd = tempDir();
     const rows = Array.from({ length: 200 }, (_, i) => `{"externalConversationId":"j-${i}"}`).join('\n');
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
-    const run = startCli(['submit', '-e', server.url, '--concurrency', '8', '--batch-size', '1', '--rate', '0', '--drain-timeout', '30s', 'in.ndjson'], { cwd });
+    const outputs = ['--summary', 'run.json', '--metrics-file', 'run.prom', '--html', 'run.html'];
+    const run = startCli(['submit', '-e', server.url, '--concurrency', '8', '--batch-size', '1', '--rate', '0', '--drain-timeout', '30s', 'in.ndjson', ...outputs], { cwd });
     const { child } = run;
     const closed = run.exited.then((exit) => exit.code);
     // Signal while requests are in flight: after the first answers are back, mid-way through the next.
@@ -75,11 +76,43 @@ test('a second SIGINT exits at once, and the report is still whole lines', async
     child.kill('SIGINT');
     const code = await closed;
     assert.equal(code, 130, run.stderr);
-    assert.match(run.stderr, /SIGINT again, exiting now/);
+    assert.match(run.stderr, /SIGINT again: cutting off the requests in flight, then writing the outputs/);
     const text = readFileSync(join(cwd, 'in.ndjson.report.ndjson'), 'utf8');
     assert.ok(text === '' || text.endsWith('\n'));
     const lines = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
     assert.ok(lines.length >= 8 && lines.length < 200, `rows finished before the signals are written (${lines.length})`);
+    assert.ok(lines.some((l) => l.status === 'failed' && /interrupted twice/.test(l.error)), 'the rows cut off are recorded failed');
+    const summary = JSON.parse(readFileSync(join(cwd, 'run.json'), 'utf8'));
+    assert.equal(summary.interrupted, 'SIGINT');
+    assert.equal(summary.rows, lines.length, 'the summary counts what the report holds');
+    assert.match(readFileSync(join(cwd, 'run.prom'), 'utf8'), new RegExp(`bulk_submit_rows\\{status="accepted",[^}]*\\} ${summary.accepted}\\n`));
+    assert.match(readFileSync(join(cwd, 'run.html'), 'utf8'), /interrupted by SIGINT/);
+    assert.equal(existsSync(join(cwd, 'in.ndjson.report.ndjson.lock')), false, 'the lock is released');
+  });
+});
+
+test('a stale lock blocks no run: one whose process is gone, or whose pid a later process took', async () => {
+  await withScripted(ok, async (server) => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'in.ndjson'), '{"externalConversationId":"l-1"}\n');
+    const lock = join(cwd, 'in.ndjson.report.ndjson.lock');
+    // A pid that is gone.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(lock, `${gone}\n`);
+    const first = await runCli(['submit', '-e', server.url, 'in.ndjson'], { cwd });
+    assert.equal(first.code, 0, first.stderr);
+    // A pid alive, but of a process started after the lock was written (a container restarted): not the holder.
+    const later = spawn('sleep', ['30']);
+    try {
+      writeFileSync(lock, `${later.pid}\n`);
+      const hourAgo = new Date(Date.now() - 3600_000);
+      utimesSync(lock, hourAgo, hourAgo);
+      const second = await runCli(['submit', '-e', server.url, 'in.ndjson', '--force'], { cwd });
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(existsSync(lock), false);
+    } finally {
+      later.kill();
+    }
   });
 });
 
@@ -105,7 +138,9 @@ test('--max-errors stops the run with exit 3 once that many rows are invalid or 
     writeFileSync(join(cwd, 'in.ndjson'), `${rows}\n`);
     const result = await runCli(['submit', '-e', server.url, '--max-errors', '10', '--concurrency', '2', '--rate', '0', 'in.ndjson'], { cwd });
     assert.equal(result.code, 3, result.stderr);
-    assert.match(result.stderr, /aborted: stopped after 1\d invalid or rejected rows \(--max-errors 10\)/);
+    const rejected = Number(/rejected\s+(\d+)/.exec(result.stderr)[1]);
+    assert.ok(rejected >= 10);
+    assert.match(result.stderr, new RegExp(`aborted: stopped after ${rejected} invalid or rejected rows \\(--max-errors 10\\)`), 'the line counts what the summary does');
     assert.ok(server.requests.length < 20, `${server.requests.length} requests`);
   });
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lineCount, readNdjson, runCli, tempDir, withServe } from '../helpers/cli.js';
+import { readNdjson, runCli, tempDir, withServe } from '../helpers/cli.js';
 import { startScripted } from '../helpers/scripted-server.js';
 
 /** `n` NDJSON rows; `bad(i)` marks a row: `invalid` fails the schema, `rejected` is refused by the endpoint below. */
@@ -70,10 +70,18 @@ for (const batch of [[], ['--batch-size', '1']]) {
         const cwd = tempDir();
         const total = 20_000;
         writeFileSync(join(cwd, 'in.ndjson'), rows(total, tenPercent(kind)));
-        const result = await runCli(['submit', '-e', server.url, '--rate', '0', '--max-errors', '2%', ...batch, 'in.ndjson'], { cwd });
+        const result = await runCli(['submit', '-e', server.url, '--rate', '0', '--max-errors', '2%', '--json', ...batch, 'in.ndjson'], { cwd });
         assert.equal(result.code, 3, result.stderr);
-        assert.match(result.stderr, /aborted: stopped: \d+ of the \d+ rows read so far \(\d+(\.\d+)?%\) are invalid or rejected, more than --max-errors 2%/);
-        const reported = lineCount(join(cwd, 'in.ndjson.report.ndjson'));
+        const line = /aborted: stopped: (\d+) of the (\d+) rows read so far \(\d+(\.\d+)?%\) are invalid or rejected, more than --max-errors 2%/.exec(result.stderr);
+        assert.ok(line, result.stderr);
+        // The line, the summary and the report agree: the errors it counts are the summary's, and the report's.
+        const summary = JSON.parse(result.stdout);
+        const report = readNdjson(join(cwd, 'in.ndjson.report.ndjson'));
+        const errors = report.filter((l) => l.status === 'invalid' || l.status === 'rejected').length;
+        assert.deepEqual([Number(line[1]), summary.invalid + summary.rejected, summary.rows], [errors, errors, report.length]);
+        assert.ok(Number(line[2]) >= report.length, 'rows read: those reported, and those read but not sent');
+        assert.match(summary.aborted.message, new RegExp(`^stopped: ${errors} of the ${line[2]} rows read so far`));
+        const reported = report.length;
         assert.ok(reported < total / 2, `stopped early: ${reported} of ${total} rows reported`);
         const sent = server.requests.reduce((sum, r) => sum + (JSON.parse(r.body).items?.length ?? 1), 0);
         assert.ok(sent < total / 2, `${sent} rows sent`);
