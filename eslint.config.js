@@ -3,6 +3,32 @@ import js from '@eslint/js';
 import nodePlugin from 'eslint-plugin-n';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering (ARCHITECTURE.md, "The stages"): what each folder of src/ must never import, and why.
+ * Each row becomes a no-restricted-imports rule on that folder's files, so `npm test` (which lints)
+ * fails on an import that crosses a line the design keeps.
+ */
+const NEVER = [
+  [['src/cli.ts', 'src/cli/**/*.ts'], ['send', 'job', 'report', 'mapping', 'server', 'prepare', 'input', 'audit', 'page'], "the CLI goes through the library's face (src/index.ts)"],
+  [['src/send/**/*.ts'], ['input', 'mapping', 'schema', 'job', 'cli', 'page'], 'the sender never reads, maps or validates rows, and knows the job only through RowSink and StopControl'],
+  [['src/prepare/**/*.ts'], ['send', 'job', 'report', 'cli'], 'preparing knows nothing of HTTP, the job or the report'],
+  [['src/input/**/*.ts'], ['send', 'job', 'report', 'cli'], 'readers know nothing of HTTP or outcomes'],
+  [['src/mapping/**/*.ts'], ['send', 'job', 'report', 'cli', 'prepare'], 'mapping knows only the schema'],
+  [['src/schema/**/*.ts'], ['mapping', 'send', 'job', 'report', 'cli'], 'validation depends on no later stage'],
+  [['src/report/**/*.ts'], ['send', 'job', 'cli'], 'report writers take outcomes, not clients'],
+  [['src/job/**/*.ts'], ['cli'], 'the library never reaches the command line'],
+  [['src/server/**/*.ts'], ['send', 'job', 'cli'], 'the endpoint shares schemas, not the client'],
+  [['src/audit/**/*.ts'], ['send', 'job', 'cli'], 'the audit reads reports; it never sends'],
+  [['src/page/**/*.ts'], ['send', 'cli'], 'a page draws what was recorded, never sends'],
+];
+
+const layering = NEVER.map(([files, folders, why]) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ group: folders.flatMap((folder) => [`**/${folder}/*`, `./${folder}/*`, `../${folder}/*`]), message: `layering: ${why} (ARCHITECTURE.md)` }] }],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'scratch/', 'coverage/', '.bench/'] },
   js.configs.recommended,
@@ -23,6 +49,7 @@ export default tseslint.config(
     files: ['src/cli.ts', 'src/cli/**/*.ts'],
     rules: { 'n/no-process-exit': 'off' },
   },
+  ...layering,
   {
     files: ['**/*.js'],
     plugins: { n: nodePlugin },

@@ -121,7 +121,7 @@ const profiles = [
 ];
 endpoint.stop();
 // --concurrency auto beside a sweep of fixed ones (bench/adaptive.js), when the CLI measured has it.
-const adaptive = spawnSync(process.execPath, [join(root, 'bench', 'adaptive.js'), '--rows', '4000', '--cli', CLI], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const adaptive = spawnSync(process.execPath, [join(root, 'bench', 'adaptive.js'), '--cli', CLI], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const adaptiveText = adaptive.status === 0 ? adaptive.stdout.trim() : '(this build has no --concurrency auto: not measured)';
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

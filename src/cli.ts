@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './cli/config-file.js';
 import { describeError, report, serve, submit, Stats, validate, writeReportPage } from './index.js';
 import type { Summary } from './index.js';
-import { commanderOptions } from './options/index.js';
+import { commanderOptions, libraryFlags } from './options/index.js';
 import type { CommandName, Flags } from './options/index.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
 import { requestHeaders } from './cli/request-headers.js';
@@ -91,7 +91,7 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Jo
   let exitCode: number = ExitCode.aborted;
   let failure: unknown;
   try {
-    const options = { ...flags, files, stats, header: requestHeaders(flags), signal: interrupt.signal, hurry: interrupt.hurry, onEmergencyFlush: interrupt.onFlush };
+    const options = { ...libraryFlags(command, flags), files, stats, header: requestHeaders(flags), signal: interrupt.signal, hurry: interrupt.hurry, onEmergencyFlush: interrupt.onFlush };
     summary = await (command === 'submit' ? submit(options) : validate(options));
     stopProgress();
     exitCode = exitCodeOf(summary);
@@ -115,7 +115,7 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Jo
 /** Reads reports (and checks them against --inputs); prints the answer; returns the exit code. */
 async function runReport(reports: string[], flags: Flags<'report'>): Promise<number> {
   debug = Boolean(flags.debug);
-  const result = await report({ ...flags, reports });
+  const result = await report({ ...libraryFlags('report', flags), reports });
   const exitCode = exitCodeOfReport(result);
   if (flags.json) process.stdout.write(summaryJson(result, exitCode));
   else printReport(result, flags.list);
@@ -126,7 +126,7 @@ async function runReport(reports: string[], flags: Flags<'report'>): Promise<num
 /** Runs serve until SIGINT or SIGTERM; prints what it did. */
 async function runServe(flags: Flags<'serve'>): Promise<void> {
   debug = Boolean(flags.debug);
-  const server = await serve(flags);
+  const server = await serve(libraryFlags('serve', flags));
   process.stdout.write(`bulk-submit serve: listening on ${server.url}${flags.store ? ` (storing to ${flags.store})` : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

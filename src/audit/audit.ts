@@ -60,7 +60,7 @@ async function covered(sources: readonly Source[], tally: Tally, readers: readon
  * is accepted exactly once. Every report and input is checked readable before any is read.
  */
 export async function audit(given: ReportOptions): Promise<ReportResult> {
-  const options = { ...resolveOptions('report', given), reports: given.reports };
+  const options = { ...resolveOptions('report', given, ['reports']), reports: given.reports };
   const inputs = inputNames(options);
   const readers: ReportReader[] = [];
   for (const path of options.reports) readers.push(await ReportReader.open(path));

@@ -18,6 +18,8 @@ class WholeLines extends Transform {
   #waiting: Buffer[] = [];
   #waitingBytes = 0;
   #cut = false;
+  /** Bytes taken in so far (decompressed, for a gzip download): the ratio behind its progress. */
+  taken = 0;
 
   constructor(hold: number) {
     super({ highWaterMark: 256 * 1024 });
@@ -25,6 +27,7 @@ class WholeLines extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.taken += chunk.length;
     const last = Math.max(chunk.lastIndexOf(0x0a), chunk.lastIndexOf(0x0d));
     if (last === -1 && this.#waitingBytes + chunk.length <= this.#hold) {
       this.#waiting.push(chunk);
@@ -136,6 +139,7 @@ export async function downloadInput(download: Download): Promise<OpenedInput> {
     // Gzip: the compressed bytes the decompressor took, as for a local .gz (progress): not those that
     // arrived, which run ahead of the rows by whatever the download holds (it reads ahead of the parser).
     bytesRead: () => (gunzip ? gunzip.bytesWritten : bytes),
+    inflated: () => lines.taken,
     decompressed: gzip,
     cut: () => cut,
     close: () => {

@@ -1,5 +1,5 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { PassThrough, pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { BulkError } from '../errors.js';
 import { isRemote } from '../util/remote.js';
 import { formatFromName } from './format-from-name.js';
@@ -57,11 +57,18 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   }
   // pipeline() forwards an error from either side (a truncated or corrupt gzip) to the output stream,
   // so the reader sees it as a failed read instead of a silent early end.
-  const out = new PassThrough({ highWaterMark: 256 * 1024 });
+  let inflated = 0;
+  const out = new Transform({
+    highWaterMark: 256 * 1024,
+    transform(chunk: Buffer, _encoding, callback) {
+      inflated += chunk.length;
+      callback(null, chunk);
+    },
+  });
   // node:zlib is loaded only for a .gz input.
   const { createGunzip } = await import('node:zlib');
   pipeline(raw, createGunzip(), out, () => undefined);
   // What the decompressor took, not what the file stream holds read ahead of it (up to 256 KiB).
   const taken = (): number => raw.bytesRead - raw.readableLength;
-  return { file: path, format, size, stream: out, bytesRead: taken, decompressed: true, close };
+  return { file: path, format, size, stream: out, bytesRead: taken, inflated: () => inflated, decompressed: true, close };
 }

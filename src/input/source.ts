@@ -56,6 +56,8 @@ export interface OpenedInput {
   readonly bytesRead: () => number;
   /** A gzip stream, decompressed here: the parsers' byte offsets are not the input's. */
   readonly decompressed?: boolean;
+  /** A gzip stream: the decompressed bytes it has given so far, against `bytesRead()` compressed ones. */
+  readonly inflated?: () => number;
   /** A download: why it broke off, once the stream ended early (undefined while it has not). */
   readonly cut?: () => string | undefined;
   readonly close: () => void;

@@ -72,13 +72,16 @@ export interface Settings {
 
 type Resolved = ResolvedOptions<'submit'> & RunInputs;
 
+/** What submit() and validate() take beside the options of the table (RunInputs, SubmitOptions). */
+const RUN_INPUTS = ['files', 'stdin', 'stats', 'signal', 'hurry', 'onEmergencyFlush'] as const;
+
 /**
  * Checks the options (by the options table's rules) and applies the defaults: one place, before anything
  * is opened or sent. Loads the schema (and --map), since the batch size depends on it: batches only where
  * results can be matched to rows by eventId and the path is the kind's own.
  */
 export async function resolveSettings(command: 'submit' | 'validate', options: SubmitOptions): Promise<Settings> {
-  const o: Resolved = { ...resolveOptions('submit', options), files: options.files, stdin: options.stdin, stats: options.stats };
+  const o: Resolved = { ...resolveOptions('submit', options, RUN_INPUTS, command), files: options.files, stdin: options.stdin, stats: options.stats };
   if (o.files.length === 0) throw new BulkError('BULK_OPTION_INVALID', 'no input files given');
   if (o.files.filter((f) => f === '-').length > 1) throw new BulkError('BULK_OPTION_INVALID', 'stdin (-) can be read only once per run');
   const sending = command === 'submit' && !o.dryRun;

@@ -1,4 +1,5 @@
 import { BulkError } from '../errors.js';
+import { CLOSE_EDITS_PER_CHARACTER, editDistance } from '../util/closest.js';
 import type { Field } from './fields.js';
 
 /** What one CSV column turns into. */
@@ -22,30 +23,6 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]+/g, '');
 }
 
-/**
- * Edit distance with a swap of two neighbouring letters counted as one edit (optimal string alignment,
- * the restricted Damerau–Levenshtein distance), for "did you mean" hints on unknown columns: `lobNmae` is
- * one slip from lobName, as `grupId` is from groupId. Three rows of the table are all it needs.
- */
-function editDistance(a: string, b: string): number {
-  let before = Array.from({ length: b.length + 1 }, () => 0);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let current = Array.from({ length: b.length + 1 }, () => 0);
-  for (let i = 1; i <= a.length; i++) {
-    current[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2] + 1);
-      current[j] = best;
-    }
-    [before, previous, current] = [previous, current, before];
-  }
-  return previous[b.length];
-}
-
-/** Most edits, per character of the longer name, for a property to count as close to a header. */
-const CLOSE_EDITS_PER_CHARACTER = 1 / 4;
 /** Shortest name that may match another by prefix or suffix (`Agent ID` → `externalAgentId`). */
 const AFFIX_MIN_LENGTH = 4;
 

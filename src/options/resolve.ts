@@ -1,4 +1,5 @@
 import { BulkError } from '../errors.js';
+import { closestName } from '../util/closest.js';
 import type { LibraryOptions, OptionName, ResolvedOptions } from './option-types.js';
 import { OPTIONS, optionFlag, optionKey } from './table.js';
 import type { CommandName, OptionSpec } from './table.js';
@@ -8,7 +9,8 @@ import type { CommandName, OptionSpec } from './table.js';
  * already checked by commander, pass unchanged), and applies the table's defaults: one place, so the
  * library and the command line can never disagree on what an option may be.
  */
-export function resolveOptions<C extends CommandName>(command: C, options: LibraryOptions<C>): ResolvedOptions<C> {
+export function resolveOptions<C extends CommandName>(command: C, options: LibraryOptions<C>, others: readonly string[] = [], caller: string = command): ResolvedOptions<C> {
+  refuseUnknown(command, options, others, caller);
   const resolved: Record<string, unknown> = { ...options };
   for (const spec of OPTIONS) {
     if (!spec.commands.includes(command) || spec.cliOnly) continue;
@@ -18,6 +20,26 @@ export function resolveOptions<C extends CommandName>(command: C, options: Libra
     else if (spec.defaultValue !== undefined && !spec.appliedByRun) resolved[key] = spec.defaultValue;
   }
   return resolved as ResolvedOptions<C>;
+}
+
+/** The flags commander gave a command, less the command line's own (cliOnly: --json, --html, --config…): the library's options. */
+export function libraryFlags<T extends object>(command: CommandName, flags: T): T {
+  const own = new Set(OPTIONS.filter((spec) => spec.cliOnly && spec.commands.includes(command)).map(optionKey));
+  return Object.fromEntries(Object.entries(flags).filter(([key]) => !own.has(key))) as T;
+}
+
+/**
+ * A key that is no option of the command (nor one of `others`, what the caller takes beside the table's:
+ * `files`, `signal`…) is refused with the closest name, as a misspelt flag or --config key is: a typo
+ * must not run with the default in silence.
+ */
+function refuseUnknown(command: CommandName, options: object, others: readonly string[], caller: string): void {
+  const known = [...OPTIONS.filter((spec) => spec.commands.includes(command) && !spec.cliOnly).map(optionKey), ...others];
+  for (const key of Object.keys(options)) {
+    if (known.includes(key) || (options as Record<string, unknown>)[key] === undefined) continue;
+    const closest = closestName(key, known);
+    throw new BulkError('BULK_OPTION_INVALID', `unknown option "${key}" for ${caller}()${closest ? ` (did you mean ${closest}?)` : ''}; its options are the long names of \`bulk-submit ${caller}\`'s flags in camelCase`);
+  }
 }
 
 /** A value as the option's parser and choices make it, or a BULK_OPTION_INVALID error saying which rule it broke. */

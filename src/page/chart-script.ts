@@ -23,7 +23,13 @@ export const CHART_SCRIPT = String.raw`
     load: { title: 'requests in flight, the limit, and the rate limit', unit: 'requests', series: [['inFlight', 'in flight'], ['limit', 'limit'], ['rate', 'rate limit (requests/s)', 'y2']] },
     responses: { title: 'answers a second, by class; retries and outage probes', unit: 'requests/s', series: [['r2xx', '2xx'], ['r3xx', '3xx'], ['r4xx', '4xx (429 included)'], ['r5xx', '5xx'], ['network', 'no answer'], ['retries', 'retries'], ['probes', 'outage probes']], rate: true },
   };
-  function seconds(u, values) { return values.map(function (v) { return v >= 60 ? Math.floor(v / 60) + 'm' + String(Math.round(v % 60)).padStart(2, '0') + 's' : Math.round(v) + 's'; }); }
+  // The time axis: ticks a quarter, half or whole seconds apart, or minutes and hours; labels with as
+  // many decimals as the step needs, so a short run reads "1.5s 2.0s 2.5s", never "2s 2s 2s".
+  var TIME_STEPS = [0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+  function seconds(u, values, axis, space, step) {
+    var decimals = step < 0.5 ? 2 : step < 1 ? 1 : 0;
+    return values.map(function (v) { return v >= 60 ? Math.floor(v / 60) + 'm' + String(Math.round(v % 60)).padStart(2, '0') + 's' : v.toFixed(decimals) + 's'; });
+  }
   Object.keys(CHARTS).forEach(function (name) {
     var spec = CHARTS[name];
     var el = document.querySelector('[data-chart="' + name + '"]');
@@ -35,7 +41,7 @@ export const CHART_SCRIPT = String.raw`
     var opts = {
       width: Math.max(320, el.clientWidth), height: 230, legend: { live: true },
       scales: { x: { time: false }, y2: { auto: true } },
-      axes: [{ values: seconds, label: 'time since the start' }, { label: spec.unit, size: 60 }].concat(twoAxes ? [{ scale: 'y2', side: 1, grid: { show: false }, label: 'requests/s' }] : []),
+      axes: [{ values: function (u, splits, axis, space, step) { var labels = seconds(u, splits, axis, space, step); el.setAttribute('data-x-ticks', labels.join(' ')); return labels; }, incrs: TIME_STEPS, label: 'time since the start' }, { label: spec.unit, size: 60 }].concat(twoAxes ? [{ scale: 'y2', side: 1, grid: { show: false }, label: 'requests/s' }] : []),
       series: [{ label: 'time', value: function (u, v) { return v === null ? '' : Math.round(v) + 's'; } }].concat(used.map(function (s) {
         return { label: s[1] || s[0], stroke: COLORS[s[0]], width: 1.5, scale: s[2] || 'y', spanGaps: false, points: { show: timeline.t.length < 40 } };
       })),

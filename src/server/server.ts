@@ -46,7 +46,7 @@ export interface RunningServer {
  * kinds, single and many endpoints, validating with the same schemas the client uses.
  */
 export async function startServer(given: ServeOptions = {}): Promise<RunningServer> {
-  const options = { ...resolveOptions('serve', given), maxBodyBytes: given.maxBodyBytes };
+  const options = { ...resolveOptions('serve', given, ['maxBodyBytes']), maxBodyBytes: given.maxBodyBytes };
   const validators = new Map<Kind, RecordValidator>();
   for (const kind of KIND_NAMES) validators.set(kind, await validatorFor(await loadSchema({ kind })));
   const store = await RecordStore.open(options.store);

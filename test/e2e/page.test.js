@@ -92,3 +92,27 @@ test('the report command\'s page: the reports\' tables, with the inputs\' covera
     await close();
   }
 });
+
+test('a short run\'s page labels its time axis with distinct ticks (never "1s 2s 2s 2s")', { skip, timeout: 120_000 }, async () => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'in.ndjson'), rows(25));
+  await withServe(['--latency', '100ms'], async (server) => {
+    // One row a request, one at a time, 100 ms each: a run of about 2.5 s.
+    const run = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--concurrency', '1', '--rate', '0', '--html', 'short.html', 'in.ndjson'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+  });
+  const { page, errors, close } = await openPage(join(cwd, 'short.html'));
+  try {
+    await page.waitForFunction(() => window.__charts && Object.keys(window.__charts).length === 4, null, { timeout: 30_000 });
+    assert.deepEqual(errors, []);
+    const ticks = await page.$$eval('[data-chart]', (els) => els.map((el) => el.getAttribute('data-x-ticks') ?? ''));
+    assert.equal(ticks.length, 4);
+    for (const labels of ticks) {
+      const list = labels.split(' ').filter((l) => l !== '');
+      assert.ok(list.length >= 2, `ticks drawn: "${labels}"`);
+      assert.equal(new Set(list).size, list.length, `distinct ticks: "${labels}"`);
+    }
+  } finally {
+    await close();
+  }
+});

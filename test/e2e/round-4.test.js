@@ -122,7 +122,8 @@ test('the progress % of a .gz read over HTTP follows the rows done, not the byte
       const lines = [...run.stderr.matchAll(/bulk-submit: ([\d,]+) rows · (\d+)%/g)].map((m) => ({ done: Number(m[1].replace(/,/g, '')), percent: Number(m[2]) }));
       const midway = lines.filter((l) => l.done > 2000 && l.done < 38_000);
       assert.ok(midway.length >= 3, run.stderr);
-      for (const { done, percent } of midway) assert.ok(Math.abs(percent - (done * 100) / 40_000) <= 10, `${done} rows but ${percent}%`);
+      if (process.env.SHOW_DEVIATION) console.error(midway.map(({ done, percent }) => (percent - (done * 100) / 40_000).toFixed(1)).join(" "));
+      for (const { done, percent } of midway) assert.ok(Math.abs(percent - (done * 100) / 40_000) <= 6, `${done} rows but ${percent}%: ${run.stderr}`);
     });
   } finally {
     await files.close();

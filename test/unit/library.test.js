@@ -95,3 +95,17 @@ test('a submit() call, not only the import, leaves the process alone: its enviro
   assert.equal(seen.listeners, true, 'no signal or exit handler left behind');
   assert.equal(seen.exitCode, null, 'process.exitCode untouched');
 });
+
+test('the library refuses an option it does not know, naming the closest, as the flag and the --config key are refused', async () => {
+  const lib = await import(pathToFileURL(INDEX).href);
+  const sample = join(ROOT, 'samples', 'conversations.csv');
+  const cases = [
+    [() => lib.submit({ files: [sample], endpoint: 'http://127.0.0.1:9', concurency: 4 }), /unknown option "concurency" for submit\(\) \(did you mean concurrency\?\)/],
+    [() => lib.validate({ files: [sample], maxRecordSise: 10 }), /unknown option "maxRecordSise" for validate\(\) \(did you mean maxRecordSize\?\)/],
+    [() => lib.report({ reports: [sample], lst: 3 }), /unknown option "lst" for report\(\)/],
+    [() => lib.serve({ port: 0, latancy: '5ms' }), /unknown option "latancy" for serve\(\) \(did you mean latency\?\)/],
+  ];
+  for (const [call, message] of cases) {
+    await assert.rejects(call, (error) => error.code === 'BULK_OPTION_INVALID' && message.test(error.message), String(message));
+  }
+});
