@@ -1,7 +1,7 @@
 // `node bench/profile.js [--top N] -- <bulk-submit args…>`: runs the CLI under V8's CPU profiler (every
 // thread: the main one and the two preparing ones each write a .cpuprofile) and prints, per thread, where
 // its time went: the functions with the most self time, and the garbage collector's share. Build with
-// BULK_SUBMIT_NO_MINIFY=1 first (npm run build), so the bundle keeps its functions' names.
+// BUILD_NO_MINIFY=1 first (npm run build), so the bundle keeps its functions' names.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

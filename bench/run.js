@@ -146,7 +146,7 @@ ${costTable(C, measured, before)}
 ${targetTable(C, measured, big2, startup, BIG_N, N, before)}
 
 Where each thread's time went (V8's CPU profiler in every thread; self time, so the busiest functions,
-of a build made with \`BULK_SUBMIT_NO_MINIFY=1\` for their names; busy time is wall time the thread ran,
+of a build made with \`BUILD_NO_MINIFY=1\` for their names; busy time is wall time the thread ran,
 so on two busy cores it reads higher than its CPU time):
 
 ${profiles.flatMap(([mode, threads]) => threads.map((t) => profileTable(`${mode}, ${THREADS[t.thread] ?? t.thread}`, t))).join('\n\n')}

@@ -74,9 +74,9 @@ async function bundleCli() {
     platform: 'node',
     target: 'node20.18',
     sourcemap: true,
-    // Minified: less to read and parse at every start. BULK_SUBMIT_NO_MINIFY=1 keeps names whole, for a
+    // Minified: less to read and parse at every start. BUILD_NO_MINIFY=1 keeps names whole, for a
     // CPU profile (stack traces read fine either way with --debug, through the source maps).
-    minify: process.env.BULK_SUBMIT_NO_MINIFY === undefined,
+    minify: process.env.BUILD_NO_MINIFY === undefined,
     logLevel: 'warning',
     // The AWS SDK is loaded from node_modules, and only by a run with an s3:// input: bundling it would
     // only make the bundle larger for every other run.

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './cli/config-file.js';
 import { describeError, report, serve, submit, Stats, validate, writeReportPage } from './index.js';
 import type { Summary } from './index.js';
-import { commanderOptions, libraryFlags } from './options/index.js';
+import { commanderOptions, libraryFlags, unknownEnvNames } from './options/index.js';
 import type { CommandName, Flags } from './options/index.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
 import { requestHeaders } from './cli/request-headers.js';
@@ -207,7 +207,8 @@ function buildProgram(): Command {
     });
   }
   // Commander puts "(Did you mean …?)" on a line of its own: keep every usage error to one line.
-  const oneLine = (text: string, write: (text: string) => void): void => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`);
+  // Prefixed as every other message is: a bad value from a BULK_SUBMIT_* variable names it in the same line.
+  const oneLine = (text: string, write: (text: string) => void): void => write(`bulk-submit: ${text.trimEnd().replace(/\n+/g, ' ')}\n`);
   for (const command of [program, ...program.commands]) command.configureOutput({ outputError: oneLine });
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
@@ -222,6 +223,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // An empty BULK_SUBMIT_* variable means "not set" (as `VAR= cmd` is usually meant), not an empty value.
 for (const name of Object.keys(process.env)) {
   if (name.startsWith('BULK_SUBMIT_') && process.env[name] === '') delete process.env[name];
+}
+// One that no option reads is said once: a misspelt flag is refused, and a misspelt variable must not go unseen.
+for (const { name, closest } of unknownEnvNames(process.env)) {
+  process.stderr.write(`bulk-submit: warning: ${name} is not the variable of any option, and is ignored${closest ? ` (did you mean ${closest}?)` : ''}\n`);
 }
 
 try {

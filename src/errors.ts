@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'BULK_RUN_FAILED'
   | 'BULK_QUOTA'
   | 'BULK_INSECURE_HTTP'
+  | 'BULK_NO_CREDENTIALS'
   | 'BULK_TLS'
   | 'BULK_SERVER';
 

@@ -10,7 +10,7 @@ import type { Summary } from './report/index.js';
 import type { MetricsOptions, RunMetrics } from './report/metrics.js';
 import type { Stats as RunStats } from './report/summary.js';
 import type { ReportOptions, ReportResult } from './audit/report-result.js';
-import type { RunPage } from './page/page-writer.js';
+import type { RunPage, RunPageOptions } from './page/page-writer.js';
 
 export type { RateFrom, RunOptions, SubmitOptions } from './job/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
@@ -22,7 +22,8 @@ export { Stats } from './report/summary.js';
 export type { ResponseClass, Summary } from './report/summary.js';
 export type { LatencyQuantiles } from './report/latency.js';
 export type { MetricsOptions, RunMetrics } from './report/metrics.js';
-export type { RunPage } from './page/page-writer.js';
+export { defaultMetricsJob, shardLabel } from './report/metrics-job.js';
+export type { RunPage, RunPageOptions } from './page/page-writer.js';
 export type { TimelineData } from './report/timeline.js';
 export { defaultReportPath } from './report/name.js';
 export type { ReportLine, RowStatus } from './report/report-writer.js';
@@ -70,9 +71,9 @@ export async function openMetrics(stats: RunStats, options: MetricsOptions): Pro
  * The run's page (--html): open before the run with its stats, so its timeline is sampled as the run goes
  * (once a second); `finish()` at the end writes the self-contained HTML page.
  */
-export async function openRunPage(stats: RunStats, options: { readonly file: string }): Promise<RunPage> {
+export async function openRunPage(stats: RunStats, options: RunPageOptions): Promise<RunPage> {
   const { RunPage } = await import('./page/page-writer.js');
-  return RunPage.open(stats, options.file);
+  return RunPage.open(stats, options);
 }
 
 /** Writes the report command's page: the tables of report()'s result, self-contained HTML. */

@@ -1,5 +1,6 @@
-import { defaultReportPath, describeError, openMetrics, openRunPage } from '../index.js';
+import { defaultMetricsJob, describeError, openMetrics, openRunPage, shardLabel } from '../index.js';
 import type { RunMetrics, RunPage, Stats, Summary } from '../index.js';
+import { resumeCommand } from './resume-command.js';
 
 /** What a run writes beside its report for monitoring and for people: metrics (--metrics-file, --pushgateway) and its page (--html). */
 export interface RunOutputs {
@@ -8,11 +9,14 @@ export interface RunOutputs {
 }
 
 interface OutputFlags {
-  readonly report?: string | undefined;
-  readonly dryRun?: boolean | undefined;
+  readonly config?: string | undefined;
+  readonly shard?: { index: number; count: number } | undefined;
+  readonly metricsJob?: string | undefined;
   readonly metricsFile?: string | undefined;
   readonly pushgateway?: string | undefined;
   readonly html?: string | undefined;
+  readonly resume?: boolean | undefined;
+  readonly dryRun?: boolean | undefined;
 }
 
 /**
@@ -23,10 +27,14 @@ interface OutputFlags {
 export async function openRunOutputs(command: 'submit' | 'validate', files: string[], flags: OutputFlags, stats: Stats): Promise<RunOutputs> {
   let metrics: RunMetrics | undefined;
   if (flags.metricsFile !== undefined || flags.pushgateway !== undefined) {
-    const report = flags.report ?? defaultReportPath(files, command === 'submit' && !flags.dryRun ? 'submit' : 'validate');
-    metrics = await openMetrics(stats, { file: flags.metricsFile, pushgateway: flags.pushgateway, report });
+    const job = flags.metricsJob ?? defaultMetricsJob(files, flags.config);
+    metrics = await openMetrics(stats, { file: flags.metricsFile, pushgateway: flags.pushgateway, job, shard: shardLabel(flags.shard) });
   }
-  const page: RunPage | undefined = flags.html === undefined ? undefined : await openRunPage(stats, { file: flags.html });
+  // A run that sends can be continued: its page gives the command that does it. One that continues a
+  // report keeps the page of the run before beside its own.
+  const sends = command === 'submit' && !flags.dryRun;
+  const page: RunPage | undefined =
+    flags.html === undefined ? undefined : await openRunPage(stats, { file: flags.html, keepEarlier: sends && flags.resume === true, resumeCommand: sends ? resumeCommand(process.argv.slice(2)) : undefined });
   return {
     async finish(summary, exitCode, error) {
       const warnings = [...((await metrics?.finish(summary, exitCode)) ?? []), ...((await page?.finish(summary, exitCode, error === undefined ? undefined : describeError(error))) ?? [])];

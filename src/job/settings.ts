@@ -191,7 +191,30 @@ function endpointOf(o: Resolved, headers: Readonly<Record<string, string>>): URL
   if (endpoint.protocol === 'http:' && carriesSecrets && !isLoopback(endpoint.hostname) && !o.allowInsecureHttp) {
     throw new BulkError('BULK_INSECURE_HTTP', `refusing to send credentials over plain http to ${endpoint.host}: use https, or pass --allow-insecure-http if this network is trusted`);
   }
+  if (!isLoopback(endpoint.hostname) && (o.path === undefined || API_PATHS.has(o.path))) refuseWithoutCredentials(endpoint, headers);
   return endpoint;
+}
+
+/** The API's credential headers, and where a run takes them from. */
+const CREDENTIALS = [
+  { header: 'asapp-api-id', env: 'ASAPP_API_ID' },
+  { header: 'asapp-api-secret', env: 'ASAPP_API_SECRET' },
+] as const;
+
+/**
+ * The API answers 401 to every request without its two credential headers: a run that lacks one is
+ * refused before it sends anything. A loopback endpoint (`bulk-submit serve`, a test double) and another
+ * API (`--path` not the API's, which may authenticate otherwise) are left to their own rules.
+ */
+function refuseWithoutCredentials(endpoint: URL, headers: Readonly<Record<string, string>>): void {
+  const given = new Set(Object.entries(headers).filter(([, value]) => value !== '').map(([name]) => name.toLowerCase()));
+  const missing = CREDENTIALS.filter((c) => !given.has(c.header));
+  if (missing.length === 0) return;
+  const names = missing.map((c) => c.env).join(' and ');
+  throw new BulkError(
+    'BULK_NO_CREDENTIALS',
+    `${names} ${missing.length === 1 ? 'is' : 'are'} not set: ${endpoint.host} would refuse every request (401). Set ${missing.length === 1 ? 'it' : 'them'} in the environment (or give ${missing.map((c) => c.header).join(' and ')} with --header-file or -H); nothing was sent`,
+  );
 }
 
 function sendSettings(o: Resolved, ca: string | undefined, batchSize: number): JobSendSettings {

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { closestName } from '../util/closest.js';
 import { OPTIONS } from './table.js';
 import type { CommandName, OptionSpec } from './table.js';
 
@@ -8,6 +9,24 @@ export function envName(spec: OptionSpec): string | undefined {
   if (spec.env !== undefined) return spec.env;
   const long = /--(?:no-)?([a-z0-9-]+)/.exec(spec.flags)?.[1];
   return long ? `BULK_SUBMIT_${long.replace(/-/g, '_').toUpperCase()}` : undefined;
+}
+
+const ENV_PREFIX = 'BULK_SUBMIT_';
+
+/**
+ * The BULK_SUBMIT_* variables in `env` that no option reads, each with the closest one that does: a
+ * misspelt variable is otherwise ignored without a word, while a misspelt flag is refused.
+ */
+export function unknownEnvNames(env: Readonly<Record<string, string | undefined>>): { name: string; closest: string | undefined }[] {
+  const known = new Set(OPTIONS.map(envName).filter((name): name is string => name?.startsWith(ENV_PREFIX) === true));
+  const tails = [...known].map((name) => name.slice(ENV_PREFIX.length));
+  return Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && !known.has(name))
+    .sort()
+    .map((name) => {
+      const closest = closestName(name.slice(ENV_PREFIX.length), tails);
+      return { name, closest: closest === undefined ? undefined : ENV_PREFIX + closest };
+    });
 }
 
 /** Builds the commander options for one command from the table. */

@@ -7,7 +7,7 @@ export { OPTIONS, optionFlag, optionKey } from './table.js';
 export type { CommandName, OptionSpec } from './table.js';
 export type { Flags, LibraryOptions, OptionName, ResolvedOptions } from './option-types.js';
 export { flagDefault, libraryFlags, numberDefault, resolveOptions, textDefault } from './resolve.js';
-export { commanderOptions, envName } from './commander.js';
+export { commanderOptions, envName, unknownEnvNames } from './commander.js';
 export { readmeTable } from './readme-table.js';
 export { ERROR_SHARE_FROM_ROWS, SECRET_HEADER, errorBudget, parseHeaderLine, shard, timeZone } from './parsers.js';
 export type { Concurrency, ErrorBudget } from './parsers.js';

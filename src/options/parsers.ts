@@ -174,6 +174,12 @@ export function httpUrl(value: string): string {
   return value;
 }
 
+/** A --metrics-job name: a few words' worth, no dates expected (a label value must not change nightly). */
+export function metricsJob(value: string): string {
+  if (!/^[A-Za-z0-9][\w.-]{0,99}$/.test(value)) throw new InvalidArgumentError(`must be a name of letters, digits, "_", "-" and "." (up to 100), got "${value}"`);
+  return value;
+}
+
 /** An API path: starts with `/`. */
 export function apiPath(value: string): string {
   if (!value.startsWith('/')) throw new InvalidArgumentError(`must start with /, got "${value}"`);

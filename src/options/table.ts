@@ -1,5 +1,5 @@
 import { KIND_NAMES } from '../kinds.js';
-import { apiPath, bytes, concurrency, collectFile, collectHeader, delimiter, duration, ERROR_SHARE_FROM_ROWS, errorBudget, httpUrl, integer, latency, outage, positiveDuration, share, shard, timeZone } from './parsers.js';
+import { apiPath, bytes, concurrency, collectFile, collectHeader, delimiter, duration, ERROR_SHARE_FROM_ROWS, errorBudget, httpUrl, integer, latency, metricsJob, outage, positiveDuration, share, shard, timeZone } from './parsers.js';
 
 /**
  * One table of options, after npm-check-updates' cli-options.ts: every flag is declared once here,
@@ -104,7 +104,8 @@ const TABLE = [
   { flags: '--force', description: 'overwrite an existing report or rejects file', group: 'Output', commands: IO },
   { flags: '--summary <file>', description: 'also write the summary as JSON to this file (for monitoring)', group: 'Output', commands: IO, cliOnly: true },
   { flags: '--metrics-file <file>', description: "write the run's metrics in Prometheus text format (node_exporter's textfile collector) at the end of every run, atomically", group: 'Output', commands: IO, cliOnly: true },
-  { flags: '--pushgateway <url>', description: 'push the same metrics to a Prometheus Pushgateway at the end (grouped by job and report name)', group: 'Output', commands: IO, parse: httpUrl, cliOnly: true },
+  { flags: '--pushgateway <url>', description: 'push the same metrics to a Prometheus Pushgateway at the end (grouped by --metrics-job, and shard)', group: 'Output', commands: IO, parse: httpUrl, cliOnly: true },
+  { flags: '--metrics-job <name>', description: "the job's name on every metric (label bulk_job): keep it the same every night", group: 'Output', commands: IO, defaultText: "the --config file's name, else the first input's name without its dates and extensions", parse: metricsJob, cliOnly: true },
   { flags: '--html <file>', description: "also write a self-contained HTML page of the run (its charts over time, summary, top errors, rows per file), finished, aborted or interrupted; report: the reports' tables", group: 'Output', commands: ['submit', 'report'], cliOnly: true },
   { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration, cliOnly: true },
   { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, defaultValue: true, defaultText: 'colour on a terminal', env: false, cliOnly: true },

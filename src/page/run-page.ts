@@ -19,6 +19,12 @@ export interface RunPageInput {
   readonly files: readonly { file: string; byStatus: Record<RowStatus, number> }[];
   /** When the page was made (ISO 8601). */
   readonly generatedAt: string;
+  /** Pages of earlier runs of the same report, kept beside this one (file names, oldest first). */
+  readonly earlierPages?: readonly string[] | undefined;
+  /** The command line that continues the run (secrets left out), for a run that stopped early. */
+  readonly resumeCommand?: string | undefined;
+  /** The input was not read to its end: how far it was. */
+  readonly inputLeft?: { readonly bytesRead: number; readonly totalBytes: number | undefined; readonly rowsTaken: number } | null | undefined;
 }
 
 const STATUSES: readonly RowStatus[] = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped', 'duplicate'];
@@ -52,6 +58,35 @@ function header(input: RunPageInput): string {
   return `<h1>${escapeHtml(title)}</h1><div class="sub">made ${escapeHtml(input.generatedAt)}</div><div class="verdict${kind}" data-field="exitCode" data-exit="${input.exitCode}">${escapeHtml(ended)} (exit ${input.exitCode})</div>`;
 }
 
+/** Links to the pages earlier runs of this report left beside this one. */
+function earlier(input: RunPageInput): string {
+  const pages = input.earlierPages ?? [];
+  if (pages.length === 0) return '';
+  const links = pages.map((name) => `<li><a href="${escapeHtml(encodeURI(name))}">${escapeHtml(name)}</a></li>`).join('');
+  return `<section class="wide" data-section="earlier"><h2>Earlier runs of this report</h2><ul>${links}</ul></section>`;
+}
+
+/**
+ * For a run that stopped before its end (aborted, interrupted): what it left undone, and the command that
+ * goes on from there. The rows in the report are done; the rest were read but not finished, or never read.
+ */
+function nextStep(input: RunPageInput): string {
+  const s = input.summary;
+  if (!s || (!s.aborted && !s.interrupted)) return '';
+  const left: string[] = [];
+  const taken = input.inputLeft?.rowsTaken ?? s.rows;
+  if (taken > s.rows) left.push(`${(taken - s.rows).toLocaleString('en-US')} rows were read but not finished (not in the report)`);
+  const inputLeft = input.inputLeft;
+  if (inputLeft) {
+    const share = inputLeft.totalBytes ? ` (${Math.round((100 * inputLeft.bytesRead) / inputLeft.totalBytes)}% of ${inputLeft.totalBytes.toLocaleString('en-US')} bytes read)` : '';
+    const estimate = inputLeft.totalBytes && inputLeft.bytesRead > 0 ? `: about ${Math.max(0, Math.round((taken * inputLeft.totalBytes) / inputLeft.bytesRead) - taken).toLocaleString('en-US')} rows` : '';
+    left.push(`the rest of the input was never read${estimate}${share}`);
+  }
+  const items = left.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+  const command = input.resumeCommand ? `<p>Run this to go on from there (rows already accepted are skipped, the rest sent with the same eventIds; credentials from the environment as before):</p><pre data-field="resumeCommand">${escapeHtml(input.resumeCommand)}</pre>` : '';
+  return `<section class="wide" data-section="next-step"><h2>What is left, and the next step</h2><p data-field="done">${escapeHtml(`${s.rows.toLocaleString('en-US')} rows are in the report.`)}</p><ul>${items}</ul>${command}</section>`;
+}
+
 /** A chart's frame; the page's script draws the chart in it from the embedded timeline. */
 function chart(name: string, title: string, note: string): string {
   return `<section><h2>${escapeHtml(title)}</h2><div data-chart="${name}" id="chart-${name}"></div><p class="note">${escapeHtml(note)}</p></section>`;
@@ -65,6 +100,7 @@ export function renderRunPage(input: RunPageInput): string {
   const step = input.timeline.stepSeconds;
   const every = step === 1 ? 'each second' : `every ${step} seconds`;
   const body = [
+    nextStep(input),
     chart('rows', 'Rows done', `rows done a second, by status, ${every}`),
     chart('latency', 'Request latency', `p50, p95 and p99 of the requests answered ${every} (ms)`),
     chart('load', 'Requests in flight and limits', 'in flight at each sample; the limit of requests in flight (it adapts with --concurrency auto, halves on 429); the rate limit (right axis)'),
@@ -72,6 +108,7 @@ export function renderRunPage(input: RunPageInput): string {
     `<section>${input.summary ? summaryTable(input.summary) : `<p>${escapeHtml(input.error ?? 'no summary')}</p>`}</section>`,
     `<section>${table('top-errors', 'Top errors', ['count', 'error', 'first seen at'], input.topErrors.map((e) => [{ field: 'count', value: e.count }, e.error, `${e.example.file}:${e.example.line}`]))}</section>`,
     `<section class="wide">${table('files', 'Rows by status, per input file', ['file', ...STATUSES], input.files.map((f) => [f.file, ...STATUSES.map((status): Cell => ({ field: status, value: f.byStatus[status] }))]))}</section>`,
+    earlier(input),
   ].join('\n');
   return page({
     title: input.summary ? `bulk-submit ${input.summary.command}: ${input.summary.files.join(', ')}` : 'bulk-submit',

@@ -1,5 +1,5 @@
 import { accessSync, constants, promises as fs } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { Gauge, Registry, Summary as LatencySummary } from 'prom-client';
 import { BulkError } from '../errors.js';
 import { writeAtomically } from '../util/write-atomically.js';
@@ -12,11 +12,16 @@ export interface MetricsOptions {
   readonly file?: string | undefined;
   /** A Prometheus Pushgateway's base URL. */
   readonly pushgateway?: string | undefined;
-  /** The run's report file: its name labels every series and groups the push, so shards stay apart. */
-  readonly report: string;
+  /**
+   * The name of the job the run belongs to (`--metrics-job`): it labels every series (`bulk_job`) and
+   * groups the push. Stable from night to night; the report's path, often dated, is never a label.
+   */
+  readonly job: string;
+  /** `--shard K/N` as `K-of-N`: a label too, so the shards of one backfill stay apart. */
+  readonly shard?: string | undefined;
 }
 
-/** The Pushgateway job every run pushes under (grouped further by report name). */
+/** The Pushgateway job every run pushes under (grouped further by bulk_job, and shard). */
 const JOB = 'bulk_submit';
 const LAST_SUCCESS = 'bulk_submit_last_success_timestamp_seconds';
 
@@ -53,7 +58,7 @@ export class RunMetrics {
   private constructor(stats: Stats, options: MetricsOptions) {
     this.#options = options;
     this.#stats = stats;
-    this.#registry.setDefaultLabels({ report: basename(options.report) });
+    this.#registry.setDefaultLabels(this.#labels());
     const latency = new LatencySummary({
       name: 'bulk_submit_request_duration_seconds',
       help: 'Time from sending a request to the last byte of its answer.',
@@ -87,7 +92,7 @@ export class RunMetrics {
     const { file, pushgateway } = this.#options;
     if (file !== undefined) await this.#write(file).catch((error: NodeJS.ErrnoException) => warnings.push(`cannot write the metrics file ${file} (${error.code ?? error.message})`));
     if (pushgateway !== undefined) {
-      const groups = { job: JOB, report: basename(this.#options.report) };
+      const groups = { job: JOB, ...this.#labels() };
       // undici (for the push) loads only when there is one.
       const { pushAdd } = await import('./push.js');
       await pushAdd(pushgateway, groups, await this.#registry.metrics(), this.#registry.contentType).catch((error: Error) =>
@@ -95,6 +100,11 @@ export class RunMetrics {
       );
     }
     return warnings;
+  }
+
+  #labels(): Record<string, string> {
+    const { job, shard } = this.#options;
+    return shard === undefined ? { bulk_job: job } : { bulk_job: job, shard };
   }
 
   #set(summary: Summary | null, exitCode: number, now: number, lastSuccess: number | undefined): void {

@@ -69,12 +69,14 @@ test('--metrics-file: valid Prometheus text whose counts equal the report; last 
   await withServe([], async (server) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'good.ndjson'), rows(40));
-    const first = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--metrics-file', 'run.prom', '--report', 'nightly.report.ndjson', 'good.ndjson'], { cwd });
+    const first = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--metrics-file', 'run.prom', '--report', 'nightly-2026-12-05.report.ndjson', 'good.ndjson'], { cwd });
     assert.equal(first.code, 0, first.stderr);
     const text1 = readFileSync(join(cwd, 'run.prom'), 'utf8');
     if (PROMTOOL) checkWithPromtool(text1);
     const one = samples(text1);
-    assert.equal(value(one, 'bulk_submit_rows', { status: 'accepted', report: 'nightly.report.ndjson' }), 40);
+    // Labelled by a name that stays the same every night (the input's, dates taken out): never by the dated report.
+    assert.equal(value(one, 'bulk_submit_rows', { status: 'accepted', bulk_job: 'good' }), 40);
+    assert.doesNotMatch(text1, /report=|2026-12-05/, 'the report path is no label');
     assert.equal(value(one, 'bulk_submit_requests', { class: '2xx' }), 40);
     assert.equal(value(one, 'bulk_submit_exit_code'), 0);
     assert.equal(value(one, 'bulk_submit_request_duration_seconds_count'), 40);
@@ -85,7 +87,7 @@ test('--metrics-file: valid Prometheus text whose counts equal the report; last 
 
     // A run with invalid rows (exit 1) replaces the file, keeping the last success of the run before.
     writeFileSync(join(cwd, 'mixed.ndjson'), rows(30, (i) => i % 3 === 0));
-    const second = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--metrics-file', 'run.prom', '--report', 'nightly.report.ndjson', '--force', 'mixed.ndjson'], { cwd });
+    const second = await runCli(['submit', '-e', server.url, '--batch-size', '1', '--rate', '0', '--metrics-file', 'run.prom', '--metrics-job', 'good', '--report', 'nightly.report.ndjson', '--force', 'mixed.ndjson'], { cwd });
     assert.equal(second.code, 1, second.stderr);
     const text2 = readFileSync(join(cwd, 'run.prom'), 'utf8');
     if (PROMTOOL) checkWithPromtool(text2);
@@ -110,7 +112,7 @@ test('--metrics-file: valid Prometheus text whose counts equal the report; last 
 });
 
 // CI (.ci/run) installs promtool and requires it; elsewhere the test runs when promtool is there.
-const promtoolSkip = PROMTOOL || process.env.BULK_SUBMIT_REQUIRE_PROMTOOL ? false : 'promtool is not installed (Debian package prometheus; .ci/run installs it)';
+const promtoolSkip = PROMTOOL || process.env.TEST_REQUIRE_PROMTOOL ? false : 'promtool is not installed (Debian package prometheus; .ci/run installs it)';
 
 test('promtool, the Prometheus parser, accepts the metrics file of a run with every kind of row, and refuses a damaged one', { skip: promtoolSkip }, async () => {
   assert.ok(PROMTOOL, 'promtool is not installed (apt-get install prometheus)');
@@ -134,7 +136,7 @@ test('promtool, the Prometheus parser, accepts the metrics file of a run with ev
   });
 });
 
-test('--pushgateway: one push per shard, grouped by job and report name; a failed push is one warning, not a failed run', async () => {
+test('--pushgateway: one push per shard, grouped by --metrics-job and shard; a failed push is one warning, not a failed run', async () => {
   const server = await startServe([]);
   const gateway = await startScripted(() => ({ status: 200, body: '' }));
   const refusing = await startScripted(() => ({ status: 500, body: 'down' }));
@@ -148,12 +150,12 @@ test('--pushgateway: one push per shard, grouped by job and report name; a faile
     }
     assert.deepEqual(
       gateway.requests.map((r) => `${r.method} ${r.url}`),
-      ['POST /metrics/job/bulk_submit/report/shard-0.report.ndjson', 'POST /metrics/job/bulk_submit/report/shard-1.report.ndjson'],
+      ['POST /metrics/job/bulk_submit/bulk_job/in/shard/0-of-2', 'POST /metrics/job/bulk_submit/bulk_job/in/shard/1-of-2'],
     );
     for (const [k, request] of gateway.requests.entries()) {
       assert.match(request.headers['content-type'], /^text\/plain; version=0\.0\.4/);
       if (PROMTOOL) checkWithPromtool(request.body);
-      assert.equal(value(samples(request.body), 'bulk_submit_rows', { status: 'accepted', report: `shard-${k}.report.ndjson` }), 10);
+      assert.equal(value(samples(request.body), 'bulk_submit_rows', { status: 'accepted', bulk_job: 'in', shard: `${k}-of-2` }), 10);
     }
 
     writeFileSync(join(cwd, 'few.ndjson'), rows(5));

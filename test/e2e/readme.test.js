@@ -59,3 +59,18 @@ blocks.forEach((block, i) => {
     assert.equal(result.status, block.exit, `${block.script}\n${result.stderr}`);
   });
 });
+
+test('the README\'s way to put bulk-submit on the PATH from a clone (npm i -g .) gives a bare `bulk-submit` that runs anywhere', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync: read } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  assert.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /^npm ci && npm i -g \. {2}#/m, 'the README says it');
+  // Into a prefix of the test's own, without the prepare script (the clone is built already): npm links the folder.
+  const prefix = mkdtempSync(join(tmpdir(), 'bulk-submit-prefix-'));
+  const install = spawnSync('npm', ['i', '-g', '.', '--prefix', prefix, '--ignore-scripts', '--offline', '--no-audit', '--no-fund'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(install.status, 0, install.stderr);
+  const elsewhere = mkdtempSync(join(tmpdir(), 'bulk-submit-elsewhere-'));
+  const run = spawnSync('bulk-submit', ['--version'], { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH}` } });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), JSON.parse(read(join(ROOT, 'package.json'), 'utf8')).version);
+});

@@ -49,7 +49,7 @@ test('the guide\'s example: joins two columns, translates a code, drops test row
   );
   assert.equal(stored['readme-1005'].workShift, undefined, 'an empty shift code sends no workShift');
   assert.equal(readFileSync(join(cwd, 'rejects.csv'), 'utf8').split('\n').filter(Boolean).length, 1, 'dropped rows are not rejects: the file has its header only');
-  assert.match(readFileSync(join(cwd, 'metrics.prom'), 'utf8'), /bulk_submit_rows\{status="dropped",report="readme\.csv\.report\.ndjson"\} 2/);
+  assert.match(readFileSync(join(cwd, 'metrics.prom'), 'utf8'), /bulk_submit_rows\{status="dropped",bulk_job="readme"\} 2/);
   // `report --inputs` reads the dropped lines back, and counts the rows left out on purpose as covered.
   const audit = await runCli(['report', '--inputs', csv, 'readme.csv.report.ndjson'], { cwd });
   assert.equal(audit.code, 0, audit.stdout + audit.stderr);

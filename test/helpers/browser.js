@@ -8,9 +8,9 @@ import { pathToFileURL } from 'node:url';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Why the browser tests cannot run here, or false when they can (CI requires them: BULK_SUBMIT_REQUIRE_CHROMIUM). */
+/** Why the browser tests cannot run here, or false when they can (CI requires them: TEST_REQUIRE_CHROMIUM). */
 export function browserSkip() {
-  if (existsSync(CHROMIUM) || process.env.BULK_SUBMIT_REQUIRE_CHROMIUM) return false;
+  if (existsSync(CHROMIUM) || process.env.TEST_REQUIRE_CHROMIUM) return false;
   return `no Chromium at ${CHROMIUM} (Debian package chromium; .ci/run installs it)`;
 }
 
