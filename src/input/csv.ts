@@ -1,5 +1,6 @@
 import { BulkError } from '../errors.js';
 import { flagDefault, numberDefault } from '../options/index.js';
+import { counted } from '../util/plural.js';
 import { cutRow } from './cut-row.js';
 import { detectDelimiter, openBytes } from './open-bytes.js';
 import { Utf8Guard } from './utf8-guard.js';
@@ -80,12 +81,12 @@ function startParse(input: OpenedInput, bytes: NodeJS.ReadableStream, delimiter:
 function endOfReading(error: Error & { lines?: number; code?: string }, at: number, drift: number, row: number, maxRecordSize: number): string {
   const end = typeof error.lines === 'number' ? error.lines - drift : at;
   if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
-    return `unclosed quote: the quoted cell opened on line ${at} never closes, so it swallowed ${end - at + 1} physical lines to the end of the file; close the quote (or double a quote inside the cell as "")`;
+    return `unclosed quote: the quoted cell opened on line ${at} never closes, so it swallowed ${counted(end - at + 1, 'physical line')} to the end of the file; close the quote (or double a quote inside the cell as "")`;
   }
   if (error.code === 'CSV_MAX_RECORD_SIZE') {
-    return `the record starting on line ${at} is larger than ${HARD_CAP_FACTOR} × --max-record-size (${maxRecordSize * HARD_CAP_FACTOR} bytes) without ending, likely an unclosed quote; the rest of the file (after ${row} rows) was not read`;
+    return `the record starting on line ${at} is larger than ${HARD_CAP_FACTOR} × --max-record-size (${maxRecordSize * HARD_CAP_FACTOR} bytes) without ending, likely an unclosed quote; the rest of the file (after ${counted(row, 'row')}) was not read`;
   }
-  return `cannot read the rest of the file after ${row} rows: ${error.message}`;
+  return `cannot read the rest of the file after ${counted(row, 'row')}: ${error.message}`;
 }
 
 /**
@@ -120,11 +121,11 @@ async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator
       lastByte = bytesTo;
       position.parsed(bytesTo);
       if (size > maxRecordSize) {
-        yield { file, line, row, error: `the record is ${size} bytes, larger than --max-record-size (${maxRecordSize} bytes); the rows around it go on` };
+        yield { file, line, row, error: `the record is ${size} bytes, larger than --max-record-size (${counted(maxRecordSize, 'byte')}); the rows around it go on` };
       } else if (bad >= 0) {
         yield { file, line, row, cells: record, error: `invalid UTF-8 at byte ${bad}: save the file as UTF-8, or pass --encoding latin1 if it is Latin-1` };
       } else if (record.length !== width) {
-        yield { file, line, row, cells: record, error: `row has ${record.length} cells but the header has ${width}` };
+        yield { file, line, row, cells: record, error: `row has ${counted(record.length, 'cell')} but the header has ${width}` };
       } else {
         yield { file, line, row, cells: record };
       }

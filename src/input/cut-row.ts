@@ -1,3 +1,4 @@
+import { counted } from '../util/plural.js';
 import type { OpenedInput, SourceRow } from './source.js';
 
 /**
@@ -7,5 +8,6 @@ import type { OpenedInput, SourceRow } from './source.js';
 export function cutRow(input: OpenedInput, line: number, row: number): SourceRow | undefined {
   const reason = input.cut?.();
   if (reason === undefined) return undefined;
-  return { file: input.file, line, row, cut: `${input.file}: the input was cut at row ${row}: the download broke off (${reason}) after ${row - 1} whole rows, which were read` };
+  const read = `${counted(row - 1, 'whole row')}, which ${row - 1 === 1 ? 'was' : 'were'} read`;
+  return { file: input.file, line, row, cut: `${input.file}: the input was cut at row ${row}: the download broke off (${reason}) after ${read}` };
 }

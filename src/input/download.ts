@@ -4,6 +4,7 @@
  */
 import { Transform } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
+import { counted } from '../util/plural.js';
 import type { Format, OpenedInput } from './source.js';
 
 /**
@@ -120,7 +121,7 @@ export async function downloadInput(download: Download): Promise<OpenedInput> {
   body.on('data', (chunk: Buffer) => (bytes += chunk.length));
   body.on('error', (error) => breakOff(reasonOf(error)));
   body.on('end', () => {
-    if (size !== undefined && bytes < size) breakOff(`the connection closed after ${bytes} of ${size} bytes`);
+    if (size !== undefined && bytes < size) breakOff(`the connection closed after ${bytes} of ${counted(size, 'byte')}`);
     else next.end();
   });
   // A body destroyed without an error or an end (a connection that just went away) is cut off too.

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { numberDefault } from '../options/index.js';
+import { counted } from '../util/plural.js';
 import { cutRow } from './cut-row.js';
 import { openBytes } from './open-bytes.js';
 import { firstInvalidUtf8 } from './utf8-guard.js';
@@ -106,7 +107,7 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
       for await (const raw of rawLines(bytes as AsyncIterable<Buffer>, maxRecordSize)) {
         line++;
         if ('tooLong' in raw) {
-          yield { file, line, row: nextRow(), error: `line is longer than --max-record-size (${maxRecordSize} bytes)` };
+          yield { file, line, row: nextRow(), error: `line is longer than --max-record-size (${counted(maxRecordSize, 'byte')})` };
           continue;
         }
         position.parsed(raw.start + raw.bytes.length + 1);
@@ -116,7 +117,7 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
       const cut = cutRow(input, line + 1, row + 1);
       if (cut) yield cut;
     } catch (error) {
-      yield { file, line: line + 1, row: row + 1, error: `cannot read the rest of the file after ${row} rows: ${(error as Error).message}` };
+      yield { file, line: line + 1, row: row + 1, error: `cannot read the rest of the file after ${counted(row, 'row')}: ${(error as Error).message}` };
     } finally {
       position.ended();
       input.close();

@@ -120,16 +120,18 @@ function unknownColumnsMessage(header: readonly string[], unknown: readonly stri
     const hint = closestProperty(text, fields);
     return hint ? `"${text}" (closest property: ${hint})` : `"${text}"`;
   });
-  const advice = `rename ${unknown.length > 1 ? 'them' : 'it'}, map with --map, or start the header with _ to ignore it. Nothing was sent`;
+  const many = unknown.length > 1;
+  const advice = many ? 'rename them, map with --map, or start their headers with _ to ignore them. Nothing was sent' : 'rename it, map with --map, or start the header with _ to ignore it. Nothing was sent';
   const kind = options.others && betterKind(header, unknown.length, options.others());
-  if (!kind) return `unknown column${unknown.length > 1 ? 's' : ''} ${hinted.join(', ')}; ${advice}`;
+  if (!kind) return `unknown column${many ? 's' : ''} ${hinted.join(', ')}; ${advice}`;
   const listed = unknown.slice(0, 5).map((text) => `"${text}"`).join(', ') + (unknown.length > 5 ? ', …' : '');
   const fit =
     kind.unknown === 0
       ? `these columns are the ${kind.name} record's: pass --kind ${kind.name}`
       : `these columns look like the ${kind.name} record's (it has properties for ${header.length - kind.unknown} of ${header.length}): pass --kind ${kind.name} and fix the rest`;
   const ours = options.kind === undefined ? 'this schema' : `the ${options.kind} record`;
-  return `${fit} (${unknown.length} of ${header.length} are not properties of ${ours}: ${listed}). Nothing was sent`;
+  const are = many ? 'are not properties' : 'is not a property';
+  return `${fit} (${unknown.length} of ${header.length} ${are} of ${ours}: ${listed}). Nothing was sent`;
 }
 
 /**

@@ -12,23 +12,55 @@ export interface Mapped {
   previousEventId?: string;
 }
 
-const INTEGER = /^[+-]?\d+$/;
+/**
+ * A number as a cell may write it (docs/guide.md, "How a CSV row becomes a record"): an optional sign,
+ * digits with an optional point and fraction (`1.`, `.5`), an optional exponent; whitespace around it is
+ * ignored. `NaN`, `Infinity`, hex and separators are not numbers.
+ */
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Digits with a thousands separator or a decimal comma between them: `1,000`, `1 000`, `1'000`, `1.000,5`. */
+const SEPARATED = /^[+-]?[\d.]*\d[,'_ ]\d[\d.,'_ ]*$/;
 const BOOLEANS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, y: true, n: false, '1': true, '0': false };
+const LARGEST = Number.MAX_SAFE_INTEGER;
 
 type Converted = { ok: true; value: unknown } | { ok: false; rule: string };
+
+/** Whether a number's text has a non-zero digit after its point once the exponent has moved it (`1.50e1` has not). */
+function hasFraction(text: string): boolean {
+  if (!/[.eE]/.test(text)) return false;
+  const [mantissa, exponent = '0'] = text.toLowerCase().split('e');
+  const [whole, fraction = ''] = mantissa.replace(/^[+-]/, '').split('.');
+  const point = whole.length + Number(exponent);
+  return /[1-9]/.test((whole + fraction).slice(Math.max(point, 0)));
+}
+
+/** An integer is a number with a zero fractional part (`1.0`, `1e3`), as JSON Schema has it, that a double holds exactly. */
+function toInteger(text: string): Converted {
+  if (!NUMBER.test(text)) return { ok: false, rule: SEPARATED.test(text) ? 'must be an integer, written without thousands separators' : 'must be an integer' };
+  if (hasFraction(text)) return { ok: false, rule: 'must be an integer: it has a fractional part' };
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) return { ok: false, rule: `must be an integer from -${LARGEST} to ${LARGEST} (beyond, JSON parsers lose digits)` };
+  return { ok: true, value: value + 0 }; // -0 is sent as 0
+}
+
+/** A number JSON can carry: finite (`1e400` is not). */
+function toNumber(text: string): Converted {
+  if (!NUMBER.test(text)) {
+    return { ok: false, rule: SEPARATED.test(text) ? 'must be a number, written without thousands separators and with . before decimals' : 'must be a number' };
+  }
+  const value = Number(text);
+  return Number.isFinite(value) ? { ok: true, value: value + 0 } : { ok: false, rule: 'must be a number a double can hold (up to about 1.8e308)' };
+}
 
 /** Converts one cell (or array item) from text to the JSON type the schema wants. */
 function convert(text: string, kind: FieldKind): Converted {
   switch (kind) {
-    case 'integer': {
-      const value = Number(text);
-      return INTEGER.test(text) && Number.isSafeInteger(value) ? { ok: true, value } : { ok: false, rule: 'must be an integer' };
-    }
+    case 'integer':
+      return toInteger(text.trim());
     case 'number':
-      return NUMBER.test(text) ? { ok: true, value: Number(text) } : { ok: false, rule: 'must be a number' };
+      return toNumber(text.trim());
     case 'boolean': {
-      const value = BOOLEANS[text.toLowerCase()];
+      const value = BOOLEANS[text.trim().toLowerCase()];
       return value === undefined ? { ok: false, rule: 'must be true or false' } : { ok: true, value };
     }
     case 'object':

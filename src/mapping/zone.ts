@@ -41,7 +41,9 @@ export async function loadZone(name: string): Promise<ZoneReader> {
       const local = DateTime.fromObject({ year, month, day, hour, minute, second }, { zone });
       if (!local.isValid) return null;
       // luxon moves a time the clocks skip forward (02:30 → 03:30): it came back changed.
-      if (local.day !== day || local.hour !== hour || local.minute !== minute) return { gap: true };
+      if (local.day !== day || local.hour !== hour || local.minute !== minute) {
+        return { gap: true, forward: { day: local.day, hour: local.hour, minute: local.minute, offset: local.offset } };
+      }
       const possible = local.getPossibleOffsets();
       // Twice: the larger offset is the earlier instant (summer time, before the clocks go back).
       return possible.length > 1 ? { overlap: possible.map((p) => p.offset).sort((a, b) => b - a) } : local.offset;

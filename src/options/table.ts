@@ -47,7 +47,7 @@ const TABLE = [
   { flags: '-f, --format <format>', description: 'input format when the file name does not tell (required for stdin)', group: 'Input', commands: READ, defaultText: 'from the file name', choices: ['csv', 'ndjson'] },
   { flags: '--map <file>', description: 'JSON {"CSV header": "property" | null} mapping or dropping columns explicitly', group: 'Input', commands: IO },
   { flags: '--transform <file>', description: 'ES module whose default export (record, row) => record | null reshapes each mapped row before validation; null leaves the row out (dropped)', group: 'Input', commands: IO },
-  { flags: '--timezone <zone>', description: 'IANA time zone (Europe/Paris, UTC) in which a date-time without an offset is read; without it such a value is invalid', group: 'Input', commands: IO, parse: timeZone },
+  { flags: '--timezone <zone>', description: 'IANA time zone (Europe/Paris, UTC) in which a date-time without an offset is read, and a date alone as its midnight; without it such a value is invalid', group: 'Input', commands: IO, parse: timeZone },
   { flags: '--delimiter <char>', description: 'CSV cell delimiter (, ; | or tab)', group: 'Input', commands: READ, defaultText: 'detected from the header line (, ; tab or |)', parse: delimiter },
   { flags: '--encoding <encoding>', description: 'input encoding: utf8 (invalid bytes make a row invalid) or latin1', group: 'Input', commands: READ, defaultValue: 'utf8', choices: ['utf8', 'latin1'] },
   { flags: '--coerce', description: 'NDJSON: convert numbers and booleans to strings (and numeric strings to numbers) where the schema says so', group: 'Input', commands: IO },

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { counted } from '../util/plural.js';
 
 /** A value for a message, cut to 80 characters: strings quoted, anything else as JSON (`7`, `null`). */
 export function shown(value: unknown): string {
@@ -47,7 +48,7 @@ export function formatViolation(error: ErrorObject, record: unknown): string {
     case 'minLength': {
       const length = typeof value === 'string' ? `, ${[...value].length} given` : '';
       const bound = error.keyword === 'maxLength' ? 'at most' : 'at least';
-      return `${propertyPath(error.instancePath)}: must be ${bound} ${String(params['limit'])} characters${length}${got(value)}`;
+      return `${propertyPath(error.instancePath)}: must be ${bound} ${counted(Number(params['limit']), 'character')}${length}${got(value)}`;
     }
     case 'type':
       return `${propertyPath(error.instancePath)}: must be ${String(params['type']).split(',').join(' or ')}${got(value)}`;

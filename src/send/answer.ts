@@ -1,3 +1,4 @@
+import { counted } from '../util/plural.js';
 import type { HttpResult } from './exchange.js';
 
 /**
@@ -73,7 +74,7 @@ const QUOTED_CHARS = 60;
 /** What came back, for a message: `HTTP 200 text/html (61 bytes)`. */
 export function answerLabel(result: HttpResult): string {
   const type = result.contentType ?? 'with no Content-Type';
-  const size = result.unread === undefined ? ` (${result.raw?.length ?? 0} bytes)` : '';
+  const size = result.unread === undefined ? ` (${counted(result.raw?.length ?? 0, 'byte')})` : '';
   return `HTTP ${result.httpStatus} ${type}${size}`;
 }
 

@@ -1,6 +1,7 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { requestFailure } from '../util/dispatcher.js';
+import { counted } from '../util/plural.js';
 
 /** What one HTTP exchange produced, before deciding what it means for the row. */
 export interface HttpResult {
@@ -71,7 +72,7 @@ function decoded(raw: Buffer, encoding: string | undefined, maxBytes: number): B
   try {
     return inflate(raw, { maxOutputLength: maxBytes });
   } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return `answer larger than ${maxBytes} bytes once decompressed (${coding}); not read further`;
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return `answer larger than ${counted(maxBytes, 'byte')} once decompressed (${coding}); not read further`;
     return `its ${coding} body cannot be decompressed`;
   }
 }
@@ -123,13 +124,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#status = statusCode;
     this.#headers = headers;
     const length = Number(first(headers['content-length']));
-    if (length > this.#maxBytes) this.#cut(controller, `answer larger than ${this.#maxBytes} bytes (Content-Length ${length}); not read`);
+    if (length > this.#maxBytes) this.#cut(controller, `answer larger than ${counted(this.#maxBytes, 'byte')} (Content-Length ${length}); not read`);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#settled) return;
     this.#size += chunk.length;
-    if (this.#size > this.#maxBytes) this.#cut(controller, `answer larger than ${this.#maxBytes} bytes; not read further`);
+    if (this.#size > this.#maxBytes) this.#cut(controller, `answer larger than ${counted(this.#maxBytes, 'byte')}; not read further`);
     else this.#chunks.push(chunk);
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KINDS, KIND_NAMES } from '../kinds.js';
 import type { Kind } from '../kinds.js';
+import { counted } from '../util/plural.js';
 
 /** What a path of the API serves: a record kind, one record a request or many. */
 export interface Route {
@@ -35,7 +36,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<strin
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new HttpFailure(413, '413-01', `request body is larger than ${limit} bytes`));
+        reject(new HttpFailure(413, '413-01', `request body is larger than ${counted(limit, 'byte')}`));
         request.resume();
         return;
       }

@@ -74,12 +74,30 @@ test('daylight saving in Paris: a time the clocks skip and one they repeat are i
   assert.deepEqual(['dst-3', 'dst-4', 'dst-5'].map((id) => result.stored[id]), ['2024-03-31T03:30:00+02:00', '2024-10-27T01:30:00+02:00', '2024-10-27T03:30:00+01:00']);
 });
 
-test('a value that is not a date-time at all stays invalid as before, --timezone or not', async () => {
-  const cwd = agents([['nodate-1', 'next tuesday'], ['nodate-2', '2024-02-30 10:00']]);
+test('a value that is not a date-time is invalid, --timezone or not, the message saying which forms are read', async () => {
+  const cwd = agents([['nodate-1', 'next tuesday'], ['nodate-2', '2024-02-30 10:00'], ['nodate-3', '05/01/2024 10:22']]);
   const result = await runCli(['validate', '--kind', 'agent', '--timezone', 'Europe/Paris', 'in.csv'], { cwd });
   assert.equal(result.code, 1, result.stderr);
   const report = readNdjson(join(cwd, 'in.csv.validation.ndjson')).sort((a, b) => a.row - b.row);
-  assert.deepEqual(report.map((l) => l.error), ['startTs: must match format "date-time" (got "next tuesday")', 'startTs: must match format "date-time" (got "2024-02-30 10:00")']);
+  assert.deepEqual(report.map((l) => l.error), [
+    'startTs: is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00; with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too (got "next tuesday")',
+    'startTs: is not a real date and time: no such day, time of day or offset (got "2024-02-30 10:00")',
+    'startTs: is ambiguous (5 January or 1 May 2024?): write the year first, 2024-01-05 10:22 or 2024-05-01 10:22 (got "05/01/2024 10:22")',
+  ]);
+});
+
+test('a date alone: midnight in --timezone (sent with the offset there); without --timezone, invalid, saying to pass it or give a time', async () => {
+  const result = await submit(agents([['day-1', '2024-01-05'], ['day-2', '2024-07-05']]), ['--timezone', 'Europe/Paris']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual([result.stored['day-1'], result.stored['day-2']], ['2024-01-05T00:00:00+01:00', '2024-07-05T00:00:00+02:00']);
+  const cwd = agents([['day-3', '2024-01-05'], ['day-4', '2024-01-05 00:00Z']]);
+  const refused = await runCli(['validate', '--kind', 'agent', 'in.csv'], { cwd });
+  assert.equal(refused.code, 1, refused.stderr);
+  const report = readNdjson(join(cwd, 'in.csv.validation.ndjson')).sort((a, b) => a.row - b.row);
+  assert.deepEqual(report.map((l) => [l.status, l.error]), [
+    ['invalid', 'startTs: is a date without a time, which names no instant: pass --timezone to read it as midnight there (e.g. --timezone Europe/Paris), or write the time and its offset (got "2024-01-05")'],
+    ['valid', null],
+  ]);
 });
 
 test('NDJSON strings for a date-time property are read the same way', async () => {

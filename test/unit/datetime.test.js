@@ -61,11 +61,47 @@ test('other zones: the US, the southern hemisphere, a half-hour zone, a half-hou
   assert.match(normalizeDateTime('2024-04-07 01:45', lordHowe).rule, /at \+11:00, then again at \+10:30/);
 });
 
-test('what is not a real date-time comes back as it is, for validation to refuse', () => {
-  for (const text of ['next tuesday', '2024-02-30 10:00', '2023-02-29 10:00', '2024-13-01 10:00', '2024-01-05 24:00', '2024-01-05 10:22+25:00', '2024-01-05', '05/01/2024 10:22']) {
-    assert.equal(normalizeDateTime(text, paris), text, text);
-    assert.equal(normalizeDateTime(text, undefined), text, text);
+const FORMS = 'is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00; with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too';
+const NOT_REAL = 'is not a real date and time: no such day, time of day or offset';
+
+test('a date alone is the first instant of that day in --timezone: midnight, or where the clocks skip midnight, the time they skip to', async () => {
+  assert.equal(normalizeDateTime('2024-01-05', paris), '2024-01-05T00:00:00+01:00');
+  assert.equal(normalizeDateTime('2024-07-05', paris), '2024-07-05T00:00:00+02:00');
+  assert.equal(normalizeDateTime('2024-03-31', paris), '2024-03-31T00:00:00+01:00', 'a day whose clocks change later on');
+  assert.equal(normalizeDateTime('2024-02-29', utc), '2024-02-29T00:00:00Z');
+  assert.equal(normalizeDateTime('2024-01-05', await loadZone('Asia/Kolkata')), '2024-01-05T00:00:00+05:30');
+  const santiago = await loadZone('America/Santiago');
+  assert.equal(normalizeDateTime('2024-09-08', santiago), '2024-09-08T01:00:00-03:00', 'the clocks skip 00:00-01:00: the day starts at 01:00');
+  assert.equal(normalizeDateTime('2024-04-07', santiago), '2024-04-07T00:00:00-04:00', 'the clocks went back at midnight: 00:00 is once');
+  assert.equal(normalizeDateTime('2024-03-31', await loadZone('Asia/Beirut')), '2024-03-31T01:00:00+03:00');
+  assert.deepEqual(normalizeDateTime('2011-12-30', await loadZone('Pacific/Apia')), { rule: '2011-12-30 does not exist in Pacific/Apia (the clocks skip the whole day)' });
+});
+
+test('a date alone without --timezone names no instant: refused, saying to pass --timezone or give a time', () => {
+  assert.deepEqual(normalizeDateTime('2024-01-05', undefined), {
+    rule: 'is a date without a time, which names no instant: pass --timezone to read it as midnight there (e.g. --timezone Europe/Paris), or write the time and its offset',
+  });
+});
+
+test('a refused date-time says which forms are read; one that has the form but no such day, time or offset says so', () => {
+  for (const text of ['next tuesday', '', '2024-01-05 10:22 PM', '2024/01/05 10:22', '20240105T102200Z', '2024-1-5 10:22', '10:22', '31/02/2024', '13/13/2024']) {
+    assert.deepEqual(normalizeDateTime(text, paris), { rule: FORMS }, JSON.stringify(text));
+    assert.deepEqual(normalizeDateTime(text, undefined), { rule: FORMS }, JSON.stringify(text));
   }
+  for (const text of ['2024-02-30 10:00', '2023-02-29 10:00', '2024-13-01 10:00', '2024-01-05 24:00', '2024-01-05 10:60', '2024-01-05 10:22+25:00', '2024-01-05 10:22+01:60', '2024-02-30', '2024-00-10']) {
+    assert.deepEqual(normalizeDateTime(text, paris), { rule: NOT_REAL }, text);
+    assert.deepEqual(normalizeDateTime(text, undefined), { rule: NOT_REAL }, text);
+  }
+  assert.equal(normalizeDateTime('2016-12-31 23:59:60Z', undefined), '2016-12-31 23:59:60Z', 'a leap second is left as it is, for validation to judge');
+});
+
+test('a date written year last is refused, saying how to write it; 05/01/2024 is 5 January or 1 May and the message says so', () => {
+  assert.deepEqual(normalizeDateTime('05/01/2024 10:22', paris), { rule: 'is ambiguous (5 January or 1 May 2024?): write the year first, 2024-01-05 10:22 or 2024-05-01 10:22' });
+  assert.deepEqual(normalizeDateTime('1.2.2024', undefined), { rule: 'is ambiguous (1 February or 2 January 2024?): write the year first, 2024-02-01 or 2024-01-02' });
+  assert.deepEqual(normalizeDateTime('13/01/2024 10:22:05', paris), { rule: 'must have the year first: 2024-01-13 10:22:05' }, 'day first: one reading');
+  assert.deepEqual(normalizeDateTime('01/13/2024', paris), { rule: 'must have the year first: 2024-01-13' }, 'month first: one reading');
+  assert.deepEqual(normalizeDateTime('05-05-2024T08:00', undefined), { rule: 'must have the year first: 2024-05-05T08:00' }, 'the same either way');
+  assert.deepEqual(normalizeDateTime('30/02/2024', undefined), { rule: FORMS }, 'no such day either way');
 });
 
 test('normalizeDateTimes: copies the record before the first change; a value that cannot be sent leaves the record, its problem in errors', () => {
@@ -79,6 +115,9 @@ test('normalizeDateTimes: copies the record before the first change; a value tha
   const bad = normalizeDateTimes({ startTs: '2024-01-05 10:22', n: 1 }, ['startTs', 'missing'], undefined, errors);
   assert.deepEqual(bad, { n: 1 });
   assert.deepEqual(errors, ['startTs: has no UTC offset: pass --timezone with the zone it was written in (e.g. --timezone Europe/Paris), or write the offset (got "2024-01-05 10:22")']);
+  const refused = [];
+  assert.deepEqual(normalizeDateTimes({ startTs: '05/01/2024 10:22', endTs: '2024-01-05' }, ['startTs', 'endTs'], paris, refused), { endTs: '2024-01-05T00:00:00+01:00' });
+  assert.deepEqual(refused, ['startTs: is ambiguous (5 January or 1 May 2024?): write the year first, 2024-01-05 10:22 or 2024-05-01 10:22 (got "05/01/2024 10:22")']);
 });
 
 const formats = new Map();

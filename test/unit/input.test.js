@@ -57,6 +57,15 @@ test('CSV on a live pipe: pauses anywhere (inside quotes, after blank lines, CRL
   assert.match(whole[5].error, /invalid UTF-8 at byte 36/);
 });
 
+test('a ragged CSV row counts its cells in words that agree: "1 cell", "3 cells"', async () => {
+  const stdin = new PassThrough();
+  stdin.end('a,b\nonly\n1,2,3\n1,2\n');
+  const source = await openSource('-', { format: 'csv', stdin });
+  const errors = [];
+  for await (const row of source.rows) errors.push(row.error);
+  assert.deepEqual(errors, ['row has 1 cell but the header has 2', 'row has 3 cells but the header has 2', undefined]);
+});
+
 test('a typed error crosses a thread boundary with its code, file, line and name', () => {
   const original = new BulkError('BULK_HEADER_UNKNOWN', 'unknown column "Foo"', { file: 'in.csv', line: 1 });
   const rebuilt = fromTransferable(structuredClone(toTransferable(original)));

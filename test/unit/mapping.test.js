@@ -146,6 +146,16 @@ test('a header of another kind says which kind, before (and instead of) sixteen 
     /: unknown column "Devise Type" \(closest property: deviceType\); rename it/,
     'a typo in the right kind: no kind hint',
   );
+  assert.throws(
+    () => resolveHeader(['Lob ID', 'Group ID', 'Agent Name'], conversation, 'agents.csv', { kind: 'conversation', others }),
+    /: pass --kind agent \(1 of 3 is not a property of the conversation record: "Agent Name"\)\. Nothing was sent$/,
+    'one column: "1 of 3 is not a property"',
+  );
+  assert.throws(
+    () => resolveHeader(['External Conversation ID', 'Devise Type', 'Zzz'], conversation, 'f.csv', { kind: 'conversation', others }),
+    /; rename them, map with --map, or start their headers with _ to ignore them\. Nothing was sent$/,
+    'two columns: them',
+  );
 });
 
 test('two columns onto one property are refused; so is the same header twice', () => {
@@ -211,21 +221,66 @@ test('integer, number and boolean cells are converted from text', () => {
 test('a cell that does not convert is an error naming the property, the rule and the value', () => {
   const columns = resolveHeader(['count', 'score', 'active', 'extra'], typed, 'f.csv');
   assert.deepEqual(mapCells(columns, ['2.5', 'abc', 'maybe', '{nope']).errors, [
-    'count: must be an integer (got "2.5")',
+    'count: must be an integer: it has a fractional part (got "2.5")',
     'score: must be a number (got "abc")',
     'active: must be true or false (got "maybe")',
     'extra: must be a JSON object (got "{nope")',
   ]);
-  assert.deepEqual(mapCells(columns, ['1e3', '1.2.3', 'tru', '{"a":1}']).errors, [
-    'count: must be an integer (got "1e3")',
+  assert.deepEqual(mapCells(columns, ['1e', '1.2.3', 'tru', '{"a":1}']).errors, [
+    'count: must be an integer (got "1e")',
     'score: must be a number (got "1.2.3")',
     'active: must be true or false (got "tru")',
   ]);
-  assert.deepEqual(mapCells(columns, ['9007199254740993', '', '', '']).errors, ['count: must be an integer (got "9007199254740993")'], 'beyond a safe integer');
-  const [long] = mapCells(columns, ['9'.repeat(200), '', '', '']).errors;
-  assert.equal(long, `count: must be an integer (got "${'9'.repeat(79)}…")`, 'the value is cut to 80 characters');
+  const [long] = mapCells(columns, ['x'.repeat(200), '', '', '']).errors;
+  assert.equal(long, `count: must be an integer (got "${'x'.repeat(79)}…")`, 'the value is cut to 80 characters');
   const failed = mapCells(columns, ['x', '2', 'true', '']);
   assert.deepEqual(failed.record, { score: 2, active: true }, 'the bad cell is left out of the record');
+});
+
+/** What one integer, number and boolean cell each become: the value, or the error. */
+function convertedAs(kind, cell) {
+  const column = { integer: 'count', number: 'score', boolean: 'active' }[kind];
+  const mapped = mapCells(resolveHeader([column], typed, 'f.csv'), [cell]);
+  return mapped.errors.length > 0 ? mapped.errors[0] : mapped.record[column];
+}
+
+test('integers as people write them: a zero fraction or an exponent is an integer, as in JSON Schema; a fraction, separators or too many digits are not', () => {
+  const taken = {
+    '1.0': 1, '1.00': 1, '-3.0': -3, '+3': 3, '+3.': 3, '1e3': 1000, '1E+3': 1000, '1.5e1': 15, '150e-1': 15, '1.0e0': 1,
+    '007': 7, ' 7 ': 7, '\t-7\t': -7, '9007199254740991': 9007199254740991, '-9007199254740991': -9007199254740991,
+  };
+  for (const [cell, value] of Object.entries(taken)) assert.equal(convertedAs('integer', cell), value, JSON.stringify(cell));
+  assert.ok(Object.is(convertedAs('integer', '-0'), 0), '-0 is sent as 0');
+  assert.ok(Object.is(convertedAs('integer', '-0.0e5'), 0), '-0.0e5 too');
+  const fraction = (cell) => `count: must be an integer: it has a fractional part (got ${JSON.stringify(cell)})`;
+  for (const cell of ['1.5', '0.1', '-2.50', '1e-1', '1.55e1', '1.0000000000000001', '.5']) assert.equal(convertedAs('integer', cell), fraction(cell));
+  const range = (cell) => `count: must be an integer from -9007199254740991 to 9007199254740991 (beyond, JSON parsers lose digits) (got ${JSON.stringify(cell)})`;
+  for (const cell of ['9007199254740993', '9007199254740992', '-9007199254740992', '1e16', '1e400']) assert.equal(convertedAs('integer', cell), range(cell), cell);
+  const separators = (cell) => `count: must be an integer, written without thousands separators (got ${JSON.stringify(cell)})`;
+  for (const cell of ['1,000', '1 000', "1'000", '1_000', '1.000.000,00', '-12,345,678']) assert.equal(convertedAs('integer', cell), separators(cell), cell);
+  const plain = (cell) => `count: must be an integer (got ${JSON.stringify(cell)})`;
+  for (const cell of ['NaN', 'Infinity', '-Infinity', '0x10', '1e', 'e3', '+', '-', '.', '1.2.3', '++1', '1-', 'one', '  ']) assert.equal(convertedAs('integer', cell), plain(cell), JSON.stringify(cell));
+  assert.deepEqual(mapCells(resolveHeader(['id', 'count'], typed, 'f.csv'), ['x', '']).record, { id: 'x' }, 'an empty cell omits the property');
+  assert.deepEqual(mapCells(resolveHeader(['sizes'], typed, 'f.csv'), ['1.0; 2e1 ;-0']).record, { sizes: [1, 20, 0] }, 'array items alike');
+  assert.deepEqual(mapCells(resolveHeader(['sizes'], typed, 'f.csv'), ['1;2.5']).errors, ['sizes: each item must be an integer: it has a fractional part (got "1;2.5")']);
+});
+
+test('numbers as people write them: sign, fraction, exponent, whitespace around; no separators, no NaN or Infinity, nothing a double cannot hold', () => {
+  const taken = { '1.5': 1.5, '+1.5': 1.5, '-.5': -0.5, '1.': 1, '1e3': 1000, '2.5E-3': 0.0025, ' 7.25 ': 7.25, '9007199254740993': 9007199254740992, '1e308': 1e308 };
+  for (const [cell, value] of Object.entries(taken)) assert.equal(convertedAs('number', cell), value, JSON.stringify(cell));
+  assert.ok(Object.is(convertedAs('number', '-0'), 0), '-0 is sent as 0');
+  for (const cell of ['1e400', '-1e400']) assert.equal(convertedAs('number', cell), `score: must be a number a double can hold (up to about 1.8e308) (got "${cell}")`);
+  for (const cell of ['1,5', '1,000.25', '1 000', '1.000,5']) {
+    assert.equal(convertedAs('number', cell), `score: must be a number, written without thousands separators and with . before decimals (got "${cell}")`, cell);
+  }
+  for (const cell of ['NaN', 'Infinity', 'inf', '1/2', '5%', '$5']) assert.equal(convertedAs('number', cell), `score: must be a number (got "${cell}")`, cell);
+  assert.equal(convertedAs('boolean', ' Yes '), true, 'booleans too ignore whitespace around them');
+});
+
+test('NDJSON --coerce reads numeric strings by the same rules', () => {
+  const coerceBy = typed;
+  assert.deepEqual(mapObject({ count: '1.0', score: ' 2.5 ' }, coerceBy).record, { count: 1, score: 2.5 });
+  assert.deepEqual(mapObject({ count: '1.5', score: '1,5' }, coerceBy).record, { count: '1.5', score: '1,5' }, 'left for validation to refuse');
 });
 
 test('cells become typed values; empty and missing cells omit their property', () => {

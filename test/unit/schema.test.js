@@ -112,6 +112,11 @@ test('values are cut to 80 characters; nested attribute paths are named', () => 
   assert.equal(short, `campaign: must match ^[a-zA-Z0-9\\-_]+$ (got "${'q'.repeat(79)}!")`, '80 characters are shown whole');
 });
 
+test('a length limit of one says "1 character", not "1 characters"', async () => {
+  const check = await validatorFor({ schema: { type: 'object', properties: { grade: { type: 'string', maxLength: 1 }, code: { type: 'string', minLength: 1 } } }, file: 'user.json', bundled: false });
+  assert.deepEqual(check({ grade: 'AB', code: '' }), ['grade: must be at most 1 character, 2 given (got "AB")', 'code: must be at least 1 character, 0 given (got "")']);
+});
+
 test('patterns are anchored: a value only partly matching is refused', () => {
   assert.deepEqual(validate({ externalConversationId: 'issue1389' }), []);
   for (const bad of ['issue 1389', 'issue1389!', '!issue1389', 'a\nb']) {
