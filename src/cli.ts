@@ -13,6 +13,7 @@ import { printSummary, quotaWarning, summaryJson, writeSummaryFile } from './cli
 import { startProgress } from './cli/progress.js';
 import { printReport } from './cli/print-report.js';
 import { interruptSignal } from './cli/signals.js';
+import { counted } from './util/plural.js';
 
 /** The only module that prints and picks exit codes: argv → options → library (src/index.ts) → exit code. */
 
@@ -136,7 +137,7 @@ async function runServe(flags: Flags<'serve'>): Promise<void> {
   const statuses = Object.entries(counts.byStatus).map(([status, n]) => `${status}: ${n}`).join(', ');
   const injected = Object.entries(counts.faults).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ');
   process.stderr.write(
-    `bulk-submit serve: stopped after ${counts.requests} requests (${statuses || 'none'}); stored ${counts.stored} records, refused ${counts.invalid} invalid, ${counts.duplicates} duplicates${injected ? `; injected: ${injected}` : ''}\n`,
+    `bulk-submit serve: stopped after ${counted(counts.requests, 'request')} (${statuses || 'none'}); stored ${counted(counts.stored, 'record')}, refused ${counts.invalid} invalid, ${counted(counts.duplicates, 'duplicate')}${injected ? `; injected: ${injected}` : ''}\n`,
   );
 }
 

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { DAILY_QUOTA } from '../index.js';
 import type { Summary } from '../index.js';
 import { formatDuration } from '../util/duration.js';
+import { counted } from '../util/plural.js';
 
 /** A summary as written for monitoring (--json, --summary): the library's, with the exit code the CLI chose. */
 export function summaryJson(summary: object, exitCode: number): string {
@@ -48,7 +49,7 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
   }
   const lines: string[] = [];
   const verb = summary.command === 'validate' || summary.dryRun ? 'checked' : 'processed';
-  lines.push(`bulk-submit: ${verb} ${summary.rows} rows in ${formatDuration(summary.elapsedMs)} (${summary.rowsPerSecond} rows/s)`);
+  lines.push(`bulk-submit: ${verb} ${counted(summary.rows, 'row')} in ${formatDuration(summary.elapsedMs)} (${summary.rowsPerSecond} rows/s)`);
   const statuses: [string, number][] =
     summary.command === 'validate' || summary.dryRun
       ? [['valid', summary.valid], ['invalid', summary.invalid]]

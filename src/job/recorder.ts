@@ -100,8 +100,8 @@ export class Recorder implements RowSink {
     const errors = this.#stats.invalid + this.#stats.rejected;
     const budget = this.#maxErrors;
     const unsent = this.#prepared - this.#stats.rows;
-    const rest = unsent > 0 ? `; ${unsent} more were read but not sent (not in the report): fix the input, then run again with --resume` : '';
-    if ('count' in budget) return `stopped after ${errors} invalid or rejected rows (--max-errors ${budget.count})${rest}`;
+    const rest = unsent > 0 ? `; ${unsent} more ${unsent === 1 ? 'was' : 'were'} read but not sent (not in the report): fix the input, then run again with --resume` : '';
+    if ('count' in budget) return `stopped after ${errors} invalid or rejected ${errors === 1 ? 'row' : 'rows'} (--max-errors ${budget.count})${rest}`;
     const percent = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
     const rows = this.#prepared;
     return `stopped: ${errors} of the ${rows} rows read so far (${percent(errors / rows)}) are invalid or rejected, more than --max-errors ${percent(budget.share)}${rest}`;
