@@ -93,7 +93,10 @@ export interface ReportResult {
   readonly byStatus: StatusCounts;
   readonly duplicated: number;
   readonly files: readonly FileTotals[];
-  /** The most frequent errors of the rows' last lines. */
+  /**
+   * The most frequent errors of the rows' last lines: an invalid row's counted once for each rule it breaks
+   * (`property: rule`, without the value), so a count is of violations, not rows; a rejected or failed row's once.
+   */
   readonly topErrors: readonly { error: string; count: number }[];
   readonly coverage: Coverage | null;
 }

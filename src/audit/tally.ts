@@ -19,13 +19,13 @@ export class Tally {
     for await (const entry of reader.entries()) {
       let rows = this.files.get(entry.file);
       if (!rows) this.files.set(entry.file, (rows = new FileRows(entry.file)));
-      rows.note(entry.row, entry.status, this.#keys.keyOf(entry.error));
+      rows.note(entry.row, entry.status, this.#keys.keyOf(entry.status, entry.error));
       byStatus[entry.status]++;
     }
     this.reports.push({ report: reader.path, lines: reader.lines, tornLine: reader.torn ?? null, byStatus });
   }
 
-  /** The totals: rows by last status, per file and in all, and the most frequent errors of the last lines. */
+  /** The totals: rows by last status, per file and in all, and the most frequent errors of the last lines (by rule). */
   totals(): Omit<ReportResult, 'coverage'> {
     const errors = new Float64Array(this.#keys.size);
     const byStatus = noStatuses();
@@ -44,14 +44,11 @@ export class Tally {
     return { reports: this.reports, lines, rows, byStatus, duplicated, files, topErrors: this.#topErrors(errors) };
   }
 
+  /** The entries counted most (by rule for invalid rows: errorKeys), the first seen first among equals. */
   #topErrors(counts: Float64Array): { error: string; count: number }[] {
-    const keys: number[] = [];
-    counts.forEach((count, key) => {
-      if (count > 0) keys.push(key);
-    });
-    return keys
-      .sort((a, b) => counts[b] - counts[a] || a - b)
-      .slice(0, TOP_ERRORS)
-      .map((key) => ({ error: this.#keys.textOf(key), count: counts[key] }));
+    return this.#keys
+      .entries(counts)
+      .sort((a, b) => b.count - a.count)
+      .slice(0, TOP_ERRORS);
   }
 }

@@ -19,7 +19,7 @@ function totalLines(result: ReportResult): string[] {
   if (result.duplicated > 0) lines.push(`  ${'duplicated'.padEnd(10)} ${result.duplicated} (accepted more than once)`);
   if (result.files.length > 0) lines.push('files the reports name:');
   for (const file of result.files) lines.push(`  ${file.file}  ${count(file.rows, 'row')}, ${count(file.lines, 'line')}`);
-  if (result.topErrors.length > 0) lines.push('top errors:');
+  if (result.topErrors.length > 0) lines.push('top errors (by rule; a row may break several):');
   for (const { error, count: n } of result.topErrors) lines.push(`  ${String(n).padStart(6)} × ${error}`);
   return lines;
 }

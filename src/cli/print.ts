@@ -70,7 +70,7 @@ export function printSummary(summary: Summary, flags: { quiet?: boolean | undefi
   if (summary.report) lines.push(`  report    ${summary.report}`);
   if (summary.rejects) lines.push(`  rejects   ${summary.rejects}`);
   if (summary.topErrors.length > 0) {
-    lines.push('  top errors:');
+    lines.push('  top errors (by rule; a row may break several):');
     for (const { error, count } of summary.topErrors) lines.push(`    ${String(count).padStart(6)} × ${error}`);
   }
   if (summary.aborted) lines.push(`bulk-submit: aborted: ${summary.aborted.message}`);

@@ -99,7 +99,7 @@ export function renderReportPage(result: ReportResult, generatedAt: string): str
       ...result.files.map((f) => [f.file, { field: 'rows', value: f.rows }, ...counts(f.byStatus), { field: 'duplicated', value: f.duplicated }]),
       ['all', { field: 'rows', value: result.rows }, ...counts(result.byStatus), { field: 'duplicated', value: result.duplicated }],
     ])}</section>`,
-    `<section class="wide">${table('top-errors', 'Top errors (of the rows\' last lines)', ['count', 'error'], result.topErrors.map((e) => [{ field: 'count', value: e.count }, e.error]))}</section>`,
+    `<section class="wide">${table('top-errors', 'Top errors (of the rows\' last lines, by rule; a row may break several)', ['count', 'error'], result.topErrors.map((e) => [{ field: 'count', value: e.count }, e.error]))}</section>`,
     coverage(result),
   ].join('\n');
   return page({ title: 'bulk-submit report', header, body });

@@ -106,7 +106,7 @@ export function renderRunPage(input: RunPageInput): string {
     chart('load', 'Requests in flight and limits', 'in flight at each sample; the limit of requests in flight (it adapts with --concurrency auto, halves on 429); the rate limit (right axis)'),
     chart('responses', 'Answers', 'answers a second by class (429s are in 4xx), retries, and probes sent while every request was failing'),
     `<section>${input.summary ? summaryTable(input.summary) : `<p>${escapeHtml(input.error ?? 'no summary')}</p>`}</section>`,
-    `<section>${table('top-errors', 'Top errors', ['count', 'error', 'first seen at'], input.topErrors.map((e) => [{ field: 'count', value: e.count }, e.error, `${e.example.file}:${e.example.line}`]))}</section>`,
+    `<section>${table('top-errors', 'Top errors (by rule; a row may break several)', ['count', 'error', 'first seen at'], input.topErrors.map((e) => [{ field: 'count', value: e.count }, e.error, `${e.example.file}:${e.example.line}`]))}</section>`,
     `<section class="wide">${table('files', 'Rows by status, per input file', ['file', ...STATUSES], input.files.map((f) => [f.file, ...STATUSES.map((status): Cell => ({ field: status, value: f.byStatus[status] }))]))}</section>`,
     earlier(input),
   ].join('\n');

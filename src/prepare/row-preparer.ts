@@ -1,5 +1,6 @@
 import { contentHash, digestOf, fieldsOf, generateEventId, hashHigh, hashLow, mapCells, mapObject, normalizeDateTimes, positionedDigest, resolveHeader, rowHash } from '../mapping/index.js';
 import type { Column, Field, ZoneReader } from '../mapping/index.js';
+import { violationsText } from '../schema/index.js';
 import type { RecordValidator } from '../schema/index.js';
 import { otherKinds } from './other-kinds.js';
 import type { PrepareSettings } from './prepare-settings.js';
@@ -41,10 +42,18 @@ export interface ParsedRow {
 
 const DROPPED: PreparedRow = { fate: 'dropped' };
 
+/**
+ * An invalid row: its error is its problems (the violations, or the one problem that stopped it) as one
+ * text, in which `; ` only ever separates two of them (violationsText), for the top errors to count each.
+ */
+function invalid(problems: readonly string[], eventId: string | null): PreparedRow {
+  return { fate: 'invalid', error: violationsText(problems), eventId };
+}
+
 /** What a transform returned that is neither a record nor null, in words. */
 function notARecord(value: unknown): string {
   const got = value === undefined ? 'undefined' : Array.isArray(value) ? 'an array' : typeof value;
-  return `transform: must return the record (an object), or null to leave the row out; got ${got}`;
+  return `transform: must return the record (an object), or null to leave the row out (got ${got})`;
 }
 
 /**
@@ -94,7 +103,7 @@ export class RowPreparer {
 
   /** One row's fate; a promise only when an async transform gave one (a sync transform costs no microtask). */
   prepare(file: number, parsed: ParsedRow): PreparedRow | Promise<PreparedRow> {
-    if (parsed.error !== null) return { fate: 'invalid', error: parsed.error, eventId: null };
+    if (parsed.error !== null) return invalid([parsed.error], null);
     const columns = this.#plans[file];
     const mapped = columns ? mapCells(columns, parsed.cells ?? []) : mapObject(parsed.value as Record<string, unknown>, this.#settings.coerce ? this.#fields : undefined);
     const transform = this.#transform;
@@ -107,12 +116,12 @@ export class RowPreparer {
       // An NDJSON record may be the input's own value, kept for the rejects file: the transform gets a copy.
       result = transform(columns ? mapped.record : structuredClone(mapped.record), this.#rowOf(file, parsed));
     } catch (error) {
-      return { fate: 'invalid', error: transformFailure(error), eventId };
+      return invalid([transformFailure(error)], eventId);
     }
     if (!isThenable(result)) return this.#transformed(parsed.row, result, mapped.previousEventId, eventId);
     return Promise.resolve(result).then(
       (value) => this.#transformed(parsed.row, value, mapped.previousEventId, eventId),
-      (error: unknown): PreparedRow => ({ fate: 'invalid', error: transformFailure(error), eventId }),
+      (error: unknown): PreparedRow => invalid([transformFailure(error)], eventId),
     );
   }
 
@@ -126,7 +135,7 @@ export class RowPreparer {
   /** What the transform returned: null drops the row, a record goes on to validation. */
   #transformed(row: number, value: unknown, previousEventId: string | undefined, eventId: string | null): PreparedRow {
     if (value === null) return DROPPED;
-    if (typeof value !== 'object' || Array.isArray(value)) return { fate: 'invalid', error: notARecord(value), eventId };
+    if (typeof value !== 'object' || Array.isArray(value)) return invalid([notARecord(value)], eventId);
     return this.#finish(row, value as Record<string, unknown>, [], previousEventId, true);
   }
 
@@ -139,7 +148,7 @@ export class RowPreparer {
     if (this.#dateTimes.length > 0) record = normalizeDateTimes(record, this.#dateTimes, this.#zone, errors);
     const problems = errors.length > 0 ? errors.concat(this.#validate(record)) : this.#validate(record);
     const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
-    if (problems.length > 0) return { fate: 'invalid', error: problems.join('; '), eventId: own };
+    if (problems.length > 0) return invalid(problems, own);
     if (!this.#settings.sending) return { fate: 'valid' };
     // Serialise once; a generated eventId is spliced in front rather than re-serialising. One hash makes
     // both the row's eventId and its digest: of its position and record (the position rule), or of its
@@ -149,7 +158,7 @@ export class RowPreparer {
       json = JSON.stringify(record);
     } catch (error) {
       // Only a transform's record can get here (a BigInt, a cycle): what a file gives always serialises.
-      return { fate: 'invalid', error: `transform: the record cannot be written as JSON: ${(error as Error).message}`, eventId: own };
+      return invalid([`transform: the record cannot be written as JSON: ${(error as Error).message}`], own);
     }
     const position = this.#rule === 'position';
     const hash = position ? rowHash(row, json) : contentHash(this.#settings.idScope, json);

@@ -3,7 +3,7 @@ export type { SinkMode } from './sink.js';
 export { ReportWriter, REPORT_COLUMNS, REPORT_STATUSES } from './report-writer.js';
 export type { ReportLine, RowStatus } from './report-writer.js';
 export { RejectsWriter, REJECT_COLUMNS } from './rejects.js';
-export { Stats, errorGroup } from './summary.js';
+export { Stats, errorKeys } from './summary.js';
 export type { ResponseClass, Summary } from './summary.js';
 export type { LatencyQuantiles } from './latency.js';
 export { csvLine } from './csv-text.js';

@@ -1,12 +1,19 @@
+import { violationKey, violationsOf } from '../schema/index.js';
 import type { Latency, LatencyQuantiles } from './latency.js';
 import type { RowStatus } from './report-writer.js';
 
 /** Requests by how they ended: the HTTP status class, or `network` when no answer came. */
 export type ResponseClass = '2xx' | '3xx' | '4xx' | '5xx' | 'network';
 
-/** An error as the top errors count it: by the rule, not the value, so they mean something (`(got …)` dropped). */
-export function errorGroup(error: string): string {
-  return error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200);
+/**
+ * What a row's error counts for among the top errors, by the rule, not the value, so they mean something.
+ * An invalid row's error counts once for each violation, by its property and rule (violationKey): a row
+ * breaking three rules adds one to each of three entries. A rejected or failed row's (the API's text, or
+ * why no answer came) is one entry, `(got …)` dropped.
+ */
+export function errorKeys(status: RowStatus, error: string): string[] {
+  if (status === 'invalid') return violationsOf(error).map(violationKey);
+  return [error.replace(/ \(got .*?\)(?=;|$)/g, '').slice(0, 200)];
 }
 
 /** Running counts for one run; the pipeline updates it, the CLI reads it for progress. */
@@ -52,7 +59,7 @@ export class Stats {
   rowsTaken = 0;
   /** The preparing stage has handed over its last row: `rowsTaken` is every row of the run. */
   inputDone = false;
-  /** Each error group's count and the first row it was seen on. */
+  /** Each entry of the top errors (errorKeys): its count and the first row it was seen on. */
   readonly #errors = new Map<string, { count: number; file: string; line: number }>();
   /** Rows by status, per input. */
   readonly #files = new Map<string, Record<RowStatus, number>>();
@@ -64,8 +71,8 @@ export class Stats {
     let byStatus = this.#files.get(file);
     if (byStatus === undefined) this.#files.set(file, (byStatus = { accepted: 0, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0 }));
     byStatus[status]++;
-    if (error !== null) {
-      const key = errorGroup(error);
+    if (error === null) return;
+    for (const key of errorKeys(status, error)) {
       const seen = this.#errors.get(key);
       if (seen) seen.count++;
       else this.#errors.set(key, { count: 1, file, line });
@@ -80,7 +87,7 @@ export class Stats {
     this.onLatency?.(ms);
   }
 
-  /** The most frequent errors, each with the first row it was seen on. */
+  /** The most frequent errors (errorKeys: an invalid row's by rule, one per violation), each with the first row it was seen on. */
   topErrors(limit = 5): { error: string; count: number; example: { file: string; line: number } }[] {
     return [...this.#errors.entries()]
       .sort((a, b) => b[1].count - a[1].count)
@@ -154,7 +161,11 @@ export interface Summary {
   readonly rowsPerSecond: number;
   readonly report: string | null;
   readonly rejects: string | null;
-  /** The most frequent errors, each with the first row (`file`:`line`) it was seen on. */
+  /**
+   * The most frequent errors, each with the first row (`file`:`line`) it was seen on. An invalid row counts
+   * once for each rule it breaks (`property: rule`, without the value), so a count is of violations, not
+   * rows; a rejected or failed row counts once, for its error.
+   */
   readonly topErrors: { error: string; count: number; example: { file: string; line: number } }[];
   /** Why the run stopped early, when it did. */
   readonly aborted: { code: string; message: string } | null;

@@ -2,4 +2,4 @@ export { loadSchema, bundledSchemaPath, readBundledSchema, SCHEMAS_DIR } from '.
 export type { JsonSchema, LoadedSchema } from './load.js';
 export { validatorFor } from './validate.js';
 export type { RecordValidator } from './validate.js';
-export { formatViolation, shown } from './violation.js';
+export { formatViolation, shown, violationKey, violationsOf, violationsText } from './violation.js';

@@ -56,3 +56,38 @@ export function formatViolation(error: ErrorObject, record: unknown): string {
       return `${propertyPath(error.instancePath)}: ${error.message ?? error.keyword}${got(value)}`;
   }
 }
+
+/** Between two violations in a row's error text, and nowhere else in it (violationsText). */
+const SEPARATOR = '; ';
+/** A `; ` within one violation, as violationsText writes it: a no-break space after the `;`, which reads the same. */
+const WITHIN = ';\u00a0';
+
+/**
+ * A row's error text: its violations (or the one problem that stopped it) joined by `; `. A `; ` within
+ * one (a quoted value, a date-time's advice, a transform's message) is written with a no-break space after
+ * the `;`, so that `; ` only ever separates two violations and violationsOf() gives them back exactly.
+ */
+export function violationsText(violations: readonly string[]): string {
+  return violations.map((violation) => violation.replaceAll(SEPARATOR, WITHIN)).join(SEPARATOR);
+}
+
+/** An invalid row's error text (violationsText) back as its violations, in order. */
+export function violationsOf(error: string): string[] {
+  return error.split(SEPARATOR);
+}
+
+/**
+ * What a violation is counted by among the top errors: its property and rule, not the value. From
+ * `attributes[3].value: must be at most 1024 characters, 1025 given (got "…")` it keeps
+ * `attributes[].value: must be at most 1024 characters`: the position in an array, the length given and
+ * the `(got …)` value dropped. Cut to 200 characters.
+ */
+export function violationKey(violation: string): string {
+  const colon = violation.indexOf(': ');
+  const property = colon < 0 ? '' : violation.slice(0, colon).replace(/\[\d+\]/g, '[]');
+  const rule = (colon < 0 ? violation : violation.slice(colon))
+    .replace(/ \(got .*\)$/s, '')
+    .replace(/, \d+ given$/, '')
+    .replaceAll(WITHIN, SEPARATOR);
+  return (property + rule).slice(0, 200);
+}

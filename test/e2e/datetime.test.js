@@ -69,8 +69,9 @@ test('daylight saving in Paris: a time the clocks skip and one they repeat are i
     ['--timezone', 'Europe/Paris'],
   );
   assert.equal(result.code, 1, result.stderr);
-  assert.equal(result.report[1].error, 'startTs: 2024-03-31 02:30 does not exist in Europe/Paris (the clocks skip it); write the offset (got "2024-03-31 02:30")');
-  assert.equal(result.report[2].error, 'startTs: 2024-10-27 02:30 occurs twice in Europe/Paris (at +02:00, then again at +01:00, as the clocks go back); write the offset meant (got "2024-10-27 02:30")');
+  // The `; ` within one violation is written with a no-break space: in a row's error, `; ` separates violations.
+  assert.equal(result.report[1].error, 'startTs: 2024-03-31 02:30 does not exist in Europe/Paris (the clocks skip it);\u00a0write the offset (got "2024-03-31 02:30")');
+  assert.equal(result.report[2].error, 'startTs: 2024-10-27 02:30 occurs twice in Europe/Paris (at +02:00, then again at +01:00, as the clocks go back);\u00a0write the offset meant (got "2024-10-27 02:30")');
   assert.deepEqual(['dst-3', 'dst-4', 'dst-5'].map((id) => result.stored[id]), ['2024-03-31T03:30:00+02:00', '2024-10-27T01:30:00+02:00', '2024-10-27T03:30:00+01:00']);
 });
 

@@ -38,7 +38,7 @@ describe('bulk-submit report', { concurrency: 1 }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
     assert.match(result.stdout, /^reports: bad\.report\.ndjson \(10 lines\)\nrows: 10 \(each by its last line\)\n {2}accepted {3}1\n {2}invalid {4}9\n/);
-    assert.match(result.stdout, /\nfiles the reports name:\n {2}samples\/bad-rows\.csv {2}10 rows, 10 lines\ntop errors:\n/);
+    assert.match(result.stdout, /\nfiles the reports name:\n {2}samples\/bad-rows\.csv {2}10 rows, 10 lines\ntop errors \(by rule; a row may break several\):\n/);
     assert.match(result.stdout, /\n +1 × deviceType: must be one of TABLET, PHONE, DESKTOP, WATCH, OTHER\n/);
     assert.doesNotMatch(result.stdout, /\(got /, 'top errors are grouped by the rule, not the value');
     assert.equal(result.stdout.split('\n').filter((l) => / × /.test(l)).length, 5);
@@ -48,6 +48,54 @@ describe('bulk-submit report', { concurrency: 1 }, () => {
     assert.match(checked.stdout, /\n {2}samples\/bad-rows\.csv {2}10 rows: 1 accepted once, 9 not accepted\nincomplete: 9 rows not accepted exactly once \(9 not accepted\)\n/);
     // The listed row keeps its whole error, the value included.
     assert.match(checked.stdout, /\n {2}samples\/bad-rows\.csv:4: row 3: not accepted \(last status invalid: deviceType: must be one of TABLET, PHONE, DESKTOP, WATCH, OTHER \(got "LAPTOP"\)\)\n/);
+  });
+
+  test('top errors count each rule a row breaks, in the run summary and the report command alike, a `; ` in a value no matter', async () => {
+    const header = readFileSync(join(SAMPLES, 'bad-rows.csv'), 'utf8').split('\n')[0];
+    const long = `Segment_${'x'.repeat(60)}`;
+    // Rows breaking rules in different combinations; values with `; ` in them, which the row's error quotes.
+    const rows = [
+      'r-1,LAPTOP,ios,Sales,17.4.1,spring; promo,ok,a',
+      'r-2,LAPTOP,ios,Sales,17.4.1,spring-promo,ok,b',
+      'r-3,LAP; TOP,IOS,Sales,17.4.1,spring!,ok,c',
+      'r 4,PHONE,ios,Sales,17.4.1,spring-promo,ok,d',
+      `r-5,PHONE,IOS,Sales;${long};${long}y,17.4.1,spring-promo,ok,e`,
+      'r-6,PHONE,IOS,Sales,17.4.1,spring-promo,ok,f',
+    ];
+    writeFileSync(join(cwd, 'rules.csv'), `${header}\n${rows.join('\n')}\n`);
+    const run = await runCli(['submit', '--json', '-e', server.url, '--report', 'rules.report.ndjson', 'rules.csv'], { cwd });
+    assert.equal(run.code, 1, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.deepEqual([summary.invalid, summary.accepted], [5, 1]);
+    const short = (error) => error.replace(/ one of .*/, ' one of …');
+    // Five rows, eleven violations: a count is of violations (companySegment breaks its rule twice in row 5).
+    const expected = [
+      ['deviceType: must be one of …', 3, 2],
+      ['platform: must be one of …', 3, 2],
+      ['campaign: must match ^[a-zA-Z0-9\\-_]+$', 2, 2],
+      ['companySegment[]: must be at most 64 characters', 2, 6],
+      ['externalConversationId: must match ^[a-zA-Z0-9\\-_]+$', 1, 5],
+    ];
+    assert.deepEqual(
+      summary.topErrors.map((e) => [short(e.error), e.count, e.example.line]),
+      expected,
+      'each rule once, with the first row it was seen on',
+    );
+    assert.equal(summary.topErrors.every((e) => e.example.file === 'rules.csv'), true);
+    assert.match(run.stderr, /\n {2}top errors \(by rule; a row may break several\):\n {9}3 × deviceType: must be one of TABLET, PHONE, DESKTOP, WATCH, OTHER\n {9}3 × platform: must be one of SMS, WEB, /);
+
+    const printed = await report(['rules.report.ndjson']);
+    assert.equal(printed.code, 0, printed.stderr);
+    const lines = printed.stdout.slice(printed.stdout.indexOf('\ntop errors (by rule; a row may break several):\n')).split('\n').slice(2, -1);
+    assert.deepEqual(
+      lines.map((l) => /^ +(\d+) × (.*)$/.exec(l).slice(1)).map(([n, error]) => [short(error), Number(n)]),
+      expected.map(([error, count]) => [error, count]),
+    );
+    const json = JSON.parse((await report(['--json', 'rules.report.ndjson'])).stdout);
+    assert.deepEqual(
+      json.topErrors.map((e) => [short(e.error), e.count]),
+      expected.map(([error, count]) => [error, count]),
+    );
   });
 
   test('two shard reports cover every row exactly once: exit 0, complete', async () => {
@@ -89,7 +137,7 @@ describe('bulk-submit report', { concurrency: 1 }, () => {
     const result = await report(['--inputs', INPUT, 'resumed.report.ndjson']);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(result.stdout, /\nrows: 30 \(each by its last line\)\n {2}accepted {3}29\n {2}rejected {3}1\n/);
-    assert.match(result.stdout, /\ntop errors:\n +1 × FAIL_BAD_PARAMS: platform: must be one of SMS, WEB\n/);
+    assert.match(result.stdout, /\ntop errors \(by rule; a row may break several\):\n +1 × FAIL_BAD_PARAMS: platform: must be one of SMS, WEB\n/);
     assert.doesNotMatch(result.stdout, /HTTP 503/, 'a superseded line counts for nothing');
     assert.match(result.stdout, /\nincomplete: 1 row not accepted exactly once \(1 not accepted\)\n/);
     assert.match(result.stdout, new RegExp(`\\n  samples/conversations\\.csv:${line4}: row 4: not accepted \\(last status rejected: FAIL_BAD_PARAMS: platform: must be one of SMS, WEB \\(got "FAX"\\)\\)\\n$`));

@@ -110,8 +110,8 @@ test('a transform result that is not a record makes its row invalid and says wha
   const result = await runCli(['validate', '--kind', 'agent', '--transform', transform, 'in.csv'], { cwd });
   assert.equal(result.code, 1, result.stderr);
   const report = readNdjson(join(cwd, 'in.csv.validation.ndjson')).sort((a, b) => a.row - b.row);
-  const refused = 'transform: must return the record (an object), or null to leave the row out; got';
-  assert.deepEqual(report.map((l) => l.error ?? l.status), [`${refused} undefined`, `${refused} an array`, `${refused} string`, 'valid']);
+  const refused = 'transform: must return the record (an object), or null to leave the row out';
+  assert.deepEqual(report.map((l) => l.error ?? l.status), [`${refused} (got undefined)`, `${refused} (got an array)`, `${refused} (got string)`, 'valid']);
 });
 
 test('NDJSON: row.cells is the parsed line; a transform that changes its record in place leaves the rejects file the line as read', async () => {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileSink, REPORT_COLUMNS, RejectsWriter, ReportLock, ReportReader, ReportWriter, Stats, csvLine, readResumeState } from '../../dist/report/index.js';
 import { DoneRows } from '../../dist/prepare/done-rows.js';
+import { violationKey, violationsOf, violationsText } from '../../dist/schema/index.js';
+import { ErrorKeys } from '../../dist/audit/error-keys.js';
 import { tempDir } from '../helpers/cli.js';
 
 const line = (extra = {}) => ({ file: 'in.csv', line: 3, row: 2, status: 'rejected', eventId: 'e-1', digest: '00ff00ff00ff00ff', httpStatus: 200, attempts: 1, error: 'FAIL_X: "quoted", comma', ...extra });
@@ -199,16 +201,75 @@ test('Stats counts per status and per input, and groups top errors by rule, with
   stats.count('accepted', null, 'b.csv', 6);
   assert.deepEqual(stats.topErrors(), [
     { error: 'deviceType: must be one of A, B', count: 3, example: { file: 'a.csv', line: 3 } },
-    { error: 'lobId: must match ^x$; campaign: is required', count: 2, example: { file: 'b.csv', line: 5 } },
+    { error: 'lobId: must match ^x$', count: 2, example: { file: 'b.csv', line: 5 } },
+    { error: 'campaign: is required', count: 2, example: { file: 'b.csv', line: 5 } },
     { error: 'FAIL_BAD_PARAMS: nope', count: 1, example: { file: 'a.csv', line: 10 } },
     { error: 'HTTP 503', count: 1, example: { file: 'a.csv', line: 11 } },
   ]);
   assert.deepEqual(stats.topErrors(1).map((e) => e.error), ['deviceType: must be one of A, B']);
+  assert.equal(stats.topErrors(10).length, 5);
   assert.deepEqual([stats.rows, stats.accepted, stats.invalid, stats.rejected, stats.failed], [9, 2, 5, 1, 1]);
   assert.deepEqual(stats.byFile(), [
     { file: 'a.csv', byStatus: { accepted: 1, rejected: 1, failed: 1, invalid: 3, valid: 0, dropped: 0, duplicate: 0 } },
     { file: 'b.csv', byStatus: { accepted: 1, rejected: 0, failed: 0, invalid: 2, valid: 0, dropped: 0, duplicate: 0 } },
   ]);
+});
+
+test("a row's error text: its violations joined so that `; ` only separates them, split back exactly, each keyed by property and rule", () => {
+  const violations = [
+    'note: must be at most 8 characters, 12 given (got "a; b; c; d")',
+    'startTs: 2024-03-31 02:30 does not exist in Europe/Paris (the clocks skip it); write the offset (got "2024-03-31 02:30")',
+    'x: ends;',
+    ' y: starts with a space',
+    'attributes[3].value: must be string (got {"k":"p; q"})',
+  ];
+  const text = violationsText(violations);
+  const back = violationsOf(text);
+  assert.equal(back.length, violations.length, text);
+  // A `; ` within a violation reads the same, with a no-break space after the `;`.
+  assert.deepEqual(back.map((v) => v.replaceAll(';\u00a0', '; ')), violations);
+  assert.equal(text.split('; ').length, 5, 'the separator is the only `; ` left');
+  assert.deepEqual(violationsOf(violationsText(['transform: oops; again'])), ['transform: oops;\u00a0again']);
+  assert.deepEqual(back.map(violationKey), [
+    'note: must be at most 8 characters',
+    'startTs: 2024-03-31 02:30 does not exist in Europe/Paris (the clocks skip it); write the offset',
+    'x: ends;',
+    ' y: starts with a space',
+    'attributes[].value: must be string',
+  ]);
+  assert.equal(violationKey('transform: must return the record (an object), or null to leave the row out (got undefined)'), 'transform: must return the record (an object), or null to leave the row out');
+  assert.equal(violationKey('row has 3 cells but the header has 2'), 'row has 3 cells but the header has 2');
+});
+
+test('the top errors count an invalid row once for each rule it breaks, in the summary (Stats) and the report command (ErrorKeys); a rejected row counts once', () => {
+  const a = 'deviceType: must be one of A, B (got "X; Y")';
+  const b = 'platform: must be one of SMS, WEB (got "ios")';
+  const c = 'startTs: must match format "date-time" (got "next; tuesday")';
+  const rows = [
+    ['invalid', violationsText([a, b, c]), 2],
+    ['invalid', violationsText([a, b]), 3],
+    ['invalid', violationsText([c, a]), 4],
+    ['invalid', violationsText([b]), 5],
+    ['rejected', 'FAIL_BAD_PARAMS: ERROR: lobId: is required; campaign: must match ^x$ (got "y")', 6],
+    ['rejected', 'FAIL_BAD_PARAMS: ERROR: lobId: is required; campaign: must match ^x$ (got "z")', 7],
+    ['accepted', null, 8],
+  ];
+  const expected = [
+    { error: 'deviceType: must be one of A, B', count: 3, example: { file: 'in.csv', line: 2 } },
+    { error: 'platform: must be one of SMS, WEB', count: 3, example: { file: 'in.csv', line: 2 } },
+    { error: 'startTs: must match format "date-time"', count: 2, example: { file: 'in.csv', line: 2 } },
+    { error: 'FAIL_BAD_PARAMS: ERROR: lobId: is required; campaign: must match ^x$', count: 2, example: { file: 'in.csv', line: 6 } },
+  ];
+  const stats = new Stats();
+  for (const [status, error, line] of rows) stats.count(status, error, 'in.csv', line);
+  assert.deepEqual(stats.topErrors(), expected);
+  assert.equal(stats.invalid, 4, 'rows are still counted once each in their status');
+
+  const keys = new ErrorKeys();
+  const counts = new Float64Array(keys.size);
+  for (const [status, error] of rows) counts[keys.keyOf(status, error)] += 1;
+  assert.equal(keys.keyOf('invalid', violationsText([a.replace('X; Y', 'Z'), b])), keys.keyOf('invalid', violationsText([a, b])), 'rules broken together, whatever the values, are one key: two bytes a row');
+  assert.deepEqual(keys.entries(counts), expected.map(({ error, count }) => ({ error, count })));
 });
 
 test('the report lock refuses a live holder and takes over a dead one', () => {
