@@ -69,7 +69,7 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const YEAR_LAST = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})((?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)$/;
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-const FORMS = 'is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00; with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too';
+const FORMS = 'is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00 (with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too)';
 const NOT_REAL = 'is not a real date and time: no such day, time of day or offset';
 const NO_OFFSET = 'has no UTC offset: pass --timezone with the zone it was written in (e.g. --timezone Europe/Paris), or write the offset';
 const NO_TIME = 'is a date without a time, which names no instant: pass --timezone to read it as midnight there (e.g. --timezone Europe/Paris), or write the time and its offset';

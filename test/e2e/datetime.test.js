@@ -81,7 +81,7 @@ test('a value that is not a date-time is invalid, --timezone or not, the message
   assert.equal(result.code, 1, result.stderr);
   const report = readNdjson(join(cwd, 'in.csv.validation.ndjson')).sort((a, b) => a.row - b.row);
   assert.deepEqual(report.map((l) => l.error), [
-    'startTs: is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00; with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too (got "next tuesday")',
+    'startTs: is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00 (with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too) (got "next tuesday")',
     'startTs: is not a real date and time: no such day, time of day or offset (got "2024-02-30 10:00")',
     'startTs: is ambiguous (5 January or 1 May 2024?): write the year first, 2024-01-05 10:22 or 2024-05-01 10:22 (got "05/01/2024 10:22")',
   ]);

@@ -61,7 +61,7 @@ test('other zones: the US, the southern hemisphere, a half-hour zone, a half-hou
   assert.match(normalizeDateTime('2024-04-07 01:45', lordHowe).rule, /at \+11:00, then again at \+10:30/);
 });
 
-const FORMS = 'is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00; with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too';
+const FORMS = 'is not a date-time: write it as 2024-01-05T10:22:00Z or 2024-01-05 10:22+01:00 (with --timezone, 2024-01-05 10:22 and a date alone, 2024-01-05, are read too)';
 const NOT_REAL = 'is not a real date and time: no such day, time of day or offset';
 
 test('a date alone is the first instant of that day in --timezone: midnight, or where the clocks skip midnight, the time they skip to', async () => {
