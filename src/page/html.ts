@@ -51,6 +51,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.none { color: var(--mute); font-style: italic; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .note { color: var(--mute); font-size: 12px; margin: 6px 0 0; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--bg, transparent); font-size: 13px; }
 footer { padding: 0 28px 24px; color: var(--mute); font-size: 12px; }
 `;
 
