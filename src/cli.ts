@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './cli/config-file.js';
 import { describeError, report, serve, submit, Stats, validate, writeReportPage } from './index.js';
 import type { Summary } from './index.js';
+import { API_CREDENTIALS } from './kinds.js';
 import { commanderOptions, libraryFlags, unknownEnvNames } from './options/index.js';
 import type { CommandName, Flags } from './options/index.js';
 import { ExitCode, exitCodeOf, exitCodeOfError, exitCodeOfReport } from './cli/exit.js';
@@ -200,7 +201,7 @@ function buildProgram(): Command {
         for (const { option, value, source, env } of describeConfig(cmd)) {
           process.stdout.write(`${option.padEnd(24)} ${JSON.stringify(value) ?? '(unset)'}  [${source}${env ? `, env ${env}` : ''}]\n`);
         }
-        for (const env of ['ASAPP_API_ID', 'ASAPP_API_SECRET']) {
+        for (const { env } of API_CREDENTIALS) {
           process.stdout.write(`${env.padEnd(24)} ${process.env[env] ? '<redacted>' : '(unset)'}  [env]\n`);
         }
         throw new CommanderError(0, 'bulk-submit.printConfig', 'printed the configuration');

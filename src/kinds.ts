@@ -32,3 +32,9 @@ export type Kind = keyof typeof KINDS;
 export const DAILY_QUOTA = { sandbox: 10_000, production: 50_000 } as const;
 
 export const KIND_NAMES = Object.keys(KINDS) as Kind[];
+
+/** The API's two credential headers, and the environment variables the command line takes them from. */
+export const API_CREDENTIALS = [
+  { header: 'asapp-api-id', env: 'ASAPP_API_ID' },
+  { header: 'asapp-api-secret', env: 'ASAPP_API_SECRET' },
+] as const;

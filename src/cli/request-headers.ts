@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { BulkError } from '../index.js';
+import { API_CREDENTIALS } from '../kinds.js';
 import { parseHeaderLine } from '../options/index.js';
 
 /** ASAPP_API_ID and ASAPP_API_SECRET from the environment, as the API's headers. */
 function credentials(): Record<string, string> {
   const headers: Record<string, string> = {};
-  const id = process.env['ASAPP_API_ID'];
-  const secret = process.env['ASAPP_API_SECRET'];
-  if (id) headers['asapp-api-id'] = id;
-  if (secret) headers['asapp-api-secret'] = secret;
+  for (const { header, env } of API_CREDENTIALS) {
+    const value = process.env[env];
+    if (value) headers[header] = value;
+  }
   return headers;
 }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { BulkError } from '../errors.js';
-import { KINDS } from '../kinds.js';
+import { API_CREDENTIALS, KINDS } from '../kinds.js';
 import { numberDefault, resolveOptions, SECRET_HEADER, textDefault } from '../options/index.js';
 import type { ErrorBudget, LibraryOptions, ResolvedOptions } from '../options/index.js';
 import { loadRecordSpec } from '../prepare/index.js';
@@ -195,12 +195,6 @@ function endpointOf(o: Resolved, headers: Readonly<Record<string, string>>): URL
   return endpoint;
 }
 
-/** The API's credential headers, and where a run takes them from. */
-const CREDENTIALS = [
-  { header: 'asapp-api-id', env: 'ASAPP_API_ID' },
-  { header: 'asapp-api-secret', env: 'ASAPP_API_SECRET' },
-] as const;
-
 /**
  * The API answers 401 to every request without its two credential headers: a run that lacks one is
  * refused before it sends anything. A loopback endpoint (`bulk-submit serve`, a test double) and another
@@ -208,7 +202,7 @@ const CREDENTIALS = [
  */
 function refuseWithoutCredentials(endpoint: URL, headers: Readonly<Record<string, string>>): void {
   const given = new Set(Object.entries(headers).filter(([, value]) => value !== '').map(([name]) => name.toLowerCase()));
-  const missing = CREDENTIALS.filter((c) => !given.has(c.header));
+  const missing = API_CREDENTIALS.filter((c) => !given.has(c.header));
   if (missing.length === 0) return;
   const names = missing.map((c) => c.env).join(' and ');
   throw new BulkError(

@@ -42,10 +42,10 @@ function keptName(file: string, when: Date): string {
 /** The pages kept beside `file` by earlier runs, oldest first (their names sort by time). */
 async function keptPages(file: string): Promise<string[]> {
   const ext = extname(file);
-  const stem = basename(file, ext);
-  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d{8}T\\d{6}Z${ext.replace('.', '\\.')}$`);
+  const stem = `${basename(file, ext)}.`;
+  const kept = (name: string): boolean => name.startsWith(stem) && name.endsWith(ext) && /^\d{8}T\d{6}Z$/.test(name.slice(stem.length, name.length - ext.length));
   const names = await fs.readdir(dirname(file)).catch(() => []);
-  return names.filter((name) => pattern.test(name)).sort();
+  return names.filter(kept).sort();
 }
 
 export class RunPage {
