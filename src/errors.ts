@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'BULK_OUTAGE'
   | 'BULK_RUN_FAILED'
   | 'BULK_QUOTA'
+  | 'BULK_LEDGER_INVALID'
   | 'BULK_INSECURE_HTTP'
   | 'BULK_NO_CREDENTIALS'
   | 'BULK_TLS'

@@ -9,6 +9,8 @@ export interface ReportEntry {
   readonly line: number;
   readonly row: number;
   readonly status: RowStatus;
+  /** The row's eventId as the report has it (null when it has none). */
+  readonly eventId: string | null;
   readonly error: string | null;
   /** The report's own physical line (1-based). */
   readonly at: number;
@@ -20,6 +22,7 @@ interface Fields {
   line?: unknown;
   row?: unknown;
   status?: unknown;
+  eventId?: unknown;
   error?: unknown;
 }
 
@@ -40,7 +43,8 @@ function whyNot(fields: Fields): string | undefined {
 /** A report line from fields that whyNot() passed. */
 function entryOf(fields: Fields, at: number): ReportEntry {
   const error = fields.error as string | null | undefined;
-  return { file: fields.file as string, line: fields.line as number, row: fields.row as number, status: fields.status as RowStatus, error: error ?? null, at };
+  const eventId = typeof fields.eventId === 'string' && fields.eventId !== '' ? fields.eventId : null;
+  return { file: fields.file as string, line: fields.line as number, row: fields.row as number, status: fields.status as RowStatus, eventId, error: error ?? null, at };
 }
 
 /** An NDJSON line's fields, or why they cannot be had. */
@@ -57,7 +61,7 @@ function ndjsonFields(text: string): Fields | string {
 /** A CSV report record's fields, by the report's column order (empty cells are null). */
 function csvFields(record: string[]): Fields {
   const number = (text: string | undefined): number | string | undefined => (text === undefined || !/^\d+$/.test(text) ? text : Number(text));
-  return { file: record[0], line: number(record[1]), row: number(record[2]), status: record[3], error: record[8] === '' ? null : record[8] };
+  return { file: record[0], line: number(record[1]), row: number(record[2]), status: record[3], eventId: record[4], error: record[8] === '' ? null : record[8] };
 }
 
 /** A bulk-submit report read back in order, line by line, in flat memory: NDJSON, or CSV when its name ends in `.csv`. */
