@@ -20,6 +20,7 @@ const NEVER = [
   [['src/server/**/*.ts'], ['send', 'job', 'cli'], 'the endpoint shares schemas, not the client'],
   [['src/audit/**/*.ts'], ['send', 'job', 'cli'], 'the audit reads reports; it never sends'],
   [['src/page/**/*.ts'], ['send', 'cli'], 'a page draws what was recorded, never sends'],
+  [['src/ledger/**/*.ts'], ['send', 'job', 'prepare', 'cli', 'page', 'server'], 'the ledger keeps ids and counts; the run calls it, never the other way'],
 ];
 
 const layering = NEVER.map(([files, folders, why]) => ({

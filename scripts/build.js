@@ -79,8 +79,9 @@ async function bundleCli() {
     minify: process.env.BUILD_NO_MINIFY === undefined,
     logLevel: 'warning',
     // The AWS SDK is loaded from node_modules, and only by a run with an s3:// input: bundling it would
-    // only make the bundle larger for every other run.
-    external: ['@aws-sdk/*'],
+    // only make the bundle larger for every other run. better-sqlite3 (--ledger) is a native module,
+    // which cannot be bundled: loaded from node_modules, and only by a command that opens a ledger.
+    external: ['@aws-sdk/*', 'better-sqlite3'],
     // CommonJS dependencies (commander, undici, ajv's helpers) call require(); ESM output needs one made.
     banner: { js: "import { createRequire as __bulkCreateRequire } from 'node:module';\nconst require = __bulkCreateRequire(import.meta.url);" },
     plugins: [

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { applyConfigFile, describeConfig } from './cli/config-file.js';
-import { describeError, report, serve, submit, Stats, validate, writeReportPage } from './index.js';
+import { BulkError, describeError, ledgerImport, ledgerStats, report, serve, submit, Stats, validate, writeReportPage } from './index.js';
 import type { Summary } from './index.js';
 import { API_CREDENTIALS } from './kinds.js';
 import { commanderOptions, libraryFlags, unknownEnvNames } from './options/index.js';
@@ -13,6 +13,7 @@ import { openRunOutputs } from './cli/run-outputs.js';
 import { printSummary, quotaWarning, summaryJson, writeSummaryFile } from './cli/print.js';
 import { startProgress } from './cli/progress.js';
 import { printReport } from './cli/print-report.js';
+import { printLedgerImport, printLedgerStats } from './cli/print-ledger.js';
 import { interruptSignal } from './cli/signals.js';
 import { counted } from './util/plural.js';
 
@@ -89,11 +90,15 @@ async function runJob(command: 'submit' | 'validate', files: string[], flags: Jo
   const outputs = await openRunOutputs(command, files, flags, stats);
   const interrupt = interruptSignal();
   const stopProgress = await startProgress(stats, flags);
+  const onNotice = (message: string): void => {
+    if (!flags.quiet) process.stderr.write(`${new Date().toISOString()} bulk-submit: ${message}\n`);
+    void outputs.notice(message);
+  };
   let summary: Summary | null = null;
   let exitCode: number = ExitCode.aborted;
   let failure: unknown;
   try {
-    const options = { ...libraryFlags(command, flags), files, stats, header: requestHeaders(flags), signal: interrupt.signal, hurry: interrupt.hurry, onEmergencyFlush: interrupt.onFlush };
+    const options = { ...libraryFlags(command, flags), files, stats, header: requestHeaders(flags), signal: interrupt.signal, hurry: interrupt.hurry, onEmergencyFlush: interrupt.onFlush, onNotice };
     summary = await (command === 'submit' ? submit(options) : validate(options));
     stopProgress();
     exitCode = exitCodeOf(summary);
@@ -142,6 +147,47 @@ async function runServe(flags: Flags<'serve'>): Promise<void> {
   );
 }
 
+const LEDGER_HELP = `
+Examples:
+  $ bulk-submit ledger import --ledger ids.ledger night-*.report.ndjson
+  $ bulk-submit ledger stats --ledger ids.ledger --json
+
+Exit codes:
+  0    done
+  2    the ledger is not one (not SQLite, another program's database, a newer schema version, a file
+       that cannot be written; the file is left untouched), or a report cannot be read`;
+
+/** The ledger's path from --ledger (or BULK_SUBMIT_LEDGER): a ledger command without one is a usage error. */
+function ledgerPath(flags: Flags<'ledger'>): string {
+  debug = Boolean(flags.debug);
+  if (flags.ledger === undefined) throw new BulkError('BULK_USAGE', 'which ledger? give --ledger FILE (or BULK_SUBMIT_LEDGER)');
+  return flags.ledger;
+}
+
+/** `ledger import REPORT…` and `ledger stats`: the ledger's own command (issue 28). */
+function addLedgerCommand(program: Command): Command {
+  const ledger = program.command('ledger').description('the ledger (--ledger FILE): seed it from reports, or say what it holds').addHelpText('after', LEDGER_HELP);
+  const sub = (name: string, description: string): Command => {
+    const command = ledger.command(name).description(description).addHelpText('after', LEDGER_HELP);
+    for (const option of commanderOptions('ledger')) command.addOption(option);
+    return command;
+  };
+  sub('import', "record every accepted line's eventId of the reports (streaming), with the report's day and file:row")
+    .argument('<report...>', 'reports (.ndjson, or .csv) written by submit')
+    .action(async (reports: string[], flags: Flags<'ledger'>) => {
+      const result = await ledgerImport({ ledger: ledgerPath(flags), reports });
+      if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else printLedgerImport(result);
+      process.exitCode = ExitCode.ok;
+    });
+  sub('stats', "the ids held, the requests per UTC day of the last week per host, and today's quota left").action(async (flags: Flags<'ledger'>) => {
+    const result = await ledgerStats({ ledger: ledgerPath(flags) });
+    if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else printLedgerStats(result);
+    process.exitCode = ExitCode.ok;
+  });
+  return ledger;
+}
 
 /** Adds a command that takes files: its options from the table, its help, and an action whose result is the exit code. */
 function fileCommand<F>(
@@ -192,6 +238,7 @@ function buildProgram(): Command {
     help: REPORT_HELP,
     run: runReport,
   });
+  const ledger = addLedgerCommand(program);
 
   for (const [command, name] of [[submit, 'submit'], [validate, 'validate'], [serve, 'serve'], [reportCommand, 'report']] as const) {
     command.hook('preAction', (cmd) => {
@@ -211,9 +258,9 @@ function buildProgram(): Command {
   // Commander puts "(Did you mean …?)" on a line of its own: keep every usage error to one line.
   // Prefixed as every other message is: a bad value from a BULK_SUBMIT_* variable names it in the same line.
   const oneLine = (text: string, write: (text: string) => void): void => write(`bulk-submit: ${text.trimEnd().replace(/\n+/g, ' ')}\n`);
-  for (const command of [program, ...program.commands]) command.configureOutput({ outputError: oneLine });
+  for (const command of [program, ...program.commands, ...ledger.commands]) command.configureOutput({ outputError: oneLine });
   program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  for (const command of [...program.commands, ...ledger.commands]) command.exitOverride();
   return program;
 }
 

@@ -11,6 +11,7 @@ import type { MetricsOptions, RunMetrics } from './report/metrics.js';
 import type { Stats as RunStats } from './report/summary.js';
 import type { ReportOptions, ReportResult } from './audit/report-result.js';
 import type { RunPage, RunPageOptions } from './page/page-writer.js';
+import type { DayCount, ImportedReport, QuotaLeft } from './ledger/index.js';
 
 export type { RateFrom, RunOptions, SubmitOptions } from './job/settings.js';
 export type { ServeOptions, RunningServer, ServerCounts } from './server/server.js';
@@ -24,6 +25,7 @@ export type { LatencyQuantiles } from './report/latency.js';
 export type { MetricsOptions, RunMetrics } from './report/metrics.js';
 export { defaultMetricsJob, shardLabel } from './report/metrics-job.js';
 export type { RunPage, RunPageOptions } from './page/page-writer.js';
+export type { DayCount, ImportedReport, QuotaLeft } from './ledger/index.js';
 export type { TimelineData } from './report/timeline.js';
 export { defaultReportPath } from './report/name.js';
 export type { ReportLine, RowStatus } from './report/report-writer.js';
@@ -89,4 +91,45 @@ export async function writeReportPage(result: ReportResult, file: string): Promi
 export async function report(options: ReportOptions): Promise<ReportResult> {
   const { audit } = await import('./audit/audit.js');
   return audit(options);
+}
+
+/** What `ledger import` did: each report's accepted ids, and the ids the ledger holds after. */
+export interface LedgerImportResult {
+  readonly ledger: string;
+  readonly reports: ImportedReport[];
+  readonly ids: number;
+}
+
+/** What a ledger holds: ids, the requests of the last 7 UTC days per host, and today's quota left per host. */
+export interface LedgerStatsResult {
+  readonly ledger: string;
+  readonly today: string;
+  readonly ids: number;
+  readonly requests: DayCount[];
+  readonly quota: QuotaLeft[];
+}
+
+/** Seeds a ledger (created when missing) from reports: every accepted line's eventId, streaming. */
+export async function ledgerImport(options: { ledger: string; reports: readonly string[] }): Promise<LedgerImportResult> {
+  const { Ledger, importReports } = await import('./ledger/index.js');
+  const ledger = await Ledger.open(options.ledger);
+  try {
+    const reports = await importReports(ledger, options.reports);
+    return { ledger: options.ledger, reports, ids: ledger.stats().ids };
+  } finally {
+    ledger.close();
+  }
+}
+
+/** Reads a ledger's stats (read-only: a missing file is an error, not a new ledger). */
+export async function ledgerStats(options: { ledger: string }): Promise<LedgerStatsResult> {
+  const { Ledger, quotaLeft, utcDay } = await import('./ledger/index.js');
+  const ledger = await Ledger.open(options.ledger, { readonly: true });
+  try {
+    const today = utcDay();
+    const stats = ledger.stats(today);
+    return { ledger: options.ledger, today, ...stats, quota: quotaLeft(stats, today) };
+  } finally {
+    ledger.close();
+  }
 }

@@ -30,6 +30,8 @@ export type Kind = keyof typeof KINDS;
  * production, for every process of a product together; past it every call gets 429 until 00:00 UTC.
  */
 export const DAILY_QUOTA = { sandbox: 10_000, production: 50_000 } as const;
+/** The sandbox's host: its daily quota is the sandbox's; every other host's is production's. */
+export const SANDBOX_HOST = 'api.sandbox.asapp.com';
 
 export const KIND_NAMES = Object.keys(KINDS) as Kind[];
 

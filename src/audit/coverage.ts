@@ -4,12 +4,12 @@ import { isDuplicated, statusOf } from './rows.js';
 import type { FileRows } from './rows.js';
 import type { InputCoverage, ProblemKind } from './report-result.js';
 
-/** What a row's byte says of its coverage: accepted exactly once, dropped by --transform or a duplicate of another row (null), or why not. */
+/** What a row's byte says of its coverage: accepted exactly once, dropped by --transform, a duplicate of another row or skipped (the ledger had it accepted in an earlier run) (null), or why not. */
 function problemOf(state: number): ProblemKind | null {
   if (state === 0) return 'missing';
   if (isDuplicated(state)) return 'duplicated';
   const status = statusOf(state);
-  return status === 'accepted' || status === 'dropped' || status === 'duplicate' ? null : 'notAccepted';
+  return status === 'accepted' || status === 'dropped' || status === 'duplicate' || status === 'skipped' ? null : 'notAccepted';
 }
 
 /**
@@ -18,7 +18,7 @@ function problemOf(state: number): ProblemKind | null {
  * the rows the reports name past the input's end.
  */
 export async function cover(source: Source, rows: FileRows | undefined, listing: Listing): Promise<InputCoverage> {
-  const counts = { rows: 0, acceptedOnce: 0, dropped: 0, duplicates: 0, missing: 0, duplicated: 0, notAccepted: 0, notInInput: 0 };
+  const counts = { rows: 0, acceptedOnce: 0, dropped: 0, duplicates: 0, skipped: 0, missing: 0, duplicated: 0, notAccepted: 0, notInInput: 0 };
   const file = source.file;
   for await (const { line, row } of source.rows) {
     // Rows come numbered 1, 2, 3 … without gaps: the last one's number is the count.
@@ -29,6 +29,7 @@ export async function cover(source: Source, rows: FileRows | undefined, listing:
       const status = statusOf(state);
       if (status === 'dropped') counts.dropped++;
       else if (status === 'duplicate') counts.duplicates++;
+      else if (status === 'skipped') counts.skipped++;
       else counts.acceptedOnce++;
       continue;
     }

@@ -60,6 +60,8 @@ export interface CoverageCounts {
   readonly dropped: number;
   /** Rows that repeat an earlier row of their run (last status duplicate): covered, as that row carries their record. */
   readonly duplicates: number;
+  /** Rows skipped because the ledger held their eventIds (last status skipped): covered, as the service accepted them in an earlier run. */
+  readonly skipped: number;
   readonly missing: number;
   readonly duplicated: number;
   readonly notAccepted: number;

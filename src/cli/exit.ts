@@ -11,7 +11,7 @@ export const ExitCode = {
 } as const;
 
 /** Codes that stop a run part-way, after rows may have been sent: exit 3 (re-run with --resume). */
-const ABORTS = new Set<ErrorCode>(['BULK_AUTH_REFUSED', 'BULK_ENDPOINT_WRONG', 'BULK_NOT_API', 'BULK_RUN_FAILED', 'BULK_MAX_ERRORS', 'BULK_OUTAGE', 'BULK_QUOTA', 'BULK_REPORT_WRITE', 'BULK_TLS']);
+const ABORTS = new Set<ErrorCode>(['BULK_AUTH_REFUSED', 'BULK_ENDPOINT_WRONG', 'BULK_NOT_API', 'BULK_RUN_FAILED', 'BULK_MAX_ERRORS', 'BULK_OUTAGE', 'BULK_QUOTA', 'BULK_LEDGER_WRITE', 'BULK_REPORT_WRITE', 'BULK_TLS']);
 
 /** The exit code of a run that finished (aborted or not), from its summary: dropped rows (--transform) are no error. */
 export function exitCodeOf(summary: Summary): number {

@@ -61,6 +61,7 @@ function coverageLines(coverage: Coverage, reportNames: readonly string[], list:
       `${input.acceptedOnce} accepted once`,
       ...(input.dropped > 0 ? [`${input.dropped} dropped by --transform`] : []),
       ...(input.duplicates > 0 ? [`${input.duplicates} duplicate${input.duplicates === 1 ? '' : 's'} of other rows`] : []),
+      ...(input.skipped > 0 ? [`${input.skipped} skipped (accepted in an earlier run, by the ledger)`] : []),
     ];
     lines.push(`  ${input.file}  ${count(input.rows, 'row')}: ${[...covered, ...problemWords(input)].join(', ')}`);
     if (!input.named) {
@@ -72,11 +73,12 @@ function coverageLines(coverage: Coverage, reportNames: readonly string[], list:
     const apart = [
       ...(coverage.dropped > 0 ? [`${coverage.dropped} that --transform left out on purpose`] : []),
       ...(coverage.duplicates > 0 ? [`${coverage.duplicates} that repeat another row, accepted as it`] : []),
+      ...(coverage.skipped > 0 ? [`${coverage.skipped} the ledger had accepted in an earlier run`] : []),
     ];
     lines.push(`complete: every row of ${count(coverage.inputs.length, 'input')} (${count(coverage.rows, 'row')}) accepted exactly once${apart.length > 0 ? `, apart from ${apart.join(' and ')}` : ''}`);
     return lines;
   }
-  const problems = coverage.rows - coverage.acceptedOnce - coverage.dropped - coverage.duplicates + coverage.notInInput;
+  const problems = coverage.rows - coverage.acceptedOnce - coverage.dropped - coverage.duplicates - coverage.skipped + coverage.notInInput;
   lines.push(`incomplete: ${count(problems, 'row')} not accepted exactly once (${problemWords(coverage).join(', ')})`);
   for (const problem of coverage.problems) lines.push(`  ${problemLine(problem, coverage.inputs)}`);
   if (coverage.unlisted > 0) lines.push(`  … and ${coverage.unlisted} more (--list ${list} lists the first ${list}; raise it to see more)`);

@@ -10,7 +10,7 @@ import { formatDuration } from '../util/duration.js';
  */
 export function progressOf(stats: Stats, now = Date.now()): { fraction: number; etaMs: number | undefined } | undefined {
   if (!stats.totalBytes || stats.bytesRead <= 0) return undefined;
-  const done = stats.rows + stats.skipped;
+  const done = stats.rows + stats.resumed;
   const total = stats.inputDone ? stats.rowsTaken : Math.max(stats.rowsTaken, (stats.rowsTaken * stats.totalBytes) / stats.bytesRead);
   if (total <= 0) return undefined;
   const finished = stats.inputDone && done >= stats.rowsTaken;
@@ -39,6 +39,8 @@ export function progressLine(stats: Stats, now = Date.now()): string {
   if (stats.adaptiveConcurrency && stats.concurrencyLimit !== undefined) parts.push(`limit ${stats.concurrencyLimit}`);
   parts.push(`invalid ${stats.invalid} · rejected ${stats.rejected} · failed ${stats.failed}`);
   if (stats.dropped > 0) parts.push(`dropped ${stats.dropped}`);
+  if (stats.skipped > 0 || stats.resumed > 0) parts.push(`skipped ${stats.skipped + stats.resumed}`);
+  if (stats.quotaWaitUntil !== undefined) parts.push(`waiting for the quota to reset at 00:00 UTC (in ${formatDuration(Math.max(0, stats.quotaWaitUntil - now))})`);
   return parts.join(' · ');
 }
 

@@ -6,6 +6,8 @@ import { resumeCommand } from './resume-command.js';
 export interface RunOutputs {
   /** Writes them at the end of the run, whatever the end; prints a warning for each that could not be written. */
   finish(summary: Summary | null, exitCode: number, error: unknown): Promise<void>;
+  /** The run goes on but waits (--at-quota wait): the page says so meanwhile. */
+  notice(message: string): Promise<void>;
 }
 
 interface OutputFlags {
@@ -36,6 +38,9 @@ export async function openRunOutputs(command: 'submit' | 'validate', files: stri
   const page: RunPage | undefined =
     flags.html === undefined ? undefined : await openRunPage(stats, { file: flags.html, keepEarlier: sends && flags.resume === true, resumeCommand: sends ? resumeCommand(process.argv.slice(2)) : undefined });
   return {
+    async notice(message) {
+      for (const warning of (await page?.notice(message)) ?? []) process.stderr.write(`bulk-submit: warning: ${warning}\n`);
+    },
     async finish(summary, exitCode, error) {
       const warnings = [...((await metrics?.finish(summary, exitCode)) ?? []), ...((await page?.finish(summary, exitCode, error === undefined ? undefined : describeError(error))) ?? [])];
       for (const warning of warnings) process.stderr.write(`bulk-submit: warning: ${warning}\n`);

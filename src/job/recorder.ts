@@ -3,6 +3,9 @@ import { ERROR_SHARE_FROM_ROWS } from '../options/index.js';
 import type { Parcel, ParcelView } from '../prepare/index.js';
 import type { RejectsWriter, ReportLine, ReportWriter, RowStatus, Stats } from '../report/index.js';
 import type { RowOutcome, RowSink } from '../send/index.js';
+import type { AcceptedRow } from '../ledger/index.js';
+import { utcDay } from '../util/utc-day.js';
+import type { RunLedger } from './run-ledger.js';
 import type { Settings } from './settings.js';
 import type { Stopper } from './stopper.js';
 
@@ -22,7 +25,11 @@ export class Recorder implements RowSink {
   /** Rows taken from the preparing stage so far, whether their outcome is known or still in flight: --max-errors' share is of these. */
   #prepared = 0;
 
-  constructor(report: ReportWriter, rejects: RejectsWriter | undefined, stats: Stats, files: readonly string[], maxErrors: Settings['maxErrors'], stop: Stopper) {
+  /** --ledger: where the ids the service accepted are recorded, an answer at a time. */
+  readonly #ledger: RunLedger | undefined;
+
+  constructor(report: ReportWriter, rejects: RejectsWriter | undefined, stats: Stats, files: readonly string[], maxErrors: Settings['maxErrors'], stop: Stopper, ledger?: RunLedger) {
+    this.#ledger = ledger;
     this.#report = report;
     this.#rejects = rejects;
     this.#stats = stats;
@@ -34,10 +41,15 @@ export class Recorder implements RowSink {
   /** Records the rows a parcel finished itself (invalid, valid for validate, dropped by --transform, or duplicates) and the rows it skipped. */
   finished(parcel: Parcel, rows: ParcelView): Promise<void> | undefined {
     this.#prepared += rows.count;
-    this.#stats.skipped += parcel.skipped;
+    this.#stats.resumed += parcel.skipped;
     let sent = 0;
     for (const size of parcel.sizes) sent += size;
     for (let i = sent; i < rows.count; i++) {
+      const acceptedOn = rows.acceptedOn(i);
+      if (acceptedOn !== undefined) {
+        this.#row(rows, i, 'skipped', rows.eventId(i), null, 0, null, undefined, acceptedOn);
+        continue;
+      }
       const repeats = rows.repeats(i);
       if (repeats !== undefined) {
         this.#row(rows, i, 'duplicate', rows.eventId(i), null, 0, null, repeats && { file: this.#files[repeats.file], row: repeats.row });
@@ -52,24 +64,41 @@ export class Recorder implements RowSink {
 
   /** Records sent rows (`items`: indexes into the parcel's rows) with their outcomes, after `attempts` requests. */
   sent(rows: ParcelView, items: readonly number[], outcomes: readonly RowOutcome[], attempts: number): Promise<void> | undefined {
+    const accepted: AcceptedRow[] | undefined = this.#ledger ? [] : undefined;
+    const day = accepted && utcDay();
     for (let j = 0; j < items.length; j++) {
       const outcome = outcomes[j];
       const i = items[j];
-      this.#row(rows, i, outcome.status, outcome.eventId ?? rows.eventId(i), outcome.httpStatus ?? null, attempts, outcome.error ?? null);
+      const eventId = outcome.eventId ?? rows.eventId(i);
+      this.#row(rows, i, outcome.status, eventId, outcome.httpStatus ?? null, attempts, outcome.error ?? null);
+      if (accepted && day && outcome.status === 'accepted' && eventId !== null) accepted.push({ eventId, day, source: `${this.#files[rows.file(i)]}:${rows.row(i)}` });
     }
+    // One transaction an answer: the ids of a batch are in the ledger together, or (killed before) none are.
+    if (accepted) this.#ledger?.accepted(accepted);
     this.#judgeErrors();
     return this.#settle();
   }
 
-  #row(rows: ParcelView, i: number, status: RowStatus, eventId: string | null, httpStatus: number | null, attempts: number, error: string | null, repeats?: ReportLine['repeats']): void {
+  #row(
+    rows: ParcelView,
+    i: number,
+    status: RowStatus,
+    eventId: string | null,
+    httpStatus: number | null,
+    attempts: number,
+    error: string | null,
+    repeats?: ReportLine['repeats'],
+    acceptedOn?: string,
+  ): void {
     const file = this.#files[rows.file(i)];
     const at = rows.line(i);
     this.#stats.count(status, error, file, at);
-    const line = { file, line: at, row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error, repeats };
+    const line = { file, line: at, row: rows.row(i), status, eventId, digest: rows.digest(i), httpStatus, attempts, error, repeats, acceptedOn };
     const wait = this.#report.write(line);
     if (wait) this.#waits.push(wait);
-    // A dropped row was left out on purpose, and a duplicate's record goes with the row it repeats: nothing to fix and feed back.
-    if (this.#rejects && status !== 'accepted' && status !== 'valid' && status !== 'dropped' && status !== 'duplicate') {
+    // Only rows that went wrong are fed back: a dropped row was left out on purpose, a duplicate's record
+    // goes with the row it repeats, and a skipped one the service already has.
+    if (this.#rejects && (status === 'rejected' || status === 'failed' || status === 'invalid')) {
       const rejected = this.#rejects.write(rows.at(i), error ?? status, eventId);
       if (rejected) this.#waits.push(rejected);
     }

@@ -2,13 +2,14 @@ import { BulkError, describeError } from '../errors.js';
 import { openPrepared } from '../prepare/index.js';
 import type { PreparedInput } from '../prepare/index.js';
 import { REPORT_STATUSES, ReportLock, Stats, readResumeState } from '../report/index.js';
-import type { ResumeState, Summary } from '../report/index.js';
+import type { QuotaSummary, ResumeState, Summary } from '../report/index.js';
 import { openSender } from '../send/index.js';
 import { formatDuration } from '../util/duration.js';
 import { inputName } from '../util/remote.js';
 import { openOutput } from './output.js';
 import type { Output, Recorded } from './output.js';
 import { Recorder } from './recorder.js';
+import { plannedQuota, RunLedger, sendingQuota } from './run-ledger.js';
 import { runParcels } from './run-parcels.js';
 import { resolveSettings } from './settings.js';
 import type { Settings, SubmitOptions } from './settings.js';
@@ -19,19 +20,19 @@ import { Stopper } from './stopper.js';
  * report cannot be opened (it exists, no --force), where the preparing threads, already reading ahead,
  * would otherwise keep the process alive after the refusal.
  */
-async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats): Promise<Outcome> {
-  const stop = new Stopper();
+async function runThrough(settings: Settings, options: SubmitOptions, prepared: PreparedInput, resuming: boolean, stats: Stats, stop: Stopper, ledger: RunLedger | undefined): Promise<Outcome> {
   const closing: Array<() => Promise<unknown>> = [() => prepared.close()];
   try {
     const output = await openOutput(settings, prepared.sources, resuming, stop);
     closing.push(() => output.close());
-    const record = new Recorder(output.report, output.rejects, stats, prepared.sources.map((s) => s.file), settings.maxErrors, stop);
+    const record = new Recorder(output.report, output.rejects, stats, prepared.sources.map((s) => s.file), settings.maxErrors, stop, ledger);
     options.onEmergencyFlush?.(() => {
       output.report.flushSync();
       output.rejects?.flushSync();
     });
     const send = settings.send;
-    const http = send ? { ...(await openSender(send, record, stats, stop, settings.prepare.batchSize > 1)), concurrency: send.concurrency } : undefined;
+    const quota = sendingQuota(settings, ledger, { stop, stats, onWait: options.onNotice });
+    const http = send ? { ...(await openSender(send, record, stats, stop, settings.prepare.batchSize > 1, quota)), concurrency: send.concurrency } : undefined;
     if (http) closing.push(() => http.client.close());
     // Requests in flight get --drain-timeout to finish after an interrupt; then they are cut off (and recorded failed).
     const drainMs = send ? send.drainTimeoutMs : 0;
@@ -49,7 +50,7 @@ async function runThrough(settings: Settings, options: SubmitOptions, prepared: 
       unfollow();
       options.hurry?.removeEventListener('abort', cutNow);
     }
-    return { output, stop, record };
+    return { output, stop, record, quota: quota?.summary() ?? plannedQuota(settings, ledger) };
   } finally {
     await Promise.allSettled(closing.map((close) => close()));
   }
@@ -63,15 +64,20 @@ export async function run(command: 'submit' | 'validate', options: SubmitOptions
   const settings = await resolveSettings(command, options);
   const stats = options.stats ?? new Stats();
   const lock = ReportLock.acquire(settings.reportPath);
+  let ledger: RunLedger | undefined;
   try {
     const resume: ResumeState | undefined = settings.resume ? await readResumeState(settings.reportPath, settings.prepare.files.map(inputName)) : undefined;
     const eventIds = eventIdsFor(settings, resume);
+    const stop = new Stopper();
+    // Before the stage opens it read-only to look rows up: a new ledger is made here, a bad one refused.
+    ledger = await RunLedger.open(settings, stop);
     const prepared = await openPrepared({ ...settings.prepare, eventIds: eventIds.rule, done: resume?.accepted() }, options.stdin);
     const sizes = prepared.sources.map((s) => s.size);
     stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
-    const outcome = await runThrough(settings, options, prepared, resume !== undefined, stats);
+    const outcome = await runThrough(settings, options, prepared, resume !== undefined, stats, stop, ledger);
     return summarize(settings, stats, outcome, settings.send ? eventIds : null, await outcome.output.recorded());
   } finally {
+    ledger?.close();
     lock.release();
   }
 }
@@ -98,6 +104,8 @@ interface Outcome {
   readonly output: Output;
   readonly stop: Stopper;
   readonly record: Recorder;
+  /** The day's quota as the run leaves it (as validate and --dry-run find it); null when none applies. */
+  readonly quota: QuotaSummary | null;
 }
 
 /** Why a run stopped early, in one line: a full disk and --max-errors are told in the run's final numbers. */
@@ -131,7 +139,9 @@ function summarize(settings: Settings, stats: Stats, outcome: Outcome, eventIds:
     dropped: counts.dropped,
     duplicate: counts.duplicate,
     unrecorded: stats.rows - rows,
-    skipped: stats.skipped,
+    skipped: counts.skipped + stats.resumed,
+    skippedByLedger: counts.skipped,
+    quota: outcome.quota,
     eventIds,
     requests: stats.requests,
     responses: { ...stats.responses },

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { BulkError } from '../errors.js';
-import { API_CREDENTIALS, KINDS } from '../kinds.js';
+import { API_CREDENTIALS, DAILY_QUOTA, KINDS, SANDBOX_HOST } from '../kinds.js';
 import { numberDefault, resolveOptions, SECRET_HEADER, textDefault } from '../options/index.js';
 import type { ErrorBudget, LibraryOptions, ResolvedOptions } from '../options/index.js';
 import { loadRecordSpec } from '../prepare/index.js';
@@ -43,6 +43,8 @@ export type SubmitOptions = RunInputs &
     readonly hurry?: AbortSignal | undefined;
     /** Receives a function that writes buffered report lines synchronously, for a process about to exit at once. */
     readonly onEmergencyFlush?: ((flush: () => void) => void) | undefined;
+    /** Told, in one line, what a run that goes on meanwhile wants said (--at-quota wait: that it waits, and until when). */
+    readonly onNotice?: ((message: string) => void) | undefined;
   };
 
 /** The sending half of the settings (absent for validate and --dry-run): what the sender needs, and where the rate came from. */
@@ -68,12 +70,27 @@ export interface Settings {
   readonly force: boolean;
   /** --event-ids (or --no-generate-event-id) was given: a resumed report's own rule must then agree with it. */
   readonly eventIdsGiven: boolean;
+  /** --ledger: the ledger's file. */
+  readonly ledger: string | undefined;
+  /** The day's request quota (--daily-quota, --at-quota); undefined when none applies (a loopback endpoint, another API). */
+  readonly quota: QuotaSettings | undefined;
+}
+
+/** The day's request quota of a run. */
+export interface QuotaSettings {
+  /** The endpoint host the quota is counted for; undefined for validate (no endpoint): the ledger's busiest host today then. */
+  readonly host: string | undefined;
+  readonly limit: number;
+  readonly from: 'option' | 'default';
+  /** With --shard K/N: this process's most a day, its Nth of `limit`. */
+  readonly share: { readonly limit: number; readonly shards: number } | undefined;
+  readonly atQuota: 'stop' | 'wait';
 }
 
 type Resolved = ResolvedOptions<'submit'> & RunInputs;
 
 /** What submit() and validate() take beside the options of the table (RunInputs, SubmitOptions). */
-const RUN_INPUTS = ['files', 'stdin', 'stats', 'signal', 'hurry', 'onEmergencyFlush'] as const;
+const RUN_INPUTS = ['files', 'stdin', 'stats', 'signal', 'hurry', 'onEmergencyFlush', 'onNotice'] as const;
 
 /**
  * Checks the options (by the options table's rules) and applies the defaults: one place, before anything
@@ -100,11 +117,14 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
     );
   }
   const ca = o.ca === undefined ? undefined : readOptionFile('--ca', o.ca);
+  const send = sending ? sendSettings(o, ca, batchSize) : undefined;
   return {
     command,
     prepare: prepareSettings(o, { ...spec, ca, sending, batchSize, eventIds: eventIds.rule }),
     eventIdsGiven: eventIds.given,
-    send: sending ? sendSettings(o, ca, batchSize) : undefined,
+    send,
+    ledger: o.ledger,
+    quota: quotaOf(o, send?.endpoint ?? endpointGiven(o)),
     maxErrors: budgetOf(o.maxErrors),
     reportPath: o.report ?? defaultReportPath(o.files, sending ? 'submit' : 'validate'),
     rejectsPath: o.rejects,
@@ -130,6 +150,38 @@ function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map
     batchSize: run.batchSize,
     batchWaitMs: o.batchWait,
     keepCells: o.rejects !== undefined,
+    ledger: o.ledger,
+  };
+}
+
+/** --endpoint as a URL when it is given and one (--dry-run, which sends nothing, does not refuse it otherwise). */
+function endpointGiven(o: Resolved): URL | undefined {
+  try {
+    return o.endpoint === undefined ? undefined : new URL(o.endpoint);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The day's quota: --daily-quota, or the API's default for the endpoint's host (the sandbox's own, else
+ * production's). None by default where the API is not: a loopback endpoint (bulk-submit serve, a test
+ * double) or another API's --path. With --shard K/N each process takes at most its Nth.
+ */
+function quotaOf(o: Resolved, endpoint: URL | undefined): QuotaSettings | undefined {
+  const api = o.path === undefined || API_PATHS.has(o.path);
+  let limit = o.dailyQuota;
+  if (limit === undefined) {
+    if (!api || (endpoint !== undefined && isLoopback(endpoint.hostname))) return undefined;
+    limit = endpoint?.hostname === SANDBOX_HOST ? DAILY_QUOTA.sandbox : DAILY_QUOTA.production;
+  }
+  const shards = o.shard?.count ?? 1;
+  return {
+    host: endpoint?.hostname,
+    limit,
+    from: o.dailyQuota === undefined ? 'default' : 'option',
+    share: shards > 1 ? { limit: Math.ceil(limit / shards), shards } : undefined,
+    atQuota: o.atQuota,
   };
 }
 

@@ -5,7 +5,7 @@ import { apiPath, bytes, concurrency, collectFile, collectHeader, delimiter, dur
  * One table of options, after npm-check-updates' cli-options.ts: every flag is declared once here,
  * with its env name, parser, default and help text, and feeds commander, the environment and --help.
  */
-export type CommandName = 'submit' | 'validate' | 'serve' | 'report';
+export type CommandName = 'submit' | 'validate' | 'serve' | 'report' | 'ledger';
 
 export interface OptionSpec {
   /** Commander flags, e.g. `--concurrency <n>`. */
@@ -96,6 +96,17 @@ const TABLE = [
     choices: ['content', 'position', 'service'],
   },
   { flags: '--no-generate-event-id', description: 'the same as --event-ids service (kept for earlier scripts)', group: 'Sending', commands: ['submit'], defaultValue: true, defaultText: 'generate' },
+  {
+    flags: '--daily-quota <n>',
+    description:
+      "requests allowed a UTC day (the API's quota: past it every request gets 429 until 00:00 UTC): the run stops (exit 3) or waits (--at-quota) when the day's requests reach it, counted across runs and processes with --ledger, within the run without; with --shard K/N each process takes at most its Nth",
+    group: 'Sending',
+    commands: IO,
+    defaultText: '50000, 10000 for api.sandbox.asapp.com; none for a loopback endpoint or a --path not the API\'s',
+    appliedByRun: true,
+    parse: integer(1),
+  },
+  { flags: '--at-quota <action>', description: "when the day's quota is spent: stop (exit 3; --resume goes on) or wait until 00:00 UTC and go on", group: 'Sending', commands: ['submit'], defaultValue: 'stop', choices: ['stop', 'wait'] },
   { flags: '-n, --dry-run', description: 'read, map and validate only; send nothing', group: 'Sending', commands: ['submit'] },
 
   { flags: '-r, --report <file>', description: 'per-row report (.ndjson, or .csv for CSV)', group: 'Output', commands: IO, defaultText: '<first input>.report.ndjson' },
@@ -109,12 +120,19 @@ const TABLE = [
   { flags: '--html <file>', description: "also write a self-contained HTML page of the run (its charts over time, summary, top errors, rows per file), finished, aborted or interrupted; report: the reports' tables", group: 'Output', commands: ['submit', 'report'], cliOnly: true },
   { flags: '--progress-interval <duration>', description: 'without a terminal: print a progress line this often', group: 'Output', commands: IO, defaultValue: 30_000, defaultText: '30s', parse: duration, cliOnly: true },
   { flags: '--no-color', description: 'no colour (NO_COLOR is honoured too)', group: 'Output', commands: IO, defaultValue: true, defaultText: 'colour on a terminal', env: false, cliOnly: true },
-  { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: READ, cliOnly: true },
+  {
+    flags: '--ledger <file>',
+    description:
+      'the ledger: a SQLite file of the eventIds the service accepted and the requests sent per UTC day and endpoint host (created when missing; shared by the processes of one machine). submit skips the rows whose eventIds it holds (reported skipped, with the day) and counts the day\'s quota in it across runs; validate and --dry-run count what earlier runs spent today',
+    group: 'Output',
+    commands: [...IO, 'ledger'],
+  },
+  { flags: '--json', description: 'print the summary as one JSON object on stdout', group: 'Output', commands: [...READ, 'ledger'], cliOnly: true },
   { flags: '-q, --quiet', description: 'print only errors', group: 'Output', commands: IO, cliOnly: true },
   { flags: '--list <n>', description: 'list at most this many rows that are not accepted exactly once (the counts are always complete)', group: 'Output', commands: ['report'], defaultValue: 100, parse: integer(0) },
   { flags: '--config <file>', description: 'JSON file of settings, keys = long option names in camelCase (flags > env > file > defaults)', group: 'Output', commands: ['submit', 'validate', 'serve', 'report'], cliOnly: true },
   { flags: '--print-config', description: 'print the effective settings and where each came from (secrets redacted), then exit', group: 'Output', commands: ['submit', 'validate', 'serve', 'report'], env: false, cliOnly: true },
-  { flags: '--debug', description: 'show stack traces', group: 'Output', commands: [...READ, 'serve'], cliOnly: true },
+  { flags: '--debug', description: 'show stack traces', group: 'Output', commands: [...READ, 'serve', 'ledger'], cliOnly: true },
 
   { flags: '-p, --port <port>', description: 'port to listen on (0 = any free port)', group: 'Server', commands: ['serve'], defaultValue: 8080, parse: integer(0, 65535) },
   { flags: '--host <host>', description: 'address to listen on', group: 'Server', commands: ['serve'], defaultValue: '127.0.0.1' },

@@ -66,8 +66,23 @@ export class RunPage {
     return new RunPage(stats, options);
   }
 
-  /** An earlier run's page is moved aside (--resume), not overwritten: each night's page stays. */
-  async #keepEarlier(): Promise<string[]> {
+  #kept: Promise<string[]> | undefined;
+
+  /** An earlier run's page is moved aside (--resume), not overwritten: each night's page stays. Once a run. */
+  #keepEarlier(): Promise<string[]> {
+    this.#kept ??= this.#moveEarlier();
+    return this.#kept;
+  }
+
+  /**
+   * While the run goes on but waits (--at-quota wait): a page of the run so far that says so, for whoever
+   * opens it meanwhile. The finished page replaces it. Resolves with what went wrong, as warnings.
+   */
+  async notice(message: string): Promise<string[]> {
+    return this.#write(null, -1, undefined, message);
+  }
+
+  async #moveEarlier(): Promise<string[]> {
     const { file } = this.#options;
     if (this.#options.keepEarlier) {
       const earlier = await fs.stat(file).catch(() => undefined);
@@ -79,6 +94,10 @@ export class RunPage {
   /** Writes the page; resolves with what went wrong, as warnings (a page that cannot be written changes no exit code). */
   async finish(summary: Summary | null, exitCode: number, error?: string): Promise<string[]> {
     this.#stop();
+    return this.#write(summary, exitCode, error, undefined);
+  }
+
+  async #write(summary: Summary | null, exitCode: number, error: string | undefined, waiting: string | undefined): Promise<string[]> {
     const { file } = this.#options;
     let earlierPages: string[];
     try {
@@ -97,6 +116,7 @@ export class RunPage {
       topErrors: summary?.topErrors ?? this.#stats.topErrors(),
       files: this.#stats.byFile(),
       generatedAt: new Date().toISOString(),
+      waiting,
     });
     try {
       await writeAtomically(file, text);

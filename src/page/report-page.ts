@@ -2,7 +2,7 @@ import type { Problem, ReportResult, StatusCounts } from '../audit/report-result
 import { escapeHtml, page, table } from './html.js';
 import type { Cell } from './html.js';
 
-const STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped', 'duplicate'] as const;
+const STATUSES = ['accepted', 'rejected', 'failed', 'invalid', 'valid', 'dropped', 'duplicate', 'skipped'] as const;
 
 const counts = (byStatus: StatusCounts): Cell[] => STATUSES.map((status) => ({ field: status, value: byStatus[status] }));
 
@@ -38,10 +38,11 @@ function grouped(problems: readonly Problem[]): { why: string; count: number; ro
 function verdictOf(result: ReportResult): string {
   const c = result.coverage;
   if (c === null) return `${result.rows.toLocaleString('en-US')} rows in ${result.reports.length} report${result.reports.length === 1 ? '' : 's'}`;
-  if (!c.complete) return `incomplete: ${(c.rows - c.acceptedOnce - c.dropped - c.duplicates).toLocaleString('en-US')} of ${c.rows.toLocaleString('en-US')} rows are not accepted exactly once`;
+  if (!c.complete) return `incomplete: ${(c.rows - c.acceptedOnce - c.dropped - c.duplicates - c.skipped).toLocaleString('en-US')} of ${c.rows.toLocaleString('en-US')} rows are not accepted exactly once`;
   const also = [
     c.dropped > 0 ? `${c.dropped.toLocaleString('en-US')} dropped by --transform (never sent, by design)` : '',
     c.duplicates > 0 ? `${c.duplicates.toLocaleString('en-US')} repeating an earlier row (sent once)` : '',
+    c.skipped > 0 ? `${c.skipped.toLocaleString('en-US')} skipped (accepted in an earlier run, by the ledger)` : '',
   ].filter((text) => text !== '');
   const every = also.length === 0 ? 'every row of the inputs accepted exactly once' : `${c.acceptedOnce.toLocaleString('en-US')} rows accepted exactly once, ${also.join(', ')}`;
   return `complete: ${every}`;

@@ -23,6 +23,8 @@ export interface RunPageInput {
   readonly earlierPages?: readonly string[] | undefined;
   /** The command line that continues the run (secrets left out), for a run that stopped early. */
   readonly resumeCommand?: string | undefined;
+  /** The run goes on, but waits (--at-quota wait): what for, and until when. The page is the run so far. */
+  readonly waiting?: string | undefined;
   /** The input was not read to its end: how far it was. */
   readonly inputLeft?: { readonly bytesRead: number; readonly totalBytes: number | undefined; readonly rowsTaken: number } | null | undefined;
 }
@@ -36,6 +38,7 @@ function summaryTable(s: Summary): string {
     ['rows', n('rows', s.rows)],
     ...STATUSES.filter((status) => s[status] > 0 || status === 'accepted').map((status): Cell[] => [status, n(status, s[status])]),
     ['skipped (done in an earlier run)', n('skipped', s.skipped)],
+    ...(s.skippedByLedger > 0 ? [['of which the ledger held (accepted on an earlier day)', n('skippedByLedger', s.skippedByLedger)]] : []),
     ['requests', n('requests', s.requests)],
     ['retries', n('retries', s.retries)],
     ...Object.entries(s.responses).map(([name, count]): Cell[] => [`answers ${name}`, n(`responses.${name}`, count)]),
@@ -46,12 +49,19 @@ function summaryTable(s: Summary): string {
   ];
   if (s.concurrency) rows.push(['requests in flight at most', s.concurrency.adaptive ? `auto, up to ${s.concurrency.max} (${s.concurrency.final} at the end)` : String(s.concurrency.max)]);
   if (s.rejects) rows.push(['rejects', s.rejects]);
+  if (s.quota) {
+    rows.push(['requests today / quota', `${s.quota.spent.toLocaleString('en-US')} / ${s.quota.limit?.toLocaleString('en-US') ?? 'no quota'} (${s.quota.host || 'the endpoint'}, ${s.quota.day} UTC)`]);
+    if (s.quota.ledger !== null) rows.push(['of them before this run (ledger)', n('quota.spentBefore', s.quota.spentBefore)]);
+  }
   return table('summary', 'Summary', ['', 'value'], rows);
 }
 
 /** The page's header: what ran, how it ended. */
 function header(input: RunPageInput): string {
   const s = input.summary;
+  if (!s && input.waiting !== undefined) {
+    return `<h1>bulk-submit: the run is waiting</h1><div class="sub">made ${escapeHtml(input.generatedAt)}</div><div class="verdict" data-field="waiting">${escapeHtml(input.waiting)}</div>`;
+  }
   const title = s ? `bulk-submit ${s.command}${s.dryRun ? ' --dry-run' : ''}: ${s.files.join(', ')}` : 'bulk-submit: the run did not start';
   const ended = s?.aborted ? `aborted: ${s.aborted.message}` : s?.interrupted ? `interrupted by ${s.interrupted}` : input.error ?? 'finished';
   const kind = input.exitCode === 0 ? '' : input.exitCode === 1 ? ' exit-1' : ' bad';

@@ -9,7 +9,7 @@ import type { ParsedRow, PreparedRow, SendRow } from './row-preparer.js';
 import { Repeats } from './seen-records.js';
 import { digestOf, rowHash } from '../mapping/index.js';
 import type { PrepareSettings, SourceInfo } from './prepare-settings.js';
-import type { RowTools } from './row-tools.js';
+import type { LedgerLookUp, RowTools } from './row-tools.js';
 
 
 /** Rows read before the run's row count is estimated from the inputs' size (to size the table of records seen). */
@@ -30,6 +30,8 @@ export class MapStage {
   readonly #preparer: RowPreparer;
   readonly #packer: Packer;
   readonly #done: DoneRows | undefined;
+  /** --ledger: the eventIds the service accepted in earlier runs. */
+  readonly #ledger: LedgerLookUp | undefined;
   /** With content eventIds, the records seen so far: a row that repeats one is a duplicate. */
   readonly #repeats: Repeats | undefined;
   /** Rows taken so far, until the table of records seen is sized from them (#sizeRepeats). */
@@ -44,32 +46,50 @@ export class MapStage {
     sources.forEach((source, i) => this.#preparer.plan(i, source.file, source.header));
     this.#packer = new Packer(settings.sending ? settings.batchSize : 1, settings.keepCells);
     this.#done = settings.done ? new DoneRows(settings.done) : undefined;
+    this.#ledger = tools.ledger;
     this.#repeats = settings.sending && settings.eventIds === 'content' ? new Repeats() : undefined;
   }
 
   /**
-   * Prepares and packs a chunk's rows, in order; stops at the first that differs from the report
-   * (--resume). Returns a promise only once an async transform gave one: the rest of the chunk then
-   * waits for each row in turn.
+   * Prepares a chunk's rows, looks their eventIds up in the ledger (--ledger) in one go, and packs them in
+   * order; stops at the first that differs from the report (--resume). Returns a promise only once an
+   * async transform gave one: the rest of the chunk then waits for each row in turn.
    */
   accept(chunk: ParsedChunk): Promise<void> | undefined {
     if (this.#repeats && this.#rowsTaken >= 0) this.#sizeRepeats(chunk);
-    for (let i = 0; i < chunk.rows.length && this.#stopped === undefined; i++) {
-      const prepared = this.#preparer.prepare(chunk.file, this.#parsed(chunk, i));
-      if (prepared instanceof Promise) return this.#acceptFrom(chunk, i, prepared);
-      this.#pack(chunk, i, prepared);
+    const prepared: PreparedRow[] = [];
+    for (let i = 0; i < chunk.rows.length; i++) {
+      const row = this.#preparer.prepare(chunk.file, this.#parsed(chunk, i));
+      if (row instanceof Promise) return this.#acceptFrom(chunk, prepared, row);
+      prepared.push(row);
     }
-    this.#ended(chunk);
+    this.#packChunk(chunk, prepared);
     return undefined;
   }
 
-  /** The rest of a chunk from row `i`, whose fate is a promise, on: row by row. */
-  async #acceptFrom(chunk: ParsedChunk, i: number, first: Promise<PreparedRow>): Promise<void> {
-    this.#pack(chunk, i, await first);
-    for (let j = i + 1; j < chunk.rows.length && this.#stopped === undefined; j++) {
-      const prepared = this.#preparer.prepare(chunk.file, this.#parsed(chunk, j));
-      this.#pack(chunk, j, prepared instanceof Promise ? await prepared : prepared);
+  /** The rest of a chunk, from the row whose fate is the promise `next` on: row by row. */
+  async #acceptFrom(chunk: ParsedChunk, prepared: PreparedRow[], next: Promise<PreparedRow>): Promise<void> {
+    prepared.push(await next);
+    for (let j = prepared.length; j < chunk.rows.length; j++) {
+      const row = this.#preparer.prepare(chunk.file, this.#parsed(chunk, j));
+      prepared.push(row instanceof Promise ? await row : row);
     }
+    this.#packChunk(chunk, prepared);
+  }
+
+  /**
+   * Packs a chunk's prepared rows. The ledger is asked about the chunk's eventIds at once (a thousand
+   * or so, a few statements), here in the preparing thread, with its own read-only connection: the
+   * look-ups cost the main thread nothing, and a batch is packed from the rows left, so it stays full.
+   */
+  #packChunk(chunk: ParsedChunk, prepared: readonly PreparedRow[]): void {
+    let held: ReadonlyMap<string, string> | undefined;
+    if (this.#ledger) {
+      const ids: string[] = [];
+      for (const row of prepared) if (row.fate === 'send' && row.eventId !== null) ids.push(row.eventId);
+      held = ids.length > 0 ? this.#ledger.acceptedDays(ids) : undefined;
+    }
+    for (let i = 0; i < prepared.length && this.#stopped === undefined; i++) this.#pack(chunk, i, prepared[i], held);
     this.#ended(chunk);
   }
 
@@ -79,9 +99,10 @@ export class MapStage {
 
   /**
    * Packs row `i` of a chunk by its fate, unless --resume finds the report has it done (skipped) or
-   * changed, or it repeats an earlier row of the run (a duplicate: with content eventIds).
+   * changed, the ledger holds its eventId (`held`: skipped, with the day it was accepted), or it repeats
+   * an earlier row of the run (a duplicate: with content eventIds).
    */
-  #pack(chunk: ParsedChunk, i: number, prepared: PreparedRow): void {
+  #pack(chunk: ParsedChunk, i: number, prepared: PreparedRow, held: ReadonlyMap<string, string> | undefined): void {
     const file = this.#sources[chunk.file].file;
     const ref = { file: chunk.file, line: chunk.lines[i], row: chunk.rows[i] };
     const kept = this.#settings.keepCells ? { cells: chunk.cells[i], value: chunk.values[i], text: chunk.texts[i] } : undefined;
@@ -96,7 +117,9 @@ export class MapStage {
         prepared.fate === 'send' ? `its digest is ${prepared.digest}` : prepared.fate === 'invalid' ? `it is now invalid (${prepared.error})` : prepared.fate === 'dropped' ? 'the transform now leaves it out' : 'it changed';
       this.#stopped = { reason: 'changed', message: `${file}:${ref.line}: row ${ref.row} is not the row the report has as accepted (${now})` };
     } else if (sending) {
-      this.#sendOrRepeat(ref, sending, repeats, kept);
+      const day = sending.eventId === null ? undefined : held?.get(sending.eventId);
+      if (day !== undefined) this.#packer.held(ref, sending.eventId!, sending.digest, day, kept);
+      else this.#sendOrRepeat(ref, sending, repeats, kept);
     } else if (prepared.fate === 'dropped') {
       this.#packer.drop(ref);
     } else {

@@ -44,6 +44,7 @@ try {
 } catch (error) {
   report({ type: 'error', error: toTransferable(error) });
 } finally {
+  await tools.then((loaded) => loaded.ledger?.close(), () => undefined);
   data.chunks.close();
   data.parcels.unref();
   parentPort!.unref();

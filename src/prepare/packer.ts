@@ -1,5 +1,5 @@
 import { BodyBytes } from './body-bytes.js';
-import { DROPPED, DUPLICATE, ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
+import { DROPPED, DUPLICATE, HELD, ITEMS_CLOSE, ITEMS_OPEN } from './parcel.js';
 import type { KeptCells, Parcel, ParcelRows, StageStop } from './parcel.js';
 
 /** Where a row came from: its file (index into the sources), physical line and row number. */
@@ -33,6 +33,8 @@ class Columns {
   readonly dropped: number[] = [];
   /** Which rows repeat an earlier row (their error text says which): few, so their indexes. */
   readonly duplicates: number[] = [];
+  /** Which rows the ledger holds (their error text is the day): their indexes. */
+  readonly held: number[] = [];
   readonly kept: KeptCells | null;
 
   constructor(keep: boolean) {
@@ -68,6 +70,7 @@ class Columns {
     for (const part of [this, more]) {
       for (const j of part.dropped) flags[i + j] = DROPPED;
       for (const j of part.duplicates) flags[i + j] = DUPLICATE;
+      for (const j of part.held) flags[i + j] = HELD;
       for (let j = 0; j < part.length; j++, i++) {
         numbers[i * 3] = part.file[j];
         numbers[i * 3 + 1] = part.line[j];
@@ -161,6 +164,15 @@ export class Packer {
   duplicate(ref: RowRef, eventId: string | null, digest: string, repeats: string, kept?: Kept): void {
     this.#finished.duplicates.push(this.#finished.length);
     this.#finished.add(ref, eventId, digest, repeats, kept);
+  }
+
+  /**
+   * A row whose eventId the ledger holds (--ledger): the service accepted it on `day` (UTC), in an earlier
+   * run. Finished here, not sent, with its eventId and digest: reported skipped.
+   */
+  held(ref: RowRef, eventId: string, digest: string, day: string, kept?: Kept): void {
+    this.#finished.held.push(this.#finished.length);
+    this.#finished.add(ref, eventId, digest, day, kept);
   }
 
   /** A row the report already has as accepted, unchanged (--resume). */

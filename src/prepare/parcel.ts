@@ -17,7 +17,9 @@
  * |                          | starts where the one before it ends (the first at `textStart`)           |
  * | `rows.numbers[3i + k]`   | row i's file (index into the stage's sources), physical line, row number |
  * | `rows.flags[i]`          | bit k set (k = 0, 1, 2): text k is null; bit 3 (DROPPED): --transform    |
- * |                          | left the row out; bit 4 (DUPLICATE): it repeats the row its error names  |
+ * |                          | left the row out; bit 4 (DUPLICATE): it repeats the row its error names; |
+ * |                          | bit 5 (HELD): the ledger holds its eventId, accepted on the day its error |
+ * |                          | names                                                                    |
  * | `rows.kept`              | only with --rejects: each row's cells, NDJSON value and line, as read    |
  *
  * Column-wise numbers and one buffer of text cross threads far faster than as many small objects;
@@ -63,7 +65,7 @@ export interface ParcelRows {
   /** Per row: where its eventId, digest and error end in `data`; the first text starts at `textStart`. */
   readonly textEnds: Int32Array;
   readonly textStart: number;
-  /** Per row: bit 0 = no eventId, bit 1 = no digest (not sent), bit 2 = no error; bit 3 (DROPPED) = --transform left it out; bit 4 (DUPLICATE) = it repeats an earlier row. */
+  /** Per row: bit 0 = no eventId, bit 1 = no digest (not sent), bit 2 = no error; bit 3 (DROPPED) = --transform left it out; bit 4 (DUPLICATE) = it repeats an earlier row; bit 5 (HELD) = the ledger holds its eventId. */
   readonly flags: Uint8Array;
   /** Only when a rejects file is written: the CSV cells, NDJSON value and line text, to write back. */
   readonly kept: KeptCells | null;
@@ -83,6 +85,11 @@ export const DROPPED = 1 << 3;
  * is then where that row is, `FILE:ROW` (FILE an index into the sources), or empty when that is unknown.
  */
 export const DUPLICATE = 1 << 4;
+/**
+ * A row's flag: the ledger (--ledger) holds its eventId, accepted by the service in an earlier run, so it
+ * is not sent; its error text is then the UTC day it was accepted (`2026-12-04`).
+ */
+export const HELD = 1 << 5;
 
 /** A batch body is `{"items":[` + items joined by `,` + `]}`. */
 export const ITEMS_OPEN = Buffer.from('{"items":[');
@@ -156,6 +163,12 @@ export class ParcelView {
     if ((this.#rows.flags[i] & DUPLICATE) === 0) return undefined;
     const at = /^(\d+):(\d+)$/.exec(this.#textAt(i, 2) ?? '');
     return at ? { file: Number(at[1]), row: Number(at[2]) } : null;
+  }
+
+  /** The UTC day the service accepted row `i`'s eventId, when the ledger holds it (the row is skipped); undefined otherwise. */
+  acceptedOn(i: number): string | undefined {
+    if ((this.#rows.flags[i] & HELD) === 0) return undefined;
+    return this.#textAt(i, 2) ?? '';
   }
 
   /** Row `i` as an object, with its input when it was kept (the rejects file). */

@@ -6,13 +6,16 @@ import { openParseStage } from './parse-stage.js';
 import type { ParsedChunk } from './parse-stage.js';
 import type { PrepareSettings } from './prepare-settings.js';
 import { loadRowTools } from './row-tools.js';
+import type { RowTools } from './row-tools.js';
 
 /** The stage (a PreparedInput, index.ts) on the main thread, for small inputs: the same two stages, joined by an in-thread hand-over. */
 export async function prepareHere(settings: PrepareSettings, stdin: Readable | undefined, ahead: number) {
   const parse = await openParseStage(settings, stdin);
   let map: MapStage;
+  let tools: RowTools;
   try {
-    map = new MapStage(settings, parse.sources, await loadRowTools(settings));
+    tools = await loadRowTools(settings);
+    map = new MapStage(settings, parse.sources, tools);
   } catch (error) {
     parse.close();
     throw error;
@@ -31,6 +34,7 @@ export async function prepareHere(settings: PrepareSettings, stdin: Readable | u
         chunks.inlet.stop();
         parse.close();
         await Promise.all([reading, mapping]);
+        tools.ledger?.close();
       })()),
   };
 }

@@ -34,6 +34,8 @@ export interface PrepareSettings {
   readonly batchWaitMs: number;
   /** Keep each row's input (cells, value, line) for the rejects file. */
   readonly keepCells: boolean;
+  /** --ledger: the ledger's file; a sending run skips the rows whose eventIds it holds. */
+  readonly ledger?: string | undefined;
   /** --resume: the rows an earlier run got accepted, by input. */
   readonly done?: DoneRowsData | undefined;
 }

@@ -4,7 +4,7 @@ export { ReportWriter, REPORT_COLUMNS, REPORT_STATUSES } from './report-writer.j
 export type { ReportLine, RowStatus } from './report-writer.js';
 export { RejectsWriter, REJECT_COLUMNS } from './rejects.js';
 export { Stats, errorKeys } from './summary.js';
-export type { ResponseClass, Summary } from './summary.js';
+export type { QuotaSummary, ResponseClass, Summary } from './summary.js';
 export type { LatencyQuantiles } from './latency.js';
 export { csvLine } from './csv-text.js';
 export { ReportLock } from './lock.js';

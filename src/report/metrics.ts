@@ -109,8 +109,8 @@ export class RunMetrics {
 
   #set(summary: Summary | null, exitCode: number, now: number, lastSuccess: number | undefined): void {
     const gauge = (name: string, help: string, labelNames: string[] = []): Gauge => new Gauge({ name, help, labelNames, registers: [this.#registry] });
-    const rows = gauge('bulk_submit_rows', 'Rows of the last run, by status (skipped: done in an earlier run; dropped: left out by --transform; duplicate: repeats an earlier row of the run, sent once; unrecorded: done, but its report line never reached the file).', ['status']);
-    for (const status of [...REPORT_STATUSES, 'skipped', 'unrecorded'] as const) rows.set({ status }, summary?.[status] ?? 0);
+    const rows = gauge('bulk_submit_rows', 'Rows of the last run, by status (skipped: done in an earlier run, by the report resumed or the ledger; dropped: left out by --transform; duplicate: repeats an earlier row of the run, sent once; unrecorded: done, but its report line never reached the file).', ['status']);
+    for (const status of new Set([...REPORT_STATUSES, 'skipped', 'unrecorded'] as const)) rows.set({ status }, summary?.[status] ?? 0);
     const requests = gauge('bulk_submit_requests', 'Requests of the last run, by HTTP status class (network: no answer).', ['class']);
     for (const [name, count] of Object.entries(this.#stats.responses)) requests.set({ class: name }, count);
     gauge('bulk_submit_retries', 'Requests of the last run that carried rows sent before.').set(this.#stats.retried);

@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { BulkError } from '../errors.js';
-import { REPORT_COLUMNS, REPORT_COLUMNS_0_1, REPORT_STATUSES } from './report-writer.js';
+import { REPORT_COLUMNS, REPORT_COLUMNS_BEFORE, REPORT_STATUSES } from './report-writer.js';
 import type { RowStatus } from './report-writer.js';
 
 /** What a report line says of its row, as read back, with where it stands in the report. */
@@ -9,6 +9,8 @@ export interface ReportEntry {
   readonly line: number;
   readonly row: number;
   readonly status: RowStatus;
+  /** The row's eventId as the report has it (null when it has none). */
+  readonly eventId: string | null;
   readonly error: string | null;
   /** The report's own physical line (1-based). */
   readonly at: number;
@@ -20,6 +22,7 @@ interface Fields {
   line?: unknown;
   row?: unknown;
   status?: unknown;
+  eventId?: unknown;
   error?: unknown;
 }
 
@@ -40,7 +43,8 @@ function whyNot(fields: Fields): string | undefined {
 /** A report line from fields that whyNot() passed. */
 function entryOf(fields: Fields, at: number): ReportEntry {
   const error = fields.error as string | null | undefined;
-  return { file: fields.file as string, line: fields.line as number, row: fields.row as number, status: fields.status as RowStatus, error: error ?? null, at };
+  const eventId = typeof fields.eventId === 'string' && fields.eventId !== '' ? fields.eventId : null;
+  return { file: fields.file as string, line: fields.line as number, row: fields.row as number, status: fields.status as RowStatus, eventId, error: error ?? null, at };
 }
 
 /** An NDJSON line's fields, or why they cannot be had. */
@@ -57,7 +61,7 @@ function ndjsonFields(text: string): Fields | string {
 /** A CSV report record's fields, by the report's column order (empty cells are null). */
 function csvFields(record: string[]): Fields {
   const number = (text: string | undefined): number | string | undefined => (text === undefined || !/^\d+$/.test(text) ? text : Number(text));
-  return { file: record[0], line: number(record[1]), row: number(record[2]), status: record[3], error: record[8] === '' ? null : record[8] };
+  return { file: record[0], line: number(record[1]), row: number(record[2]), status: record[3], eventId: record[4], error: record[8] === '' ? null : record[8] };
 }
 
 /** A bulk-submit report read back in order, line by line, in flat memory: NDJSON, or CSV when its name ends in `.csv`. */
@@ -133,7 +137,7 @@ export class ReportReader {
     let header = true;
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        if (header && record.join(',') !== REPORT_COLUMNS.join(',') && record.join(',') !== REPORT_COLUMNS_0_1.join(',')) {
+        if (header && ![REPORT_COLUMNS, ...REPORT_COLUMNS_BEFORE].some((columns) => record.join(',') === columns.join(','))) {
           throw this.#notReport(info.lines, `its first line is not the header ${REPORT_COLUMNS.join(',')}`);
         }
         if (!header) yield [csvFields(record), info.lines];

@@ -109,8 +109,9 @@ function noteLine(state: ResumeState, text: string, path: string): void {
     throw new BulkError('BULK_REPORT_MISMATCH', `line ${state.lines + 1} of the report has no file and row: is this a bulk-submit report?`, { file: path });
   }
   state.lines++;
-  // A duplicate is done like an accepted row: the row it repeats carries its record.
-  const done = line.status === 'accepted' || line.status === 'duplicate';
+  // A duplicate is done like an accepted row (the row it repeats carries its record), and so is a row
+  // skipped because the ledger holds its eventId (the service accepted it in an earlier run).
+  const done = line.status === 'accepted' || line.status === 'duplicate' || line.status === 'skipped';
   if (done && !(typeof line.digest === 'string' && DIGEST.test(line.digest))) {
     throw new BulkError('BULK_REPORT_MISMATCH', `line ${state.lines} of the report has an accepted row without a digest (written by an older bulk-submit): --resume cannot check the input against it; finish this report with the version that wrote it, or start a new --report`, { file: path });
   }

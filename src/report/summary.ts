@@ -29,8 +29,12 @@ export class Stats {
   dropped = 0;
   /** Rows that repeat an earlier row of the run (content eventIds): not sent again. */
   duplicate = 0;
-  /** Rows skipped because an earlier run (the report being resumed) already got them accepted. */
+  /** Rows skipped because the ledger holds their eventIds (the service accepted them in an earlier run): reported `skipped`. */
   skipped = 0;
+  /** Rows skipped because the report being resumed has them done (--resume): not written again. */
+  resumed = 0;
+  /** --at-quota wait: the run waits for the day's quota to reset, until this time (ms since the epoch). */
+  quotaWaitUntil: number | undefined;
   /** HTTP requests made, retries included. */
   requests = 0;
   /** Requests that carried rows an earlier request of this run had already carried. */
@@ -69,7 +73,7 @@ export class Stats {
     this.rows++;
     this[status]++;
     let byStatus = this.#files.get(file);
-    if (byStatus === undefined) this.#files.set(file, (byStatus = { accepted: 0, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0 }));
+    if (byStatus === undefined) this.#files.set(file, (byStatus = { accepted: 0, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0, skipped: 0 }));
     byStatus[status]++;
     if (error === null) return;
     for (const key of errorKeys(status, error)) {
@@ -101,6 +105,22 @@ export class Stats {
   }
 }
 
+/** The day's request quota as a run found and left it. */
+export interface QuotaSummary {
+  /** The endpoint host it is counted for, and the UTC day. */
+  readonly host: string;
+  readonly day: string;
+  /** Requests allowed a UTC day (all processes together), and where that number came from; null when none applies and the ledger only counts them. */
+  readonly limit: number | null;
+  readonly from: 'option' | 'default' | 'none';
+  /** Requests counted today before this run started (by earlier runs and other processes sharing the ledger: 0 without one). */
+  readonly spentBefore: number;
+  /** Requests counted today in all, at the end of the run (this run's and any other process's on the ledger). */
+  readonly spent: number;
+  /** The ledger the count is kept in; null when the count is this run's alone. */
+  readonly ledger: string | null;
+}
+
 /** What a run did, as the CLI prints it and `--json` writes it. */
 export interface Summary {
   readonly command: 'submit' | 'validate';
@@ -121,7 +141,12 @@ export interface Summary {
    * status above, which say what the report holds. 0 when every write went through.
    */
   readonly unrecorded: number;
+  /** Rows not sent because an earlier run had them accepted: those the report being resumed has done (--resume), and those whose eventIds the ledger holds. */
   readonly skipped: number;
+  /** Of `skipped`, those the ledger held (their report lines say skipped, with the day). */
+  readonly skippedByLedger: number;
+  /** The day's request quota (--daily-quota), for a run that sends or plans to; null when none applies. */
+  readonly quota: QuotaSummary | null;
   /**
    * A run that sends: how rows without an eventId got one (--event-ids), and where that rule came from:
    * the option, the default, or (--resume) the report, whose rows were sent by it.

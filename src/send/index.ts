@@ -11,6 +11,7 @@ import type { RowSink } from './row-sink.js';
 import type { Sender } from './sender.js';
 import type { SendSettings } from './send-settings.js';
 import type { StopControl } from './stop-control.js';
+import type { RequestBudget } from './request-budget.js';
 
 export { bodiesOf } from './sender.js';
 export type { Body, Sender } from './sender.js';
@@ -20,6 +21,7 @@ export type { SendSettings } from './send-settings.js';
 export type { AnswerRule } from './answer.js';
 export type { RowOutcome, RowSink } from './row-sink.js';
 export type { StopControl } from './stop-control.js';
+export type { RequestBudget } from './request-budget.js';
 
 /** A sender and the client under it (closed or cut off by the job). */
 export interface OpenedSender {
@@ -28,7 +30,7 @@ export interface OpenedSender {
 }
 
 /** Opens the HTTP side of a run: the client, paced and read by the requester, driven by the sender. undici loads only here. */
-export async function openSender(settings: SendSettings, sink: RowSink, stats: Stats, stop: StopControl, batches: boolean): Promise<OpenedSender> {
+export async function openSender(settings: SendSettings, sink: RowSink, stats: Stats, stop: StopControl, batches: boolean, budget?: RequestBudget): Promise<OpenedSender> {
   const [{ HttpClient }, { Latency }, { Requester }, { Sender }, { Throttle }, { BACKOFF }] = await Promise.all([
     import('./http-client.js'),
     import('../report/latency.js'),
@@ -44,6 +46,6 @@ export async function openSender(settings: SendSettings, sink: RowSink, stats: S
   const adaptive = settings.adaptive ? { initial: numberDefault('concurrency') } : undefined;
   const throttle = new Throttle({ rate: settings.rate, concurrency: settings.concurrency, maxOutageMs: settings.maxOutageMs, adaptive });
   stats.adaptiveConcurrency = settings.adaptive;
-  const requester = new Requester(client, throttle, settings, retry, stats, stop, batches);
+  const requester = new Requester(client, throttle, settings, retry, stats, stop, batches, budget);
   return { sender: new Sender(requester, retry, sink, stop, batches, settings.acceptAnswer), client };
 }

@@ -8,6 +8,7 @@ import type { SendSettings } from './send-settings.js';
 import type { StopControl } from './stop-control.js';
 import type { Outcome } from './outcome.js';
 import type { RetryPolicy } from './retry.js';
+import type { RequestBudget } from './request-budget.js';
 import type { Answer, Throttle } from './throttle.js';
 
 /**
@@ -48,9 +49,12 @@ export class Requester {
   #heardApi = false;
   /** Answers not the API's before the first that is. */
   #foreign = 0;
+  /** The day's request quota (--daily-quota), when one applies. */
+  readonly #budget: RequestBudget | undefined;
 
-  constructor(client: HttpClient, throttle: Throttle, settings: SendSettings, retry: RetryPolicy, stats: Stats, stop: StopControl, many: boolean) {
+  constructor(client: HttpClient, throttle: Throttle, settings: SendSettings, retry: RetryPolicy, stats: Stats, stop: StopControl, many: boolean, budget?: RequestBudget) {
     this.#many = many;
+    this.#budget = budget;
     this.#client = client;
     this.#throttle = throttle;
     this.#settings = settings;
@@ -70,7 +74,14 @@ export class Requester {
    */
   async post(body: Uint8Array, again: boolean): Promise<HttpResult | undefined> {
     const stop = this.#stop.signal;
-    if (stop.aborted || (!this.#throttle.tryAcquire() && !(await this.#throttle.acquire(stop)))) return undefined;
+    if (!(await this.#place(stop))) return undefined;
+    // The day's quota once the request has its place, so that only requests about to go count: one that
+    // finds it spent gives its place back, and waits for the reset (--at-quota wait) holding none.
+    const taken = this.#budget?.take(stop) ?? true;
+    if (taken !== true) {
+      this.#throttle.giveBack();
+      if (!(await taken) || !(await this.#place(stop))) return undefined;
+    }
     const stats = this.#stats;
     stats.requests++;
     if (again) stats.retried++;
@@ -86,6 +97,11 @@ export class Requester {
     this.#gauge();
     this.#judge(result, from);
     return result;
+  }
+
+  /** A place in flight, paced by the throttle: false when the run stopped first. */
+  async #place(stop: AbortSignal): Promise<boolean> {
+    return !stop.aborted && (this.#throttle.tryAcquire() || (await this.#throttle.acquire(stop)));
   }
 
   /** The pacing as it stands, for the progress line and the run's page. */

@@ -114,6 +114,12 @@ export class Throttle {
     }
   }
 
+  /** Gives back a place taken for a request that did not go (the day's quota said no): nothing to learn from it. */
+  giveBack(): void {
+    this.#inFlight--;
+    this.#wake();
+  }
+
   /** Reports how the request went, and its round trip (ms); adjusts rate, concurrency and outage state. */
   release(answer: Answer, rttMs = 0): void {
     this.#inFlight--;

@@ -51,8 +51,8 @@ test('the documented names are exported with the right shapes', () => {
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: tempDir(), encoding: 'utf8', timeout: 20_000 });
   assert.equal(result.status, 0, result.stderr);
   const lib = JSON.parse(result.stdout);
-  assert.deepEqual(lib.names, ['BulkError', 'DAILY_QUOTA', 'KINDS', 'KIND_NAMES', 'Stats', 'defaultMetricsJob', 'defaultReportPath', 'describeError', 'openMetrics', 'openRunPage', 'report', 'serve', 'shardLabel', 'submit', 'validate', 'writeReportPage']);
-  for (const name of ['submit', 'validate', 'serve', 'report', 'openMetrics', 'defaultReportPath', 'describeError', 'BulkError', 'Stats']) {
+  assert.deepEqual(lib.names, ['BulkError', 'DAILY_QUOTA', 'KINDS', 'KIND_NAMES', 'Stats', 'defaultMetricsJob', 'defaultReportPath', 'describeError', 'ledgerImport', 'ledgerStats', 'openMetrics', 'openRunPage', 'report', 'serve', 'shardLabel', 'submit', 'validate', 'writeReportPage']);
+  for (const name of ['submit', 'validate', 'serve', 'report', 'ledgerImport', 'ledgerStats', 'openMetrics', 'defaultReportPath', 'describeError', 'BulkError', 'Stats']) {
     assert.equal(lib.types[name], 'function', name);
   }
   assert.deepEqual(lib.KIND_NAMES, ['conversation', 'customer', 'agent']);

@@ -89,7 +89,7 @@ test('ReportReader reads back what ReportWriter wrote, NDJSON and CSV alike, err
     const read = [];
     for await (const entry of reader.entries()) read.push(entry);
     const ats = name === 'r.csv' ? [2, 3, 5] : [1, 2, 3];
-    assert.deepEqual(read, written.map(({ file, line: l, row, status, error }, i) => ({ file, line: l, row, status, error, at: ats[i] })), name);
+    assert.deepEqual(read, written.map(({ file, line: l, row, status, eventId, error }, i) => ({ file, line: l, row, status, eventId, error, at: ats[i] })), name);
     assert.equal(reader.lines, 3);
     assert.equal(reader.torn, undefined);
   }
