@@ -2,12 +2,12 @@ import { grown, REPORT_STATUSES } from '../report/index.js';
 import type { RowStatus } from '../report/index.js';
 import type { StatusCounts } from './report-result.js';
 
-/** A row's byte: its last status in the low 3 bits (0 = no report line), and two flags. */
-const STATUS_BITS = 0b111;
+/** A row's byte: its last status in the low 4 bits (0 = no report line; eight statuses), and two flags. */
+const STATUS_BITS = 0b1111;
 /** The row has an `accepted` line. */
-const ACCEPTED = 0b1000;
+const ACCEPTED = 0b10000;
 /** The row has two or more `accepted` lines. */
-const DUPLICATED = 0b10000;
+const DUPLICATED = 0b100000;
 const CODES = new Map<RowStatus, number>(REPORT_STATUSES.map((status, i) => [status, i + 1]));
 
 /** A row's last status from its byte, or null when no report line names it. */

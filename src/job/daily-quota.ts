@@ -131,7 +131,7 @@ export class DailyQuota implements RequestBudget {
     const spent = this.#o.counter.requestsOn(host, day);
     const own = day === this.#ownDay ? this.#own : 0;
     const others = spent - own;
-    const byWhom = ledger === undefined ? `by this run` : `${own.toLocaleString('en-US')} by this run, ${others.toLocaleString('en-US')} by earlier runs or other processes sharing the ledger ${ledger}`;
+    const byWhom = ledger === undefined ? 'all by this run (without --ledger, earlier runs are not counted)' : `${own.toLocaleString('en-US')} by this run, ${others.toLocaleString('en-US')} by earlier runs or other processes sharing the ledger ${ledger}`;
     const given = this.#o.from === 'option' ? '--daily-quota' : "the API's default quota; --daily-quota sets another";
     return `the day's quota is spent: ${spent.toLocaleString('en-US')} of ${limit.toLocaleString('en-US')} requests (${given}) to ${host} on ${day} (UTC), ${byWhom}; ${resets}`;
   }
