@@ -114,8 +114,10 @@ async function baseLedger() {
 /** A fresh `bulk-submit serve` on 127.0.0.1, any free port: {url, stop()}; stop() resolves once it has exited. */
 function startServe() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((done) => child.once('exit', done));
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr = `${stderr}${d}`.slice(-2000))); // its closing line; shown only if it fails
     child.stdout.on('data', (d) => {
       const match = /listening on (\S+)/.exec(String(d));
       if (!match) return;
@@ -126,7 +128,7 @@ function startServe() {
       resolve({ url: match[1], stop });
     });
     child.on('error', reject);
-    child.once('exit', (code) => reject(new Error(`bulk-submit serve exited ${code} before listening`)));
+    child.once('exit', (code) => reject(new Error(`bulk-submit serve exited ${code} before listening: ${stderr}`)));
   });
 }
 

@@ -39,7 +39,7 @@ export function quotaWarning(summary: Summary): string | undefined {
   const whole = summary.plannedBackfill === null ? 'this run' : 'the whole backfill';
   const n = (count: number): string => count.toLocaleString('en-US');
   const left = spent > 0 ? `, and ${n(spent)} of today's are spent already (ledger ${quota?.ledger ?? ''}${quota?.host ? `, ${quota.host}` : ''}): ${n(Math.max(0, limit - spent))} left` : '';
-  const of = quota === null ? `the API's daily quota (${n(DAILY_QUOTA.production)} in production by default, ${n(DAILY_QUOTA.sandbox)} in sandbox)` : `the day's quota of ${n(limit)}${quota.from === 'option' ? ' (--daily-quota)' : ''}`;
+  const of = quota === null || quota.from === 'default' ? `the API's daily quota (${n(DAILY_QUOTA.production)} in production by default, ${n(DAILY_QUOTA.sandbox)} in sandbox)` : `the day's quota of ${n(limit)}${quota.from === 'option' ? ' (--daily-quota)' : ''}`;
   return `${whole} needs about ${requests(planned)}, more than ${of}${left}: past it every request gets 429 until 00:00 UTC; spread it over days (--at-quota wait goes on after the reset), or send larger batches (--batch-size)`;
 }
 

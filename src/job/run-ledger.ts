@@ -1,6 +1,7 @@
 import { BulkError, describeError } from '../errors.js';
 import { Ledger } from '../ledger/index.js';
 import type { AcceptedRow } from '../ledger/index.js';
+import { textDefault } from '../options/index.js';
 import type { QuotaSummary } from '../report/index.js';
 import { utcDay } from '../util/utc-day.js';
 import { DailyQuota, RunCounter } from './daily-quota.js';
@@ -92,7 +93,7 @@ export class RunLedger {
  * ledger there is then nothing to count.
  */
 export function sendingQuota(settings: Settings, ledger: RunLedger | undefined, watch: Pick<DailyQuotaOptions, 'stop' | 'stats' | 'onWait'>): DailyQuota | undefined {
-  const quota = settings.quota ?? (ledger ? { limit: Number.MAX_SAFE_INTEGER, share: undefined, from: 'none' as const, atQuota: 'stop' as const } : undefined);
+  const quota = settings.quota ?? (ledger ? { limit: Number.MAX_SAFE_INTEGER, share: undefined, from: 'none' as const, atQuota: textDefault('at-quota') as 'stop' } : undefined);
   if (quota === undefined || settings.send === undefined) return undefined;
   const options = { host: settings.send.endpoint.hostname, limit: quota.limit, share: quota.share, from: quota.from, atQuota: quota.atQuota, ...watch };
   return ledger ? ledger.quota(options) : new DailyQuota({ ...options, counter: new RunCounter(), ledger: undefined });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { BulkError } from '../errors.js';
+import { isLoopback } from '../util/loopback.js';
 import { API_CREDENTIALS, DAILY_QUOTA, KINDS, SANDBOX_HOST } from '../kinds.js';
 import { numberDefault, resolveOptions, SECRET_HEADER, textDefault } from '../options/index.js';
 import type { ErrorBudget, LibraryOptions, ResolvedOptions } from '../options/index.js';
@@ -213,10 +214,6 @@ function budgetOf(budget: ErrorBudget): Settings['maxErrors'] {
   return typeof budget === 'number' ? { count: budget } : { share: Number.parseFloat(budget) / 100 };
 }
 
-/** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 /** --rate, or the default; with --shard K/N and no --rate, the default divided by N (all N share the spike arrest). */
 function rateOf(o: Resolved): { rate: number; rateFrom: RateFrom } {

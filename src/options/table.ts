@@ -143,7 +143,7 @@ const TABLE = [
   { flags: '--latency <ms[:jitter]>', description: 'delay every answer, e.g. 50ms or 50ms:20ms', group: 'Fault injection', commands: ['serve'], parse: latency },
   { flags: '--capacity <n>', description: 'work on at most n requests at once, each --latency long; the rest wait their turn, so latency grows with load past n', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
   { flags: '--rate-limit <n>', description: 'allow n requests a second; past it 429 with Retry-After', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
-  { flags: '--daily-quota <n>', description: 'allow n requests a UTC day; past it 429 until 00:00 UTC', group: 'Fault injection', commands: ['serve'], parse: integer(1) },
+  { flags: '--daily-quota <n>', description: 'allow n requests a UTC day; past it 429 until 00:00 UTC', group: 'Fault injection', commands: ['serve'], parse: integer(1), env: 'BULK_SUBMIT_SERVE_DAILY_QUOTA' },
   { flags: '--drop-rate <share>', description: 'destroy the socket of this share of requests before answering (nothing stored)', group: 'Fault injection', commands: ['serve'], parse: share },
   { flags: '--accept-then-fail <share>', description: 'store this share of requests, then answer 500 (the duplicate trap)', group: 'Fault injection', commands: ['serve'], parse: share },
   { flags: '--html-rate <share>', description: 'answer this share of requests 200 with an HTML sign-in page, as a captive portal or a proxy in the way does (nothing stored); 1 = every request', group: 'Fault injection', commands: ['serve'], parse: share },

@@ -190,7 +190,7 @@ describe('submit against serve', () => {
     assert.equal(summary.accepted, 6);
     assert.equal(summary.exitCode, 0);
     const csvReport = readFileSync(join(cwd, 'r.csv'), 'utf8').trim().split('\n');
-    assert.equal(csvReport[0], 'file,line,row,status,eventId,digest,httpStatus,attempts,error,repeats');
+    assert.equal(csvReport[0], 'file,line,row,status,eventId,digest,httpStatus,attempts,error,repeats,acceptedOn');
     assert.equal(csvReport.length, 7);
     assert.equal((statSync(join(cwd, 'r.csv')).mode & 0o777).toString(8), '600');
 

@@ -165,20 +165,20 @@ describe('bulk-submit report', { concurrency: 1 }, () => {
     assert.equal(result.stdout.trim().split('\n').length, 1, 'one line');
     const json = JSON.parse(result.stdout);
     assert.deepEqual(json.reports, [
-      { report: 'shard-0.report.ndjson', lines: 15, tornLine: null, byStatus: { accepted: 15, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0 } },
-      { report: 'extra.report.ndjson', lines: 1, tornLine: null, byStatus: { accepted: 1, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0 } },
+      { report: 'shard-0.report.ndjson', lines: 15, tornLine: null, byStatus: { accepted: 15, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0, skipped: 0 } },
+      { report: 'extra.report.ndjson', lines: 1, tornLine: null, byStatus: { accepted: 1, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0, skipped: 0 } },
     ]);
     assert.equal(json.lines, 16);
     assert.equal(json.rows, 16);
-    assert.deepEqual(json.byStatus, { accepted: 16, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0 });
+    assert.deepEqual(json.byStatus, { accepted: 16, rejected: 0, failed: 0, invalid: 0, valid: 0, dropped: 0, duplicate: 0, skipped: 0 });
     assert.deepEqual(json.files.map((f) => [f.file, f.rows, f.lines]), [[INPUT, 16, 16]]);
     assert.deepEqual(json.topErrors, []);
     assert.equal(json.exitCode, 1);
     const { coverage } = json;
     assert.equal(coverage.complete, false);
     assert.deepEqual(coverage.inputs, [
-      { file: INPUT, named: true, rows: ROWS, acceptedOnce: 15, dropped: 0, duplicates: 0, missing: 15, duplicated: 0, notAccepted: 0, notInInput: 1 },
-      { file: './samples/conversations.csv', named: false, rows: ROWS, acceptedOnce: 0, dropped: 0, duplicates: 0, missing: ROWS, duplicated: 0, notAccepted: 0, notInInput: 0 },
+      { file: INPUT, named: true, rows: ROWS, acceptedOnce: 15, dropped: 0, duplicates: 0, skipped: 0, missing: 15, duplicated: 0, notAccepted: 0, notInInput: 1 },
+      { file: './samples/conversations.csv', named: false, rows: ROWS, acceptedOnce: 0, dropped: 0, duplicates: 0, skipped: 0, missing: ROWS, duplicated: 0, notAccepted: 0, notInInput: 0 },
     ]);
     assert.deepEqual([coverage.rows, coverage.acceptedOnce, coverage.missing, coverage.notInInput], [2 * ROWS, 15, 15 + ROWS, 1]);
     assert.deepEqual(coverage.problems, [

@@ -4,9 +4,9 @@ import { progressLine, progressOf } from '../../dist/cli/progress.js';
 import { Stats } from '../../dist/index.js';
 
 /** A run `seconds` in, with `done` rows recorded of `taken` taken, which reach `read` of `total` bytes. */
-function at({ done, taken, read, total = 1_000_000, inputDone = false, skipped = 0 }) {
+function at({ done, taken, read, total = 1_000_000, inputDone = false, resumed = 0 }) {
   const stats = new Stats();
-  Object.assign(stats, { rows: done, rowsTaken: taken, bytesRead: read, totalBytes: total ?? undefined, inputDone, skipped });
+  Object.assign(stats, { rows: done, rowsTaken: taken, bytesRead: read, totalBytes: total ?? undefined, inputDone, resumed });
   return stats;
 }
 
@@ -27,12 +27,12 @@ test('never 100% before the last row is done; 100% and no ETA once it is', () =>
   // Every byte read, but the stage has not handed over its last row yet: rows may still come.
   const unsure = at({ done: 10_000, taken: 10_000, read: 1_000_000 });
   assert.equal(progressOf(unsure, unsure.startedAt + 1000).fraction, 0.99);
-  const done = at({ ...all, done: 9_000, skipped: 1_000 });
+  const done = at({ ...all, done: 9_000, resumed: 1_000 });
   assert.deepEqual(progressOf(done, done.startedAt + 1000), { fraction: 1, etaMs: undefined });
 });
 
 test('rows skipped by --resume count as done, but not toward the rate', () => {
-  const stats = at({ done: 1000, skipped: 4000, taken: 6000, read: 600_000 });
+  const stats = at({ done: 1000, resumed: 4000, taken: 6000, read: 600_000 });
   const progress = progressOf(stats, stats.startedAt + 10_000);
   assert.equal(progress.fraction, 0.5);
   assert.equal(progress.etaMs, 50_000, '5,000 rows left at 100 rows a second');

@@ -38,7 +38,7 @@ test('report lines as NDJSON: one JSON object a line, in column order, nulls kep
   assert.equal(lines[3], '');
   assert.equal(lines[0], '{"file":"in.csv","line":3,"row":2,"status":"rejected","eventId":"e-1","digest":"00ff00ff00ff00ff","httpStatus":200,"attempts":1,"error":"FAIL_X: \\"quoted\\", comma"}');
   const parsed = lines.slice(0, 3).map((l) => JSON.parse(l));
-  for (const value of parsed) assert.deepEqual(Object.keys(value), REPORT_COLUMNS.filter((c) => c !== 'repeats'), 'repeats only on a duplicate');
+  for (const value of parsed) assert.deepEqual(Object.keys(value), REPORT_COLUMNS.filter((c) => c !== 'repeats' && c !== 'acceptedOn'), 'repeats only on a duplicate, acceptedOn only on a skipped line');
   assert.deepEqual(parsed[1], { file: 'dir/a "b".csv', line: 10, row: 8, status: 'invalid', eventId: null, digest: null, httpStatus: null, attempts: 0, error: 'x: y\nz' });
   assert.deepEqual(parsed[2], line({ status: 'accepted', error: null, httpStatus: 409, attempts: 3 }));
 });
@@ -51,13 +51,28 @@ test('a duplicate line names the row it repeats, after the columns; an unknown o
   writer.write(line({ status: 'duplicate', httpStatus: null, attempts: 0, error: null, repeats: null }));
   await writer.close();
   const [first, second] = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(Object.keys(first), [...REPORT_COLUMNS]);
+  assert.deepEqual(Object.keys(first), REPORT_COLUMNS.filter((c) => c !== 'acceptedOn'));
   assert.deepEqual(first.repeats, { file: 'night "1".csv', row: 7 });
   assert.equal(second.repeats, null);
   const csv = new ReportWriter(await FileSink.open(join(dir, 'r.csv'), 'create'), { writeHeader: true });
   csv.write(line({ status: 'duplicate', httpStatus: null, attempts: 0, error: null, repeats: { file: 'a.csv', row: 7 } }));
   await csv.close();
-  assert.match(readFileSync(join(dir, 'r.csv'), 'utf8'), /\nin\.csv,3,2,duplicate,e-1,00ff00ff00ff00ff,,0,,a\.csv:7\n$/);
+  assert.match(readFileSync(join(dir, 'r.csv'), 'utf8'), /\nin\.csv,3,2,duplicate,e-1,00ff00ff00ff00ff,,0,,a\.csv:7,\n$/);
+});
+
+test('a skipped line (the ledger held its eventId) says the day it was accepted, last', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'r.ndjson');
+  const writer = new ReportWriter(await FileSink.open(path, 'create'), { writeHeader: true });
+  writer.write(line({ status: 'skipped', httpStatus: null, attempts: 0, error: null, acceptedOn: '2026-12-04' }));
+  await writer.close();
+  const skipped = JSON.parse(readFileSync(path, 'utf8'));
+  assert.deepEqual(Object.keys(skipped), REPORT_COLUMNS.filter((c) => c !== 'repeats'));
+  assert.equal(skipped.acceptedOn, '2026-12-04');
+  const csv = new ReportWriter(await FileSink.open(join(dir, 'r.csv'), 'create'), { writeHeader: true });
+  csv.write(line({ status: 'skipped', httpStatus: null, attempts: 0, error: null, acceptedOn: '2026-12-04' }));
+  await csv.close();
+  assert.match(readFileSync(join(dir, 'r.csv'), 'utf8'), /\nin\.csv,3,2,skipped,e-1,00ff00ff00ff00ff,,0,,,2026-12-04\n$/);
 });
 
 test('report lines as CSV when the name ends in .csv: a header, then quoted cells', async () => {
@@ -68,9 +83,9 @@ test('report lines as CSV when the name ends in .csv: a header, then quoted cell
   await csv.close();
   assert.equal(
     readFileSync(join(dir, 'r.CSV'), 'utf8'),
-    'file,line,row,status,eventId,digest,httpStatus,attempts,error,repeats\n' +
-      'in.csv,3,2,rejected,e-1,00ff00ff00ff00ff,200,1,"FAIL_X: ""quoted"", comma",\n' +
-      'in.csv,3,2,invalid,,,,0,"a: b\nc",\n',
+    'file,line,row,status,eventId,digest,httpStatus,attempts,error,repeats,acceptedOn\n' +
+      'in.csv,3,2,rejected,e-1,00ff00ff00ff00ff,200,1,"FAIL_X: ""quoted"", comma",,\n' +
+      'in.csv,3,2,invalid,,,,0,"a: b\nc",,\n',
   );
   const appended = new ReportWriter(await FileSink.open(join(dir, 'r.CSV'), 'append'), { writeHeader: false });
   appended.write(line({ row: 9 }));
@@ -210,8 +225,8 @@ test('Stats counts per status and per input, and groups top errors by rule, with
   assert.equal(stats.topErrors(10).length, 5);
   assert.deepEqual([stats.rows, stats.accepted, stats.invalid, stats.rejected, stats.failed], [9, 2, 5, 1, 1]);
   assert.deepEqual(stats.byFile(), [
-    { file: 'a.csv', byStatus: { accepted: 1, rejected: 1, failed: 1, invalid: 3, valid: 0, dropped: 0, duplicate: 0 } },
-    { file: 'b.csv', byStatus: { accepted: 1, rejected: 0, failed: 0, invalid: 2, valid: 0, dropped: 0, duplicate: 0 } },
+    { file: 'a.csv', byStatus: { accepted: 1, rejected: 1, failed: 1, invalid: 3, valid: 0, dropped: 0, duplicate: 0, skipped: 0 } },
+    { file: 'b.csv', byStatus: { accepted: 1, rejected: 0, failed: 0, invalid: 2, valid: 0, dropped: 0, duplicate: 0, skipped: 0 } },
   ]);
 });
 
