@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { canMeasure, timed } from './cost.js';
 import { generate } from './generate.js';
+import { threadCpu } from './threads.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -125,7 +126,7 @@ function startServe() {
         child.kill('SIGTERM');
         return exited;
       };
-      resolve({ url: match[1], stop });
+      resolve({ url: match[1], pid: child.pid, stop });
     });
     child.on('error', reject);
     child.once('exit', (code) => reject(new Error(`bulk-submit serve exited ${code} before listening: ${stderr}`)));
@@ -142,6 +143,29 @@ async function submit(file, ledger) {
     const summary = result.stdout.trim() ? JSON.parse(result.stdout.trim().split('\n').pop()) : undefined;
     if (result.code !== 0 || !summary) throw new Error(`bulk-submit submit${ledger ? ' --ledger' : ''} exited ${result.code}: ${result.stderr.slice(-800)}`);
     return { ...result, summary, report };
+  } finally {
+    await serve.stop();
+  }
+}
+
+/**
+ * One more run of `file` (with --ledger `ledger` when given), its threads' CPU seconds sampled from /proc
+ * (bench/threads.js): the main thread (sends, records accepted ids), the parsing one and the mapping one
+ * (which makes the look-ups), and the endpoint's. The process's first thread is the main one; the two
+ * preparing threads are its busiest others, the parsing one started first. Undefined without /proc.
+ */
+async function threadRun(file, ledger) {
+  const serve = await startServe();
+  try {
+    const args = [BIN, 'submit', '--endpoint', serve.url, '--retries', '0', '--rate', '0', ...(ledger ? ['--ledger', ledger] : []), '--quiet', '--force', '--report', join(work, 'report.ndjson'), file];
+    const started = performance.now();
+    const r = await threadCpu(args, work, serve.pid);
+    if (!r) return undefined;
+    const wallMs = performance.now() - started;
+    const [main, ...others] = [...r.threads].sort((a, b) => a.tid - b.tid);
+    const [parse, map] = [...others].sort((a, b) => b.seconds - a.seconds).slice(0, 2).sort((a, b) => a.tid - b.tid);
+    const total = r.threads.reduce((sum, t) => sum + t.seconds, 0);
+    return { wallMs, main: main.seconds, parse: parse?.seconds ?? 0, map: map?.seconds ?? 0, rest: total - main.seconds - (parse?.seconds ?? 0) - (map?.seconds ?? 0), endpoint: r.endpointSeconds };
   } finally {
     await serve.stop();
   }
@@ -216,9 +240,19 @@ for (let pair = 0; pair < PAIRS; pair++) {
     log(`pair ${pair + 1} ${c.name}: ${int(sample.rowsPerSecond)} rows/s (its own clock ${int(s.rowsPerSecond)}), ${sample.cpuPer100k.toFixed(2)} CPU s per 100,000 rows, ${mib(r.rss)}, exit ${r.code}`);
   }
 }
+// Where the CPU went: one run without the ledger and one with it, threads apart.
+const threads = [];
+for (const c of CASES.filter((k) => k.key !== 'half')) {
+  const t = await threadRun(input, c.ledger());
+  if (!t) break;
+  threads.push({ name: c.name, ...t });
+  log(`threads, ${c.name}: ${(t.wallMs / 1000).toFixed(1)} s; CPU s main ${t.main}, parse ${t.parse}, map ${t.map}, others ${t.rest.toFixed(2)}; endpoint ${t.endpoint}`);
+}
 removeDb(join(work, 'run.db'));
 
-const lookUps = timeLookUps(await Ledger.open(base.file, { readonly: true }), base.file);
+const reader = await Ledger.open(base.file, { readonly: true });
+const lookUps = timeLookUps(reader, base.file);
+reader.close();
 log(`acceptedDays, 1000 ids: ${lookUps.none.toFixed(2)} ms none held, ${lookUps.all.toFixed(2)} ms all held`);
 
 const m = Object.fromEntries(
@@ -244,6 +278,16 @@ const lines = [
   '| ratio to the same pair\'s run without --ledger (median of the pairs) | rows/s | CPU s | peak RSS |',
   '|---|---:|---:|---:|',
   ...CASES.filter((c) => c.key !== 'none').map((c) => `| ${c.name} | ${x(pairRatio(c.key, (r) => r.rowsPerSecond))} | ${x(pairRatio(c.key, (r) => r.cpuPer100k))} | ${x(pairRatio(c.key, (r) => r.rss))} |`),
+  ...(threads.length === 0
+    ? []
+    : [
+        '',
+        `CPU s by thread, one more run of each (${int(ROWS)} rows; /proc/<pid>/task/*/stat, bench/threads.js):`,
+        '',
+        '| case | wall s | main thread (sends, records accepted ids) | thread 1 (reads, parses) | thread 2 (maps, validates, looks up, packs) | other threads | endpoint (serve) |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+        ...threads.map((t) => `| ${t.name} | ${(t.wallMs / 1000).toFixed(1)} | ${t.main.toFixed(2)} | ${t.parse.toFixed(2)} | ${t.map.toFixed(2)} | ${t.rest.toFixed(2)} | ${t.endpoint?.toFixed(2) ?? '–'} |`),
+      ]),
   '',
   `Target: rows/s without a ledger ÷ rows/s with ${int(IDS)} ids ≤ 1.3 ×: **${x(slowdown)}** — ${slowdown <= 1.3 ? 'met' : '**missed**'}.`,
   '',
@@ -251,4 +295,4 @@ const lines = [
   `\`Ledger#acceptedDays\` on 1000 ids against it, warm page cache, median of 200: ${lookUps.none.toFixed(2)} ms when none is held, ${lookUps.all.toFixed(2)} ms when all are.`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-writeFileSync(join(work, `ledger-bench-${Date.now()}.json`), JSON.stringify({ cli: CLI, ids: IDS, rows: ROWS, pairs: PAIRS, baseBytes, buildMs: base.buildMs, lookUps, samples, medians: m, slowdown }, null, 2));
+writeFileSync(join(work, `ledger-bench-${Date.now()}.json`), JSON.stringify({ cli: CLI, ids: IDS, rows: ROWS, pairs: PAIRS, baseBytes, buildMs: base.buildMs, lookUps, samples, threads, medians: m, slowdown }, null, 2));

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { BulkError } from '../errors.js';
 import { notLedger } from './check-file.js';
 import type { FileState } from './check-file.js';
-import { APPLICATION_ID, BUSY_TIMEOUT_MS, CREATE_SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { APPLICATION_ID, BUSY_TIMEOUT_MS, CREATE_SCHEMA, SCHEMA_VERSION, WAL_CHECKPOINT_PAGES } from './schema.js';
 
 export type Db = BetterSqlite3.Database;
 export type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
@@ -77,6 +77,10 @@ function judge(file: string, found: Found, readonly: boolean): Found {
 function setUp(file: string, db: Db, blank: boolean): void {
   if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // An answer's ids are random keys: one transaction of 1000 dirties about as many pages, past SQLite's
+  // default checkpoint threshold (1000 pages), so every answer paid a checkpoint and its fsyncs (measured
+  // in BENCHMARKS.md). The WAL may grow to 64 MiB before a checkpoint instead.
+  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   if (!blank) return;
   // Another process may be creating the same ledger: look again under the write lock.
   db.transaction(() => {

@@ -12,6 +12,8 @@ export const APPLICATION_ID = 0x42534c47;
 export const SCHEMA_VERSION = 1;
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
+/** Pages (4 KiB) the WAL may hold before a writer checkpoints it into the database: 64 MiB. */
+export const WAL_CHECKPOINT_PAGES = 16_384;
 
 /** Run once, in an IMMEDIATE transaction, on a new (or empty) database. */
 export const CREATE_SCHEMA = `
