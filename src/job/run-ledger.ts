@@ -44,9 +44,12 @@ export class RunLedger {
     }
   }
 
-  /** Records the ids the service accepted in one answer, with the day and the `file:row` that sent each; a failed write stops the run. */
+  /**
+   * Records the ids the service accepted in one answer, with the day and the `file:row` that sent each; a
+   * failed write stops the run. Answers that come after a stop (the quota, a signal's drain) are recorded too.
+   */
   accepted(rows: readonly AcceptedRow[]): void {
-    if (rows.length === 0 || this.#stop.signal.aborted) return;
+    if (rows.length === 0) return;
     this.#write(() => this.#ledger.recordAccepted(rows));
   }
 

@@ -1,4 +1,5 @@
-import { Ledger } from '../ledger/index.js';
+// The class alone: the ledger's index also exports the report importer, which the preparing stage must not load.
+import { Ledger } from '../ledger/ledger.js';
 import { fieldsOf, loadZone } from '../mapping/index.js';
 import type { ZoneReader } from '../mapping/index.js';
 import { validatorFor } from '../schema/index.js';
