@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { BulkError } from '../errors.js';
+import { BulkError } from '../errors.js';
 import { notLedger } from './check-file.js';
 import type { FileState } from './check-file.js';
 import { APPLICATION_ID, BUSY_TIMEOUT_MS, CREATE_SCHEMA, SCHEMA_VERSION, WAL_CHECKPOINT_PAGES } from './schema.js';
@@ -24,6 +24,7 @@ const isBlank = (found: Found): boolean => found.applicationId === 0 && found.ve
  * writes: WAL mode, and the schema when the file is new. Refusals close the connection, having written nothing.
  */
 export async function openDb(file: string, state: FileState, readonly: boolean): Promise<Db> {
+  refuseUnsupportedNode();
   const { default: Database } = await import('better-sqlite3');
   let db: Db;
   try {
@@ -38,6 +39,18 @@ export async function openDb(file: string, state: FileState, readonly: boolean):
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * better-sqlite3 12, the last that builds on Node 20, aborts the process on Node 24 when a statement is
+ * garbage-collected (`Assertion failed: (env) != nullptr` in Statement::~Statement): refused before it is
+ * loaded, rather than a run killed mid-way. 13 needs Node 22 or later.
+ */
+function refuseUnsupportedNode(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 24) {
+    throw new BulkError('BULK_OPTION_INVALID', `--ledger does not run on Node ${process.versions.node} yet: better-sqlite3 12 aborts the process on Node 24; run bulk-submit with Node 20 or 22 for a ledger`);
   }
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lineCount, readNdjson, readStore, runCli, startCli, startStoringServe, tempDir, waitFor } from '../helpers/cli.js';
+import { LEDGER_UNSUPPORTED, lineCount, readNdjson, readStore, runCli, startCli, startStoringServe, tempDir, waitFor } from '../helpers/cli.js';
 
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const today = () => new Date().toISOString().slice(0, 10);
@@ -41,7 +41,7 @@ for (const [mode, args, night2Requests] of [
   ['single', ['--batch-size', '1'], 50],
   ['batch', ['--batch-size', '20'], 3],
 ]) {
-  test(`${mode}: the second of two overlapping nights sends only its new rows; the rest are skipped, with the day they were accepted`, { timeout: 120_000 }, async () => {
+  test(`${mode}: the second of two overlapping nights sends only its new rows; the rest are skipped, with the day they were accepted`, { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
     const cwd = tempDir();
     const serve = await startStoringServe();
     let requests;
@@ -77,7 +77,7 @@ for (const [mode, args, night2Requests] of [
   });
 }
 
-test('two shards at once on one ledger: every record once; then the whole file again sends nothing', { timeout: 180_000 }, async () => {
+test('two shards at once on one ledger: every record once; then the whole file again sends nothing', { skip: LEDGER_UNSUPPORTED, timeout: 180_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'export.csv', range(1, 400));
   const serve = await startStoringServe(['--latency', '2ms']);
@@ -105,7 +105,7 @@ test('two shards at once on one ledger: every record once; then the whole file a
   assert.deepEqual(json.requests.map((r) => [r.host, r.day, r.count]), [['127.0.0.1', today(), 400]], 'both shards counted their requests in the one ledger');
 });
 
-test('kill -9 mid-run, then --resume: every record stored exactly once, and the ledger opens fine', { timeout: 180_000 }, async () => {
+test('kill -9 mid-run, then --resume: every record stored exactly once, and the ledger opens fine', { skip: LEDGER_UNSUPPORTED, timeout: 180_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'big.csv', range(1, 600));
   const serve = await startStoringServe(['--latency', '5ms']);
@@ -140,7 +140,7 @@ test('kill -9 mid-run, then --resume: every record stored exactly once, and the 
   }
 });
 
-test('the day\'s quota across runs: 100 with 60 spent stops the next run after the 40 left (exit 3, naming the reset); --dry-run counts the 60; --resume goes on', { timeout: 180_000 }, async () => {
+test('the day\'s quota across runs: 100 with 60 spent stops the next run after the 40 left (exit 3, naming the reset); --dry-run counts the 60; --resume goes on', { skip: LEDGER_UNSUPPORTED, timeout: 180_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'first.csv', range(1, 60));
   csv(cwd, 'second.csv', range(1001, 1100));
@@ -177,7 +177,7 @@ test('the day\'s quota across runs: 100 with 60 spent stops the next run after t
   assert.equal(storedTimes(serve.store).size, 160);
 });
 
-test('--at-quota wait waits for the reset, says so once (stderr, progress line, page), and ends cleanly on SIGTERM with the report intact', { timeout: 120_000 }, async () => {
+test('--at-quota wait waits for the reset, says so once (stderr, progress line, page), and ends cleanly on SIGTERM with the report intact', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'rows.csv', range(1, 30));
   const serve = await startStoringServe();
@@ -206,7 +206,7 @@ test('--at-quota wait waits for the reset, says so once (stderr, progress line, 
   assert.equal(storedTimes(serve.store).size, 10);
 });
 
-test('a --ledger that is not one (a CSV, another SQLite database) is refused before anything is sent, exit 2, and left untouched', { timeout: 120_000 }, async () => {
+test('a --ledger that is not one (a CSV, another SQLite database) is refused before anything is sent, exit 2, and left untouched', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'rows.csv', range(1, 5));
   writeFileSync(join(cwd, 'export.csv'), 'id,name\n1,a\n');
@@ -233,4 +233,13 @@ test('a --ledger that is not one (a CSV, another SQLite database) is refused bef
     requests = await stopAndCount(serve);
   }
   assert.equal(requests, 0, 'nothing was sent');
+});
+
+test('on Node 24 --ledger is refused before anything is sent, exit 2, in one line', { skip: !LEDGER_UNSUPPORTED && 'runs on Node 24 only' }, async () => {
+  const cwd = tempDir();
+  csv(cwd, 'rows.csv', range(1, 3));
+  const run = await runCli(['submit', 'rows.csv', '-e', 'http://127.0.0.1:9', '--ledger', 'ids.ledger'], { cwd });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /--ledger does not run on Node 24\.\S+ yet: better-sqlite3 12 aborts the process on Node 24; run bulk-submit with Node 20 or 22/);
+  assert.equal(existsSync(join(cwd, 'ids.ledger')), false);
 });

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ledger, SCHEMA_VERSION, quotaLeft, utcDay } from '../../dist/ledger/index.js';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { LEDGER_UNSUPPORTED, ROOT, tempDir } from '../helpers/cli.js';
 
 const WRITER = join(ROOT, 'test', 'helpers', 'ledger-writer.js');
 const refused = (why) => (error) => error.code === 'BULK_LEDGER_INVALID' && why.test(error.message) && !error.message.includes('\n');
@@ -26,7 +26,7 @@ async function assertRefused(file, why) {
   assert.deepEqual(readFileSync(file), before, `${file} is untouched`);
 }
 
-test('a new ledger: ids recorded once (the first sender kept), looked up in chunks, requests counted per host and day', async () => {
+test('a new ledger: ids recorded once (the first sender kept), looked up in chunks, requests counted per host and day', { skip: LEDGER_UNSUPPORTED }, async () => {
   const file = join(tempDir(), 'new.ledger');
   const ledger = await Ledger.open(file);
   const ids = Array.from({ length: 1234 }, (_, i) => `id-${i}`);
@@ -60,7 +60,7 @@ test('a new ledger: ids recorded once (the first sender kept), looked up in chun
   readonly.close();
 });
 
-test('a file that is not a ledger is refused in one line, and left untouched', async () => {
+test('a file that is not a ledger is refused in one line, and left untouched', { skip: LEDGER_UNSUPPORTED }, async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'ids.csv'), 'eventId,day\nabc,2025-06-30\n');
   await assertRefused(join(dir, 'ids.csv'), /not a SQLite database/);
@@ -99,7 +99,7 @@ function writer(args, onLine = () => {}) {
   return { child, done: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))) };
 }
 
-test('two processes writing one ledger at once: no SQLITE_BUSY escapes, no id is lost, an id both send is held once', { timeout: 120_000 }, async () => {
+test('two processes writing one ledger at once: no SQLITE_BUSY escapes, no id is lost, an id both send is held once', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
   const file = join(tempDir(), 'shared.ledger');
   (await Ledger.open(file)).close();
   const [a, b] = await Promise.all([writer([file, 'a', '200', '250']).done, writer([file, 'b', '200', '250']).done]);
@@ -113,7 +113,7 @@ test('two processes writing one ledger at once: no SQLITE_BUSY escapes, no id is
   ledger.close();
 });
 
-test('a process killed (SIGKILL) mid-write leaves a ledger that opens, with every id whose transaction committed', { timeout: 120_000 }, async () => {
+test('a process killed (SIGKILL) mid-write leaves a ledger that opens, with every id whose transaction committed', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
   const file = join(tempDir(), 'killed.ledger');
   let committed = -1;
   const run = writer([file, 'k', '100000', '500'], (line, child) => {
