@@ -95,7 +95,7 @@ function endOfReading(error: Error & { lines?: number; code?: string }, at: numb
  * quoted `\r\n`, which it counts twice, once more). A row whose cell count differs from the header is
  * yielded with an error and the file goes on.
  */
-async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator<ParsedRecord>, first: ParsedRecord, maxRecordSize: number, position: Position): AsyncGenerator<SourceRow> {
+async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator<ParsedRecord>, first: ParsedRecord, maxRecordSize: number, position: Position, closed: { readonly now: boolean }): AsyncGenerator<SourceRow> {
   const { file } = input;
   const width = first.record.length;
   let row = 0;
@@ -135,6 +135,8 @@ async function* csvRows(input: OpenedInput, parse: Parse, records: AsyncIterator
     if (cut) yield cut;
     else if (parse.parser.failure) throw parse.parser.failure;
   } catch (error) {
+    // Closed by the consumer: the rest is not wanted, and its end is no error of the file's.
+    if (closed.now) return;
     yield { file, line: lastLine + 1, row: row + 1, error: endOfReading(error as Error, lastLine + 1, drift, row, maxRecordSize) };
   } finally {
     position.ended();
@@ -172,6 +174,14 @@ export async function openCsv(input: OpenedInput, options: CsvOptions = {}): Pro
     throw headerCut(input) ?? new BulkError('BULK_FILE_EMPTY', 'the file is empty: a CSV file needs a header line', { file });
   }
   const position = new Position(input);
-  const rows = csvRows(input, parse, records, first.value, maxRecordSize, position);
-  return { file, format: 'csv', header: first.value.record, size: input.size, position: position.at, rows, close: input.close };
+  const closed = { now: false };
+  const rows = csvRows(input, parse, records, first.value, maxRecordSize, position, closed);
+  // Closing ends the rows at once: the parser is destroyed too, not only the file under it, whose end
+  // does not always reach the parser (a .gz input's decompressor between them swallows it).
+  const close = (): void => {
+    closed.now = true;
+    input.close();
+    parse.parser.destroy();
+  };
+  return { file, format: 'csv', header: first.value.record, size: input.size, position: position.at, rows, close };
 }

@@ -117,6 +117,8 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
       const cut = cutRow(input, line + 1, row + 1);
       if (cut) yield cut;
     } catch (error) {
+      // Closed by the consumer: the rest is not wanted, and its end is no error of the file's.
+      if (closed) return;
       yield { file, line: line + 1, row: row + 1, error: `cannot read the rest of the file after ${counted(row, 'row')}: ${(error as Error).message}` };
     } finally {
       position.ended();
@@ -124,5 +126,13 @@ export async function openNdjson(input: OpenedInput, options: NdjsonOptions = {}
     }
   }
 
-  return { file, format: 'ndjson', header: null, size: input.size, position: position.at, rows: rows(), close: input.close };
+  // Closing ends the rows at once: the stream they are read from is destroyed too, not only the file
+  // under it, whose end does not always reach it (a .gz input's decompressor between them swallows it).
+  let closed = false;
+  const close = (): void => {
+    closed = true;
+    input.close();
+    bytes.destroy();
+  };
+  return { file, format: 'ndjson', header: null, size: input.size, position: position.at, rows: rows(), close };
 }

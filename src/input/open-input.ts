@@ -68,7 +68,14 @@ export async function openInput(path: string, options: OpenOptions = {}): Promis
   // node:zlib is loaded only for a .gz input.
   const { createGunzip } = await import('node:zlib');
   pipeline(raw, createGunzip(), out, () => undefined);
+  // Closing destroys the end the reader sees, and the pipeline takes down the rest: the file stream
+  // alone, destroyed without an error, would end nothing after it (Node 20's pipeline waits on), and
+  // the reader would wait forever for rows, with nothing left to keep the process alive.
+  const closeAll = (): void => {
+    out.destroy();
+    raw.destroy();
+  };
   // What the decompressor took, not what the file stream holds read ahead of it (up to 256 KiB).
   const taken = (): number => raw.bytesRead - raw.readableLength;
-  return { file: path, format, size, stream: out, bytesRead: taken, inflated: () => inflated, decompressed: true, close };
+  return { file: path, format, size, stream: out, bytesRead: taken, inflated: () => inflated, decompressed: true, close: closeAll };
 }

@@ -99,3 +99,42 @@ test('the quote tracker knows a line break inside a quoted cell from one that en
   assert.equal(state('a;"x\n', ';'), true, 'the delimiter in use');
   assert.equal(state('a,"x\n', ';'), false, 'a comma is not a cell boundary with ;');
 });
+
+test('a source closed part-way ends its rows at once, quietly, whatever the file: plain or .gz, CSV or NDJSON', async (t) => {
+  // A run that stops early (the quota, --max-errors, a signal) closes its inputs while their readers may
+  // still be waiting for rows. A .gz input closed at its file stream alone once left the reader waiting
+  // for ever (the decompressor after it never ended), and the CLI then exited 13, saying nothing.
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { gzipSync } = await import('node:zlib');
+  const dir = mkdtempSync(join(tmpdir(), 'close-'));
+  let seed = 7;
+  const word = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31).toString(36);
+  const rows = Array.from({ length: 12_000 }, (_, i) => ({ id: `c-${i}`, text: word() + word() + word() }));
+  const csv = `id,text\n${rows.map((r) => `${r.id},${r.text}`).join('\n')}\n`;
+  const ndjson = `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+  const files = { 'rows.csv': csv, 'rows.ndjson': ndjson, 'rows.csv.gz': gzipSync(csv), 'rows.ndjson.gz': gzipSync(ndjson) };
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+  for (const name of Object.keys(files)) {
+    for (const closeAt of [1, 2000, 5000, 11_000]) {
+      await t.test(`${name}, closed after ${closeAt} rows`, async () => {
+        const source = await openSource(join(dir, name));
+        const iterator = source.rows[Symbol.asyncIterator]();
+        for (let i = 0; i < closeAt; i++) assert.equal((await iterator.next()).done, false);
+        source.close();
+        let timer;
+        const stuck = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the rows never ended after close()')), 20_000)));
+        try {
+          for (;;) {
+            const next = await Promise.race([iterator.next(), stuck]);
+            if (next.done) break;
+            assert.equal(next.value.error, undefined, 'closing is no error of the file');
+          }
+        } finally {
+          clearTimeout(timer);
+        }
+      });
+    }
+  }
+});
