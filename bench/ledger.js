@@ -50,7 +50,7 @@ if (!existsSync(ledgerModule)) {
   process.stderr.write(`bench: ${ledgerModule} is missing: build first (npm run build), or this build has no ledger\n`);
   process.exit(2);
 }
-const { Ledger } = await import(pathToFileURL(ledgerModule).href);
+const { Ledger, SCHEMA_VERSION } = await import(pathToFileURL(ledgerModule).href);
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const median = (values) => {
@@ -68,23 +68,21 @@ function removeDb(file) {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
 }
 
-/** Inserts `count` ids from `next()` into the ledger `file` in transactions of 100,000, then checkpoints it. */
-function fill(file, count, next) {
+/** Inserts `count` ids from `next()` into the ledger `file` through Ledger#recordAccepted, 100,000 a transaction, then checkpoints it. */
+async function fill(file, count, next) {
+  const ledger = await Ledger.open(file);
+  for (let done = 0; done < count; done += 100_000) {
+    ledger.recordAccepted(Array.from({ length: Math.min(100_000, count - done) }, (_, i) => next(done + i)));
+  }
+  ledger.close();
   const db = new Database(file, { timeout: 10_000 });
-  db.pragma('synchronous = OFF');
-  db.pragma('cache_size = -524288'); // 512 MiB: the whole B-tree stays in memory while it grows
-  const insert = db.prepare('INSERT OR IGNORE INTO accepted (event_id, day, source) VALUES (?, ?, ?)');
-  const batch = db.transaction((n, offset) => {
-    for (let i = 0; i < n; i++) insert.run(...next(offset + i));
-  });
-  for (let done = 0; done < count; done += 100_000) batch(Math.min(100_000, count - done), done);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }
 
 /** The N-id ledger, built once (Ledger.open writes the schema, as a run would) and kept in .bench/ledger/. */
 async function baseLedger() {
-  const file = join(work, `ledger-${IDS}.db`);
+  const file = join(work, `ledger-v${SCHEMA_VERSION}-${IDS}.db`);
   if (existsSync(file)) {
     const db = new Database(file, { readonly: true });
     const held = db.prepare('SELECT count(*) FROM accepted').pluck().get();
@@ -98,14 +96,14 @@ async function baseLedger() {
   (await Ledger.open(building)).close();
   let hex = '';
   let at = 0;
-  fill(building, IDS, (i) => {
+  await fill(building, IDS, (i) => {
     if (at === hex.length) {
       hex = randomBytes(20 * 10_000).toString('hex');
       at = 0;
     }
     const id = `bs-${hex.slice(at, at + 40)}`;
     at += 40;
-    return [id, day(i % 60), `night-${Math.floor(i / 250_000)}.csv:${(i % 250_000) + 1}`];
+    return { eventId: id, day: day(i % 60), source: `night-${Math.floor(i / 250_000)}.csv:${(i % 250_000) + 1}` };
   });
   copyFileSync(building, file);
   removeDb(building);
@@ -182,9 +180,10 @@ function copyOf(from, name) {
 /** Ledger#acceptedDays on batches of 1000 ids (median ms), none held and all held, interleaved. */
 function timeLookUps(ledger, file, batches = 200) {
   const db = new Database(file, { readonly: true });
-  const after = db.prepare('SELECT event_id FROM accepted WHERE event_id >= ? ORDER BY event_id LIMIT 1').pluck();
+  const ids = db.prepare('SELECT max(seq) FROM sent').pluck().get();
+  const nth = db.prepare('SELECT event_id FROM sent WHERE seq = ?').pluck();
   const fresh = () => Array.from({ length: 1000 }, () => `bs-${randomBytes(20).toString('hex')}`);
-  const held = () => Array.from({ length: 1000 }, () => after.get(`bs-${randomBytes(20).toString('hex')}`) ?? after.get('bs-'));
+  const held = () => Array.from({ length: 1000 }, () => nth.get(1 + Math.floor(Math.random() * ids)));
   const ms = { none: [], all: [] };
   for (let i = 0; i < batches + 20; i++) {
     for (const [kind, ids] of [['none', fresh()], ['all', held()]]) {
@@ -213,10 +212,10 @@ let half;
 if (HALF) {
   // Every other row's eventId, as an earlier run would have recorded it: each chunk of the run skips half its rows.
   const ids = readFileSync(warm.report, 'utf8').trim().split('\n').map((line) => JSON.parse(line)).filter((r) => r.status === 'accepted' && r.row % 2 === 0).map((r) => r.eventId);
-  half = { file: join(work, `ledger-${IDS}-half-${ROWS}.db`), ids: ids.length };
+  half = { file: join(work, `ledger-v${SCHEMA_VERSION}-${IDS}-half-${ROWS}.db`), ids: ids.length };
   removeDb(half.file);
   copyFileSync(base.file, half.file);
-  fill(half.file, ids.length, (i) => [ids[i], day(1), `earlier.csv:${2 * i + 2}`]);
+  await fill(half.file, ids.length, (i) => ({ eventId: ids[i], day: day(1), source: `earlier.csv:${2 * i + 2}` }));
 }
 
 const CASES = [

@@ -18,9 +18,12 @@ export function writeSummaryFile(file: string, text: string): void {
   }
 }
 
-/** `1 request`, `12,000 requests`. */
-function requests(n: number): string {
-  return `${n} request${n === 1 ? '' : 's'}`;
+/** A count as the summary writes it: `12,000`. */
+const n = (count: number): string => count.toLocaleString('en-US');
+
+/** `1 request`, `12000 requests`. */
+function requests(count: number): string {
+  return `${count} request${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -37,7 +40,6 @@ export function quotaWarning(summary: Summary): string | undefined {
   const spent = quota?.spentBefore ?? 0;
   if (planned <= limit - spent) return undefined;
   const whole = summary.plannedBackfill === null ? 'this run' : 'the whole backfill';
-  const n = (count: number): string => count.toLocaleString('en-US');
   const left = spent > 0 ? `, and ${n(spent)} of today's are spent already (ledger ${quota?.ledger ?? ''}${quota?.host ? `, ${quota.host}` : ''}): ${n(Math.max(0, limit - spent))} left` : '';
   const of = quota === null || quota.from === 'default' ? `the API's daily quota (${n(DAILY_QUOTA.production)} in production by default, ${n(DAILY_QUOTA.sandbox)} in sandbox)` : `the day's quota of ${n(limit)}${quota.from === 'option' ? ' (--daily-quota)' : ''}`;
   return `${whole} needs about ${requests(planned)}, more than ${of}${left}: past it every request gets 429 until 00:00 UTC; spread it over days (--at-quota wait goes on after the reset), or send larger batches (--batch-size)`;
@@ -47,9 +49,9 @@ export function quotaWarning(summary: Summary): string | undefined {
 function quotaText(summary: Summary): string | undefined {
   const quota = summary.quota;
   if (quota === null || (summary.requests === 0 && quota.spent === 0)) return undefined;
-  const n = (count: number): string => count.toLocaleString('en-US');
   const before = quota.ledger === null ? '' : `; ${n(quota.spentBefore)} of them before this run (ledger ${quota.ledger})`;
-  return `${n(quota.spent)}${quota.limit === null ? '' : ` of ${n(quota.limit)}`} requests to ${quota.host || 'the endpoint'} on ${quota.day} (UTC)${before}`;
+  const spent = `${n(quota.spent)} ${quota.limit === null ? '' : `of ${n(quota.limit)} `}request${quota.spent === 1 && quota.limit === null ? '' : 's'}`;
+  return `${spent} to ${quota.host || 'the endpoint'} on ${quota.day} (UTC)${before}`;
 }
 
 /** `2xx 118 · 5xx 2 · 2 retries`: the requests, by how they ended. */

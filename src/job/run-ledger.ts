@@ -1,8 +1,9 @@
 import { BulkError, describeError } from '../errors.js';
-import { Ledger } from '../ledger/index.js';
+import { defaultDailyQuota, Ledger } from '../ledger/index.js';
 import type { AcceptedRow } from '../ledger/index.js';
 import { textDefault } from '../options/index.js';
 import type { QuotaSummary } from '../report/index.js';
+import { isLoopback } from '../util/loopback.js';
 import { utcDay } from '../util/utc-day.js';
 import { DailyQuota, RunCounter } from './daily-quota.js';
 import type { DailyQuotaOptions } from './daily-quota.js';
@@ -107,7 +108,13 @@ export function plannedQuota(settings: Settings, ledger: RunLedger | undefined):
   const quota = settings.quota;
   if (quota === undefined) return null;
   const host = quota.host ?? ledger?.busiestHostToday();
+  let limit = quota.limit;
+  // validate names no endpoint: the host the ledger sent most to today stands for it, with its own default.
+  if (quota.host === undefined && host !== undefined && quota.from === 'default') {
+    if (isLoopback(host)) return null;
+    limit = defaultDailyQuota(host);
+  }
   const day = utcDay();
   const spent = host === undefined || ledger === undefined ? 0 : ledger.requestsOn(host, day);
-  return { host: host ?? '', day, limit: quota.limit, from: quota.from, spentBefore: spent, spent, ledger: ledger?.file ?? null };
+  return { host: host ?? '', day, limit, from: quota.from, spentBefore: spent, spent, ledger: ledger?.file ?? null };
 }

@@ -1,6 +1,8 @@
 import { checkFile } from './check-file.js';
 import { openDb } from './open-db.js';
-import type { Db, Statement } from './open-db.js';
+import type { Db } from './open-db.js';
+import type { Query } from './sql.js';
+import { dayNumber, dayText, fingerprint } from './fingerprint.js';
 import { daysBefore, utcDay } from './schema.js';
 
 /** An id the service accepted: the UTC day it did, and the `file:row` that first sent it. */
@@ -27,8 +29,6 @@ export interface LedgerStats {
 /** Ids looked up per statement: one `IN (…)` of this many parameters (a short last chunk is padded). */
 const CHUNK = 500;
 
-type Stmt<P extends unknown[], R = unknown> = Statement<P, R>;
-
 /**
  * The ledger (issue 28, docs/ledger-design.md): a SQLite file, shared by the processes of one machine,
  * of the eventIds the service accepted and of the requests sent per UTC day and endpoint host.
@@ -36,21 +36,26 @@ type Stmt<P extends unknown[], R = unknown> = Statement<P, R>;
 export class Ledger {
   readonly file: string;
   readonly #db: Db;
-  #lookUp: Stmt<string[], [string, string]> | undefined;
-  readonly #insert: Stmt<[string, string, string]> | undefined;
-  readonly #count: Stmt<[string, string, number]> | undefined;
-  readonly #take: Stmt<[{ host: string; day: string; limit: number }]> | undefined;
+  #lookUp: Query<[bigint, bigint, bigint]> | undefined;
+  readonly #insert: Query<[]> | undefined;
+  readonly #keep: Query<[]> | undefined;
+  readonly #count: Query<[]> | undefined;
+  readonly #take: Query<[]> | undefined;
+
+  readonly #requestsOn: Query<[number]>;
+  readonly #byDay: Query<[string, string, number]>;
 
   private constructor(file: string, db: Db) {
     this.file = file;
     this.#db = db;
+    this.#requestsOn = db.prepare('SELECT count FROM requests WHERE host = ? AND day = ?');
+    this.#byDay = db.prepare('SELECT host, day, count FROM requests WHERE day >= ? AND day <= ? ORDER BY day, host');
     if (!db.readonly) {
-      this.#insert = db.prepare<[string, string, string]>('INSERT OR IGNORE INTO accepted (event_id, day, source) VALUES (?, ?, ?)');
-      this.#count = db.prepare<[string, string, number]>('INSERT INTO requests (host, day, count) VALUES (?, ?, ?) ON CONFLICT (host, day) DO UPDATE SET count = count + excluded.count');
+      this.#insert = db.prepare('INSERT OR IGNORE INTO accepted (key, check_bits, day) VALUES (?, ?, ?)');
+      this.#keep = db.prepare('INSERT INTO sent (event_id, source) VALUES (?, ?)');
+      this.#count = db.prepare('INSERT INTO requests (host, day, count) VALUES (?, ?, ?) ON CONFLICT (host, day) DO UPDATE SET count = count + excluded.count');
       // One statement, so one write lock: two processes sharing the ledger never both take the last request.
-      this.#take = db.prepare<[{ host: string; day: string; limit: number }]>(
-        'INSERT INTO requests (host, day, count) SELECT @host, @day, 1 WHERE @limit > 0 ON CONFLICT (host, day) DO UPDATE SET count = count + 1 WHERE count < @limit',
-      );
+      this.#take = db.prepare('INSERT INTO requests (host, day, count) SELECT ?, ?, 1 WHERE ? > 0 ON CONFLICT (host, day) DO UPDATE SET count = count + 1 WHERE count < ?');
     }
   }
 
@@ -68,25 +73,52 @@ export class Ledger {
   /** The day each of `eventIds` was accepted, for those the ledger holds. */
   acceptedDays(eventIds: readonly string[]): Map<string, string> {
     const days = new Map<string, string>();
-    for (let start = 0; start < eventIds.length; start += CHUNK) {
-      const chunk = eventIds.slice(start, start + CHUNK);
+    // By fingerprint (fingerprint.ts): an id is held when its key and its check both are.
+    const wanted = new Map<bigint, { readonly id: string; readonly check: number }[]>();
+    for (const id of eventIds) {
+      const { key, check } = fingerprint(id);
+      const same = wanted.get(key);
+      if (same) same.push({ id, check });
+      else wanted.set(key, [{ id, check }]);
+    }
+    const keys = [...wanted.keys()];
+    for (let start = 0; start < keys.length; start += CHUNK) {
+      const chunk = keys.slice(start, start + CHUNK);
       while (chunk.length < CHUNK) chunk.push(chunk[0]);
-      for (const [id, day] of this.#lookUpStatement().all(...chunk)) days.set(id, day);
+      for (const [key, check, day] of this.#lookUpStatement().all(...chunk)) {
+        for (const one of wanted.get(key) ?? []) if (BigInt(one.check) === check) days.set(one.id, dayText(Number(day)));
+      }
     }
     return days;
   }
 
-  #lookUpStatement(): Stmt<string[], [string, string]> {
-    this.#lookUp ??= this.#db.prepare<string[], [string, string]>(`SELECT event_id, day FROM accepted WHERE event_id IN (${Array(CHUNK).fill('?').join(',')})`).raw();
+  #lookUpStatement(): Query<[bigint, bigint, bigint]> {
+    this.#lookUp ??= this.#db.prepare<[bigint, bigint, bigint]>(`SELECT key, check_bits, day FROM accepted WHERE key IN (${Array(CHUNK).fill('?').join(',')})`, { bigints: true });
     return this.#lookUp;
   }
 
-  /** Records accepted ids in one transaction; an id already held keeps its first day and sender. Returns how many were new. */
+  /**
+   * Records accepted ids in one transaction; an id already held keeps its first day and sender. Returns
+   * how many were new. Each costs a random key in `accepted` (a page touched) and a few bytes at the end
+   * of `sent`.
+   */
   recordAccepted(rows: readonly AcceptedRow[]): number {
     const insert = this.#writable(this.#insert);
-    // In key order: neighbouring ids share B-tree pages, so each page is read and written once.
-    const sorted = [...rows].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-    return this.#db.transaction(() => sorted.reduce((added, row) => added + insert.run(row.eventId, row.day, row.source).changes, 0)).immediate();
+    const keep = this.#writable(this.#keep);
+    // In key order: neighbouring keys share B-tree pages, so each page is read and written once.
+    const keyed = rows.map((row) => ({ row, print: fingerprint(row.eventId) })).sort((a, b) => (a.print.key < b.print.key ? -1 : a.print.key > b.print.key ? 1 : 0));
+    let lastDay = '';
+    let lastNumber = 0;
+    const dayOf = (day: string): number => (day === lastDay ? lastNumber : ((lastDay = day), (lastNumber = dayNumber(day))));
+    return this.#db.immediate(() => {
+      let added = 0;
+      for (const { row, print } of keyed) {
+        if (insert.run(print.key, print.check, dayOf(row.day)) === 0) continue;
+        keep.run(row.eventId, row.source);
+        added++;
+      }
+      return added;
+    });
   }
 
   /** Adds `n` requests sent to `host` on `day`. */
@@ -99,24 +131,22 @@ export class Ledger {
    * request may go), false when the day's quota is spent. Atomic across the processes sharing the ledger.
    */
   takeRequest(host: string, day: string, limit: number): boolean {
-    return this.#writable(this.#take).run({ host, day, limit }).changes === 1;
+    return this.#writable(this.#take).run(host, day, limit, limit) === 1;
   }
 
   /** Requests sent to `host` on `day` (by every process sharing the ledger). */
   requestsOn(host: string, day: string = utcDay()): number {
-    return this.#db.prepare<[string, string], number>('SELECT count FROM requests WHERE host = ? AND day = ?').pluck().get(host, day) ?? 0;
+    return this.#requestsOn.get(host, day)?.[0] ?? 0;
   }
 
   /** Requests per host and day over the last `days` UTC days (today included), oldest first. */
   requestsByDay(days: number, today: string = utcDay()): DayCount[] {
-    return this.#db
-      .prepare<[string, string], DayCount>('SELECT host, day, count FROM requests WHERE day >= ? AND day <= ? ORDER BY day, host')
-      .all(daysBefore(today, days - 1), today);
+    return this.#byDay.all(daysBefore(today, days - 1), today).map(([host, day, count]) => ({ host, day, count }));
   }
 
   /** Ids held, and the requests of the last 7 days. */
   stats(today: string = utcDay()): LedgerStats {
-    const ids = this.#db.prepare<[], number>('SELECT count(*) FROM accepted').pluck().get() ?? 0;
+    const ids = this.#db.prepare<[number]>('SELECT count(*) FROM accepted').get()?.[0] ?? 0;
     return { ids, requests: this.requestsByDay(7, today) };
   }
 

@@ -1,11 +1,12 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { BulkError } from '../errors.js';
 import { notLedger } from './check-file.js';
 import type { FileState } from './check-file.js';
-import { APPLICATION_ID, BUSY_TIMEOUT_MS, CREATE_SCHEMA, SCHEMA_VERSION, WAL_CHECKPOINT_PAGES } from './schema.js';
+import { openSql } from './sql.js';
+import type { Sql } from './sql.js';
+import { upgrade } from './upgrade.js';
+import { APPLICATION_ID, BUSY_TIMEOUT_MS, CREATE_SCHEMA, SCHEMA_VERSION, PAGE_SIZE, WAL_CHECKPOINT_BYTES } from './schema.js';
 
-export type Db = BetterSqlite3.Database;
-export type Statement<P extends unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+export type Db = Sql;
 
 /** What a SQLite file says of itself, read without writing. */
 interface Found {
@@ -19,22 +20,22 @@ interface Found {
 const isBlank = (found: Found): boolean => found.applicationId === 0 && found.version === 0 && found.objects === 0;
 
 /**
- * Opens the file with better-sqlite3, loaded here and only here (a native module: a run without a
- * ledger never loads it), checks it is a ledger of a schema this bulk-submit knows, and only then
- * writes: WAL mode, and the schema when the file is new. Refusals close the connection, having written nothing.
+ * Opens the file with SQLite (sql.ts: a driver loaded here and only here, so a run without a ledger never
+ * loads one), checks it is a ledger of a schema this bulk-submit knows, and only then writes: WAL mode,
+ * and the schema when the file is new. Refusals close the connection, having written nothing.
  */
 export async function openDb(file: string, state: FileState, readonly: boolean): Promise<Db> {
-  refuseUnsupportedNode();
-  const { default: Database } = await import('better-sqlite3');
   let db: Db;
   try {
-    db = new Database(file, { readonly, fileMustExist: state !== 'missing', timeout: BUSY_TIMEOUT_MS });
+    db = await openSql(file, { readonly, mustExist: state !== 'missing', timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
     throw notLedger(file, `SQLite cannot open it (${sqliteWhy(error)})`);
   }
   try {
-    const blank = isBlank(judge(file, inspect(file, db), readonly));
+    const found = judge(file, inspect(file, db), readonly);
+    const blank = isBlank(found);
     if (!readonly) setUp(file, db, blank);
+    if (!blank && found.version < SCHEMA_VERSION) await upgradeOld(file, readonly ? undefined : db);
     return db;
   } catch (error) {
     db.close();
@@ -43,14 +44,20 @@ export async function openDb(file: string, state: FileState, readonly: boolean):
 }
 
 /**
- * better-sqlite3 12, the last that builds on Node 20, aborts the process on Node 24 when a statement is
- * garbage-collected (`Assertion failed: (env) != nullptr` in Statement::~Statement): refused before it is
- * loaded, rather than a run killed mid-way. 13 needs Node 22 or later.
+ * A ledger of an older schema is upgraded in place (upgrade.ts), even by a run that only reads it, on
+ * a connection of its own then: the file must be writable for that once.
  */
-function refuseUnsupportedNode(): void {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major >= 24) {
-    throw new BulkError('BULK_OPTION_INVALID', `--ledger does not run on Node ${process.versions.node} yet: better-sqlite3 12 aborts the process on Node 24; run bulk-submit with Node 20 or 22 for a ledger`);
+async function upgradeOld(file: string, db: Db | undefined): Promise<void> {
+  let writer = db;
+  try {
+    writer ??= await openSql(file, { readonly: false, mustExist: true, timeout: BUSY_TIMEOUT_MS });
+    if (writer !== db) setUp(file, writer, false);
+    upgrade(writer);
+  } catch (error) {
+    if (error instanceof BulkError) throw error;
+    throw notLedger(file, `it is a ledger of an older schema (bulk-submit 0.4.0), which this bulk-submit upgrades in place, and that failed (${sqliteWhy(error)})`);
+  } finally {
+    if (writer !== db) writer?.close();
   }
 }
 
@@ -61,11 +68,14 @@ function sqliteWhy(error: unknown): string {
 
 function inspect(file: string, db: Db): Found {
   try {
-    const applicationId = db.pragma('application_id', { simple: true }) as number;
-    const version = db.pragma('user_version', { simple: true }) as number;
-    const objects = db.prepare<[], number>('SELECT count(*) FROM sqlite_master').pluck().get() ?? 0;
-    const meta = db.prepare<[], number>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'").pluck().get() === 1;
-    return { applicationId, version, objects, meta };
+    // One statement, so one snapshot: another process creating the ledger meanwhile is seen before or
+    // after its schema's transaction, never half-way (its tables, and not yet its application_id).
+    const [applicationId, version, objects, meta] = db
+      .prepare<[number, number, number, number]>(
+        "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master), (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta')",
+      )
+      .get()!;
+    return { applicationId, version, objects, meta: meta === 1 };
   } catch (error) {
     throw notLedger(file, `SQLite cannot read it (${sqliteWhy(error)})`);
   }
@@ -88,15 +98,17 @@ function judge(file: string, found: Found, readonly: boolean): Found {
 
 /** WAL (readers never wait for the writer), NORMAL sync (safe in WAL against a killed process), the schema if new. */
 function setUp(file: string, db: Db, blank: boolean): void {
-  if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+  // Before anything is written, or it is too late (a file SQLite has written keeps its page size).
+  if (blank) db.pragma(`page_size = ${PAGE_SIZE}`);
+  if (db.pragma('journal_mode') !== 'wal') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   // An answer's ids are random keys: one transaction of 1000 dirties about as many pages, past SQLite's
   // default checkpoint threshold (1000 pages), so every answer paid a checkpoint and its fsyncs (measured
   // in BENCHMARKS.md). The WAL may grow to 64 MiB before a checkpoint instead.
-  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+  db.pragma(`wal_autocheckpoint = ${Math.ceil(WAL_CHECKPOINT_BYTES / Number(db.pragma('page_size')))}`);
   if (!blank) return;
   // Another process may be creating the same ledger: look again under the write lock.
-  db.transaction(() => {
+  db.immediate(() => {
     if (isBlank(judge(file, inspect(file, db), false))) db.exec(CREATE_SCHEMA);
-  }).immediate();
+  });
 }

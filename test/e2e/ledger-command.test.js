@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LEDGER_UNSUPPORTED, SAMPLES, readNdjson, runCli, tempDir, withServe } from '../helpers/cli.js';
+import { SAMPLES, readNdjson, runCli, tempDir, withServe } from '../helpers/cli.js';
 
 const INPUT = 'samples/conversations.csv';
 
-test('ledger import records the accepted ids of a real report (day = the report\'s last change); stats --json says what it holds', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
+test('ledger import records the accepted ids of a real report (day = the report\'s last change); stats --json says what it holds', { timeout: 120_000 }, async () => {
   const cwd = tempDir();
   symlinkSync(SAMPLES, join(cwd, 'samples'));
   await withServe([], async (server) => {
@@ -44,7 +44,7 @@ test('ledger import records the accepted ids of a real report (day = the report\
   assert.ok([...days.values()].every((d) => d === day));
 });
 
-test('a CSV given as the ledger is refused, exit 2, in one line, and left untouched; a missing ledger for stats too', { skip: LEDGER_UNSUPPORTED, timeout: 60_000 }, async () => {
+test('a CSV given as the ledger is refused, exit 2, in one line, and left untouched; a missing ledger for stats too', { timeout: 60_000 }, async () => {
   const cwd = tempDir();
   const csv = join(cwd, 'ids.csv');
   writeFileSync(csv, 'eventId,day\nabc,2025-06-30\n');

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LEDGER_UNSUPPORTED, lineCount, readNdjson, readStore, runCli, startCli, startStoringServe, tempDir, waitFor } from '../helpers/cli.js';
+import { openSql } from '../../dist/ledger/sql.js';
+import { lineCount, readNdjson, readStore, runCli, startCli, startStoringServe, tempDir, waitFor } from '../helpers/cli.js';
 
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const today = () => new Date().toISOString().slice(0, 10);
@@ -41,7 +42,7 @@ for (const [mode, args, night2Requests] of [
   ['single', ['--batch-size', '1'], 50],
   ['batch', ['--batch-size', '20'], 3],
 ]) {
-  test(`${mode}: the second of two overlapping nights sends only its new rows; the rest are skipped, with the day they were accepted`, { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
+  test(`${mode}: the second of two overlapping nights sends only its new rows; the rest are skipped, with the day they were accepted`, { timeout: 120_000 }, async () => {
     const cwd = tempDir();
     const serve = await startStoringServe();
     let requests;
@@ -77,7 +78,7 @@ for (const [mode, args, night2Requests] of [
   });
 }
 
-test('two shards at once on one ledger: every record once; then the whole file again sends nothing', { skip: LEDGER_UNSUPPORTED, timeout: 180_000 }, async () => {
+test('two shards at once on one ledger: every record once; then the whole file again sends nothing', { timeout: 180_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'export.csv', range(1, 400));
   const serve = await startStoringServe(['--latency', '2ms']);
@@ -105,7 +106,7 @@ test('two shards at once on one ledger: every record once; then the whole file a
   assert.deepEqual(json.requests.map((r) => [r.host, r.day, r.count]), [['127.0.0.1', today(), 400]], 'both shards counted their requests in the one ledger');
 });
 
-test('kill -9 mid-run, then --resume: every record stored exactly once, and the ledger opens fine', { skip: LEDGER_UNSUPPORTED, timeout: 180_000 }, async () => {
+test('kill -9 mid-run, then --resume: every record stored exactly once, and the ledger opens fine', { timeout: 180_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'big.csv', range(1, 600));
   const serve = await startStoringServe(['--latency', '5ms']);
@@ -140,7 +141,7 @@ test('kill -9 mid-run, then --resume: every record stored exactly once, and the 
   }
 });
 
-test('the day\'s quota across runs: 100 with 60 spent stops the next run after the 40 left (exit 3, naming the reset); --dry-run counts the 60; --resume goes on', { skip: LEDGER_UNSUPPORTED, timeout: 180_000 }, async () => {
+test('the day\'s quota across runs: 100 with 60 spent stops the next run after the 40 left (exit 3, naming the reset); --dry-run counts the 60; --resume goes on', { timeout: 180_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'first.csv', range(1, 60));
   csv(cwd, 'second.csv', range(1001, 1100));
@@ -155,6 +156,14 @@ test('the day\'s quota across runs: 100 with 60 spent stops the next run after t
     const planned = await runCli(['submit', 'second.csv', '-e', serve.url, '--dry-run', '--batch-size', '1', '--ledger', 'ids.ledger', '--daily-quota', '100', '-r', 'plan.report.ndjson'], { cwd });
     assert.equal(planned.code, 0, planned.stderr);
     assert.match(planned.stderr, /warning: this run needs about 100 requests, more than the day's quota of 100 \(--daily-quota\), and 60 of today's are spent already \(ledger ids\.ledger, 127\.0\.0\.1\): 40 left/);
+
+    // validate names no endpoint: the ledger's host of the day stands for it, and a loopback one has no quota of the API's.
+    const checked = await runCli(['validate', 'second.csv', '--ledger', 'ids.ledger', '--json', '-r', 'check.report.ndjson'], { cwd });
+    assert.equal(checked.code, 0, checked.stderr);
+    assert.equal(JSON.parse(checked.stdout).quota, null);
+    const counted = await runCli(['validate', 'second.csv', '--ledger', 'ids.ledger', '--daily-quota', '100', '--json', '-r', 'check2.report.ndjson'], { cwd });
+    assert.equal(counted.code, 0, counted.stderr);
+    assert.deepEqual({ ...JSON.parse(counted.stdout).quota, day: undefined }, { host: '127.0.0.1', day: undefined, limit: 100, from: 'option', spentBefore: 60, spent: 60, ledger: 'ids.ledger' });
 
     second = await submit(cwd, serve.url, 'second.csv', ['--batch-size', '1', '--daily-quota', '100', '-r', 'second.report.ndjson']);
     assert.equal(second.code, 3, second.stderr);
@@ -177,7 +186,7 @@ test('the day\'s quota across runs: 100 with 60 spent stops the next run after t
   assert.equal(storedTimes(serve.store).size, 160);
 });
 
-test('--at-quota wait waits for the reset, says so once (stderr, progress line, page), and ends cleanly on SIGTERM with the report intact', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
+test('--at-quota wait waits for the reset, says so once (stderr, progress line, page), and ends cleanly on SIGTERM with the report intact', { timeout: 120_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'rows.csv', range(1, 30));
   const serve = await startStoringServe();
@@ -206,12 +215,11 @@ test('--at-quota wait waits for the reset, says so once (stderr, progress line, 
   assert.equal(storedTimes(serve.store).size, 10);
 });
 
-test('a --ledger that is not one (a CSV, another SQLite database) is refused before anything is sent, exit 2, and left untouched', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
+test('a --ledger that is not one (a CSV, another SQLite database) is refused before anything is sent, exit 2, and left untouched', { timeout: 120_000 }, async () => {
   const cwd = tempDir();
   csv(cwd, 'rows.csv', range(1, 5));
   writeFileSync(join(cwd, 'export.csv'), 'id,name\n1,a\n');
-  const { default: Database } = await import('better-sqlite3');
-  const other = new Database(join(cwd, 'other.db'));
+  const other = await openSql(join(cwd, 'other.db'), { readonly: false, mustExist: false, timeout: 10_000 });
   other.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1);');
   other.close();
   const serve = await startStoringServe();
@@ -235,11 +243,15 @@ test('a --ledger that is not one (a CSV, another SQLite database) is refused bef
   assert.equal(requests, 0, 'nothing was sent');
 });
 
-test('on Node 24 --ledger is refused before anything is sent, exit 2, in one line', { skip: !LEDGER_UNSUPPORTED && 'runs on Node 24 only' }, async () => {
+test('with a ledger and no quota (a loopback endpoint), the summary counts the day\'s requests without a limit: "1 request"', { timeout: 60_000 }, async () => {
   const cwd = tempDir();
-  csv(cwd, 'rows.csv', range(1, 3));
-  const run = await runCli(['submit', 'rows.csv', '-e', 'http://127.0.0.1:9', '--ledger', 'ids.ledger'], { cwd });
-  assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, /--ledger does not run on Node 24\.\S+ yet: better-sqlite3 12 aborts the process on Node 24; run bulk-submit with Node 20 or 22/);
-  assert.equal(existsSync(join(cwd, 'ids.ledger')), false);
+  csv(cwd, 'three.csv', range(1, 3));
+  const serve = await startStoringServe();
+  try {
+    const run = await runCli(['submit', 'three.csv', '-e', serve.url, '--batch-size', '10', '--ledger', 'ids.ledger'], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /\n {2}quota {5}1 request to 127\.0\.0\.1 on \d{4}-\d\d-\d\d \(UTC\); 0 of them before this run \(ledger ids\.ledger\)\n/);
+  } finally {
+    await serve.stop();
+  }
 });

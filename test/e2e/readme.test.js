@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BIN, LEDGER_UNSUPPORTED, ROOT, SAMPLES, startServe, tempDir } from '../helpers/cli.js';
+import { BIN, ROOT, SAMPLES, startServe, tempDir } from '../helpers/cli.js';
 import { startFileServer } from '../helpers/file-server.js';
 
 // In reading order: the README, then the guide and the operations pages (a block may use what one before it wrote).
@@ -51,7 +51,7 @@ function bash(script, options) {
 }
 
 blocks.forEach((block, i) => {
-  test(`${block.page} example ${i + 1}: ${block.script.split('\n').find((l) => l.startsWith('bulk-submit') || l.includes('| bulk-submit'))}`, { skip: block.script.includes('--ledger') && LEDGER_UNSUPPORTED }, async () => {
+  test(`${block.page} example ${i + 1}: ${block.script.split('\n').find((l) => l.startsWith('bulk-submit') || l.includes('| bulk-submit'))}`, async () => {
     const result = await bash(`${block.exit === 0 ? 'set -eo pipefail\n' : ''}${block.script}`, {
       cwd,
       env: { ...process.env, CI: 'true', URL: server.url, FILES: files.url, HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '', PATH: `${pathDir}:${process.env.PATH}`, ASAPP_API_ID: '', ASAPP_API_SECRET: '' },

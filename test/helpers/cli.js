@@ -8,8 +8,6 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'bulk-submit.js');
 export const SAMPLES = join(ROOT, 'samples');
-/** Why the ledger's tests cannot run on this Node, or false: better-sqlite3 12 crashes on Node 24 (src/ledger/open-db.ts). */
-export const LEDGER_UNSUPPORTED = Number(process.versions.node.split('.')[0]) >= 24 ? '--ledger is refused on Node 24: better-sqlite3 12 crashes there when a statement is garbage-collected' : false;
 
 /** A fresh temporary directory for one test. */
 export function tempDir(prefix = 'bulk-submit-test-') {

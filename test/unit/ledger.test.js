@@ -1,21 +1,25 @@
 // The ledger (issue 28): a SQLite file of accepted ids and requests per day, refused when it is not one
 // (the file untouched), shared by processes writing at once, and whole after a kill -9.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ledger, SCHEMA_VERSION, quotaLeft, utcDay } from '../../dist/ledger/index.js';
-import { LEDGER_UNSUPPORTED, ROOT, tempDir } from '../helpers/cli.js';
+import { openSql } from '../../dist/ledger/sql.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
 
 const WRITER = join(ROOT, 'test', 'helpers', 'ledger-writer.js');
 const refused = (why) => (error) => error.code === 'BULK_LEDGER_INVALID' && why.test(error.message) && !error.message.includes('\n');
 
-/** A SQLite file written by better-sqlite3 directly, as another program would. */
-async function sqliteFile(file, sql) {
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(file);
-  db.exec(sql);
+/** SQLite on this Node, by the ledger's own driver choice (better-sqlite3, or node:sqlite from Node 24 on), with no ledger logic. */
+const sql = (file, readonly = false) => openSql(file, { readonly, mustExist: false, timeout: 10_000 });
+
+/** A SQLite file written directly, as another program would. */
+async function sqliteFile(file, text) {
+  const db = await sql(file);
+  db.exec(text);
   db.close();
 }
 
@@ -26,7 +30,7 @@ async function assertRefused(file, why) {
   assert.deepEqual(readFileSync(file), before, `${file} is untouched`);
 }
 
-test('a new ledger: ids recorded once (the first sender kept), looked up in chunks, requests counted per host and day', { skip: LEDGER_UNSUPPORTED }, async () => {
+test('a new ledger: ids recorded once (the first sender kept), looked up in chunks, requests counted per host and day', async () => {
   const file = join(tempDir(), 'new.ledger');
   const ledger = await Ledger.open(file);
   const ids = Array.from({ length: 1234 }, (_, i) => `id-${i}`);
@@ -48,11 +52,13 @@ test('a new ledger: ids recorded once (the first sender kept), looked up in chun
   assert.deepEqual(stats, { ids: 1235, requests: [{ host: 'api.sandbox.asapp.com', day: today, count: 60 }] }, 'a day older than a week is left out');
   assert.deepEqual(quotaLeft(stats, today), [{ host: 'api.sandbox.asapp.com', quota: 10_000, spent: 60, left: 9_940 }]);
   ledger.close();
-  const { default: Database } = await import('better-sqlite3');
-  const db = new Database(file, { readonly: true });
-  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-  assert.match(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'accepted'").pluck().get(), /WITHOUT ROWID/);
+  const db = await sql(file, true);
+  assert.equal(db.pragma('journal_mode'), 'wal');
+  assert.equal(db.pragma('page_size'), 1024, 'small pages: an id dirties a quarter of the bytes');
+  assert.equal(db.pragma('user_version'), SCHEMA_VERSION);
+  // The ids themselves, and their first senders, are kept once each beside the fingerprints looked up.
+  assert.deepEqual(db.prepare('SELECT count(*) FROM sent').get(), [1235]);
+  assert.deepEqual(db.prepare("SELECT source FROM sent WHERE event_id = 'id-0'").all(), [['a.csv:1']]);
   db.close();
   const readonly = await Ledger.open(file, { readonly: true });
   assert.equal(readonly.stats(today).ids, 1235);
@@ -60,7 +66,7 @@ test('a new ledger: ids recorded once (the first sender kept), looked up in chun
   readonly.close();
 });
 
-test('a file that is not a ledger is refused in one line, and left untouched', { skip: LEDGER_UNSUPPORTED }, async () => {
+test('a file that is not a ledger is refused in one line, and left untouched', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'ids.csv'), 'eventId,day\nabc,2025-06-30\n');
   await assertRefused(join(dir, 'ids.csv'), /not a SQLite database/);
@@ -99,7 +105,7 @@ function writer(args, onLine = () => {}) {
   return { child, done: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))) };
 }
 
-test('two processes writing one ledger at once: no SQLITE_BUSY escapes, no id is lost, an id both send is held once', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
+test('two processes writing one ledger at once: no SQLITE_BUSY escapes, no id is lost, an id both send is held once', { timeout: 120_000 }, async () => {
   const file = join(tempDir(), 'shared.ledger');
   (await Ledger.open(file)).close();
   const [a, b] = await Promise.all([writer([file, 'a', '200', '250']).done, writer([file, 'b', '200', '250']).done]);
@@ -113,7 +119,7 @@ test('two processes writing one ledger at once: no SQLITE_BUSY escapes, no id is
   ledger.close();
 });
 
-test('a process killed (SIGKILL) mid-write leaves a ledger that opens, with every id whose transaction committed', { skip: LEDGER_UNSUPPORTED, timeout: 120_000 }, async () => {
+test('a process killed (SIGKILL) mid-write leaves a ledger that opens, with every id whose transaction committed', { timeout: 120_000 }, async () => {
   const file = join(tempDir(), 'killed.ledger');
   let committed = -1;
   const run = writer([file, 'k', '100000', '500'], (line, child) => {
@@ -129,4 +135,45 @@ test('a process killed (SIGKILL) mid-write leaves a ledger that opens, with ever
   const held = ledger.stats().ids;
   assert.ok(held === (committed + 1) * 501 || held === (committed + 2) * 501, `whole transactions only: ${held}`);
   ledger.close();
+});
+
+test('ids are held by fingerprint: two that share only the key are two, and the second is never skipped', async () => {
+  const ledger = await Ledger.open(join(tempDir(), 'keys.ledger'));
+  const first = `bs-${'ab'.repeat(8)}${'0'.repeat(24)}`;
+  const sameKey = `bs-${'ab'.repeat(8)}${'1'.repeat(24)}`; // the same first 64 bits, another check
+  const other = 'Order#42 (the column\'s own id)';
+  assert.equal(ledger.recordAccepted([{ eventId: first, day: '2026-12-01', source: 'a.csv:1' }, { eventId: other, day: '2026-12-02', source: 'a.csv:2' }]), 2);
+  assert.equal(ledger.recordAccepted([{ eventId: sameKey, day: '2026-12-03', source: 'b.csv:1' }]), 0, 'not recorded: its key is taken');
+  const days = ledger.acceptedDays([first, sameKey, other, 'Order#43']);
+  assert.deepEqual(new Map([...days]), new Map([[first, '2026-12-01'], [other, '2026-12-02']]), 'the one that shares only the key is not held: it is sent (and the service answers 409 if it has it)');
+  ledger.close();
+});
+
+test('a ledger of schema version 1 (bulk-submit 0.4.0) is upgraded in place when opened, even read-only: every id held with its day', async () => {
+  const file = join(tempDir(), 'old.ledger');
+  const ids = Array.from({ length: 25_000 }, (_, i) => (i % 5 === 0 ? `own-id-${i}` : `bs-${createHash('sha1').update(String(i)).digest('hex')}`));
+  const db = await sql(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE accepted (event_id TEXT PRIMARY KEY, day TEXT NOT NULL, source TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE requests (host TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (host, day)) WITHOUT ROWID;
+    INSERT INTO meta VALUES ('created_by', 'bulk-submit'); INSERT INTO requests VALUES ('h', '${utcDay()}', 7);
+    PRAGMA application_id = 0x42534c47; PRAGMA user_version = 1;`);
+  const insert = db.prepare('INSERT INTO accepted VALUES (?, ?, ?)');
+  db.immediate(() => ids.forEach((id, i) => insert.run(id, `2026-11-${String(1 + (i % 28)).padStart(2, '0')}`, `old.csv:${i + 1}`)));
+  db.close();
+  const reader = await Ledger.open(file, { readonly: true });
+  const days = reader.acceptedDays([...ids, 'bs-0000000000000000000000000000000000000000']);
+  assert.equal(days.size, ids.length, 'every id of the old ledger is held, none more');
+  assert.equal(days.get(ids[27]), '2026-11-28');
+  assert.equal(days.get(ids[5]), '2026-11-06');
+  assert.deepEqual(reader.stats(utcDay()), { ids: ids.length, requests: [{ host: 'h', day: utcDay(), count: 7 }] });
+  reader.close();
+  const after = await sql(file, true);
+  assert.equal(after.pragma('user_version'), SCHEMA_VERSION);
+  assert.deepEqual(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().flat(), ['accepted', 'meta', 'requests', 'sent']);
+  after.close();
+  const writer = await Ledger.open(file);
+  assert.equal(writer.recordAccepted([{ eventId: ids[1], day: '2026-12-05', source: 'new.csv:1' }]), 0, 'still held after the upgrade');
+  writer.close();
 });

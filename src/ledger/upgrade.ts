@@ -1,0 +1,33 @@
+import { dayNumber, fingerprint } from './fingerprint.js';
+import type { Db } from './open-db.js';
+import { UPGRADE_FROM_1_BEGIN, UPGRADE_FROM_1_END } from './schema.js';
+
+/** Rows of the old table read, then written, at a time: a driver runs no write while a read is iterating. */
+const PAGE = 10_000;
+
+/**
+ * Upgrades a ledger of an older schema in place, in one IMMEDIATE transaction: a process killed during
+ * it leaves the old ledger whole, and another process opening the same ledger meanwhile waits, then finds
+ * the new one. Version 1 (bulk-submit 0.4.0) kept ids as text: they are copied as fingerprints, with
+ * their day, into `accepted`, and as they are, with their sender, into `sent`.
+ */
+export function upgrade(db: Db): void {
+  db.immediate(() => {
+    if (Number(db.pragma('user_version')) !== 1) return;
+    db.exec(UPGRADE_FROM_1_BEGIN);
+    const read = db.prepare<[string, string, string]>(`SELECT event_id, day, source FROM accepted_v1 WHERE event_id > ? ORDER BY event_id LIMIT ${PAGE}`);
+    const add = db.prepare('INSERT OR IGNORE INTO accepted (key, check_bits, day) VALUES (?, ?, ?)');
+    const keep = db.prepare('INSERT INTO sent (event_id, source) VALUES (?, ?)');
+    for (let after = ''; ; ) {
+      const rows = read.all(after);
+      if (rows.length === 0) break;
+      for (const [eventId, day, source] of rows) {
+        const { key, check } = fingerprint(eventId);
+        if (add.run(key, check, dayNumber(day)) === 1) keep.run(eventId, source);
+      }
+      after = rows[rows.length - 1][0];
+    }
+    db.exec(UPGRADE_FROM_1_END);
+  });
+}
+
