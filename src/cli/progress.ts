@@ -6,7 +6,8 @@ import { formatDuration } from '../util/duration.js';
  * known (stdin, a pipe). The rows done (recorded, or skipped by --resume) over the rows the run will
  * have: those taken from the preparing stage so far, scaled by how far into the inputs they reach. Rows
  * of even size make that exact; once the stage has handed over its last row it is exact in any case.
- * Never 1 before the last row is done; the time left is the rows left at the rate of the rows done.
+ * Never 1 before the last row is done; the time left is the rows left at the rate of the rows done (time
+ * spent waiting for the day's quota to reset left out of the rate, and the wait still to come added).
  */
 export function progressOf(stats: Stats, now = Date.now()): { fraction: number; etaMs: number | undefined } | undefined {
   if (!stats.totalBytes || stats.bytesRead <= 0) return undefined;
@@ -15,9 +16,16 @@ export function progressOf(stats: Stats, now = Date.now()): { fraction: number; 
   if (total <= 0) return undefined;
   const finished = stats.inputDone && done >= stats.rowsTaken;
   const fraction = finished ? 1 : Math.min(done / total, 0.99);
-  const seconds = (now - stats.startedAt) / 1000;
-  const rate = seconds > 0 ? stats.rows / seconds : 0;
-  return { fraction, etaMs: rate > 0 && !finished ? (Math.max(0, total - done) / rate) * 1000 : undefined };
+  const rate = sendingRate(stats, now);
+  // Waiting for the quota's reset (--at-quota wait), the rows left go once it is over.
+  const waitLeft = stats.quotaWaitUntil === undefined ? 0 : Math.max(0, stats.quotaWaitUntil - now);
+  return { fraction, etaMs: rate > 0 && !finished ? (Math.max(0, total - done) / rate) * 1000 + waitLeft : undefined };
+}
+
+/** Rows done a second, over the time the run was not waiting for the quota's reset. */
+function sendingRate(stats: Stats, now: number): number {
+  const seconds = (now - stats.startedAt - stats.quotaWaited(now)) / 1000;
+  return seconds > 0 ? stats.rows / seconds : 0;
 }
 
 /**
@@ -25,8 +33,7 @@ export function progressOf(stats: Stats, now = Date.now()): { fraction: number; 
  * the ETA follow the rows done (progressOf), not how far the reader has read ahead.
  */
 export function progressLine(stats: Stats, now = Date.now()): string {
-  const seconds = (now - stats.startedAt) / 1000;
-  const rate = seconds > 0 ? stats.rows / seconds : 0;
+  const rate = sendingRate(stats, now);
   const parts = [`${stats.rows.toLocaleString('en-US')} rows`];
   const progress = progressOf(stats, now);
   if (progress) {

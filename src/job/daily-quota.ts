@@ -104,12 +104,15 @@ export class DailyQuota implements RequestBudget {
 
   #waitUntil(at: number, signal: AbortSignal, message: string): Promise<boolean> {
     const stats = this.#o.stats;
-    if (stats) stats.quotaWaitUntil = at;
+    if (stats) [stats.quotaWaitUntil, stats.quotaWaitFrom] = [at, this.#now()];
     this.#o.onWait?.(message);
     return new Promise((resolve) => {
       if (signal.aborted) return resolve(false);
       const done = (go: boolean): void => {
-        if (stats) stats.quotaWaitUntil = undefined;
+        if (stats) {
+          stats.quotaWaitedMs = stats.quotaWaited(this.#now());
+          [stats.quotaWaitUntil, stats.quotaWaitFrom] = [undefined, undefined];
+        }
         clearTimeout(timer);
         signal.removeEventListener('abort', aborted);
         resolve(go);

@@ -35,6 +35,15 @@ export class Stats {
   resumed = 0;
   /** --at-quota wait: the run waits for the day's quota to reset, until this time (ms since the epoch). */
   quotaWaitUntil: number | undefined;
+  /** …and has waited since this time (ms since the epoch). */
+  quotaWaitFrom: number | undefined;
+  /** Time spent waiting for the quota's resets that are over (ms): the progress line's rate leaves it out. */
+  quotaWaitedMs = 0;
+
+  /** Time spent waiting for the quota's reset up to `now`, the wait going on included (ms). */
+  quotaWaited(now: number): number {
+    return this.quotaWaitedMs + (this.quotaWaitFrom === undefined ? 0 : Math.max(0, now - this.quotaWaitFrom));
+  }
   /** HTTP requests made, retries included. */
   requests = 0;
   /** Requests that carried rows an earlier request of this run had already carried. */

@@ -16,6 +16,8 @@ test('an import across a layer is a lint error naming the rule; one within the l
     ['src/cli/print.ts', "import { Stats } from '../report/index.js';\nexport const S = Stats;\n", /the CLI goes through the library's face/],
     ['src/prepare/packer.ts', "import { Slots } from '../send/index.js';\nexport const S = Slots;\n", /preparing knows nothing of HTTP/],
     ['src/input/position.ts', "import type { Stats } from '../report/index.js';\nexport type S = Stats;\n", /readers know nothing of HTTP or outcomes/],
+    ['src/send/requester.ts', "import { Ledger } from '../ledger/index.js';\nexport const L = Ledger;\n", /and the ledger only as a RequestBudget/],
+    ['src/report/summary.ts', "import { Ledger } from '../ledger/index.js';\nexport const L = Ledger;\n", /report writers take outcomes, not clients/],
   ];
   for (const [file, code, message] of crossing) {
     const messages = await lint(file, code);

@@ -43,3 +43,15 @@ test('no share without the inputs\' size (stdin) or before a row is taken', () =
   assert.equal(progressOf(at({ done: 10, taken: 10, read: 100, total: null })), undefined);
   assert.doesNotMatch(progressLine(at({ done: 10, taken: 10, read: 100, total: null })), /%/);
 });
+
+test('waiting for the quota\'s reset (--at-quota wait): the rate leaves the wait out, and the ETA adds the wait still to come', () => {
+  // 1,000 rows in 10 s of sending, then 50 s of waiting so far, 3,600 s still to wait.
+  const stats = at({ done: 1000, taken: 1500, read: 150_000 });
+  const now = stats.startedAt + 60_000;
+  Object.assign(stats, { quotaWaitFrom: stats.startedAt + 10_000, quotaWaitUntil: now + 3_600_000 });
+  assert.equal(progressOf(stats, now).etaMs, 90_000 + 3_600_000, '9,000 rows at 100 rows a second, after the reset');
+  assert.match(progressLine(stats, now), / · 100 rows\/s · .*waiting for the quota to reset at 00:00 UTC \(in 1h00m\)/);
+  // Once over, the wait stays out of the rate.
+  Object.assign(stats, { quotaWaitedMs: stats.quotaWaited(now + 3_600_000), quotaWaitFrom: undefined, quotaWaitUntil: undefined, rows: 2000 });
+  assert.match(progressLine(stats, now + 3_600_000 + 10_000), / · 100 rows\/s · /);
+});
