@@ -12,8 +12,8 @@ const PAGE = 10_000;
  * their day, into `accepted`, and as they are, with their sender, into `sent`.
  */
 export function upgrade(db: Db): void {
-  db.immediate(() => {
-    if (Number(db.pragma('user_version')) !== 1) return;
+  const upgraded = db.immediate(() => {
+    if (Number(db.pragma('user_version')) !== 1) return false;
     db.exec(UPGRADE_FROM_1_BEGIN);
     const read = db.prepare<[string, string, string]>(`SELECT event_id, day, source FROM accepted_v1 WHERE event_id > ? ORDER BY event_id LIMIT ${PAGE}`);
     const add = db.prepare('INSERT OR IGNORE INTO accepted (key, check_bits, day) VALUES (?, ?, ?)');
@@ -28,6 +28,11 @@ export function upgrade(db: Db): void {
       after = rows[rows.length - 1][0];
     }
     db.exec(UPGRADE_FROM_1_END);
+    return true;
   });
+  // The copy went through the WAL (about the size of the ledger): written back into the file now, and
+  // the WAL emptied, unless another connection is reading (then the next checkpoint does it). The old
+  // table's pages stay in the file, free, and new ids fill them.
+  if (upgraded) db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
