@@ -71,7 +71,8 @@ export async function run(command: 'submit' | 'validate', options: SubmitOptions
     const stop = new Stopper();
     // Before the stage opens it read-only to look rows up: a new ledger is made here, a bad one refused.
     ledger = await RunLedger.open(settings, stop);
-    const prepared = await openPrepared({ ...settings.prepare, eventIds: eventIds.rule, done: resume?.accepted() }, options.stdin);
+    // The stage asks the ledger only when there is one (a --dry-run's ledger that does not exist yet holds nothing).
+    const prepared = await openPrepared({ ...settings.prepare, eventIds: eventIds.rule, done: resume?.accepted(), ledger: ledger && settings.prepare.ledger }, options.stdin);
     const sizes = prepared.sources.map((s) => s.size);
     stats.totalBytes = sizes.every((size) => size !== undefined) ? sizes.reduce((a, b) => a + b, 0) : undefined;
     const outcome = await runThrough(settings, options, prepared, resume !== undefined, stats, stop, ledger);

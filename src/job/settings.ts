@@ -121,7 +121,8 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
   const send = sending ? sendSettings(o, ca, batchSize) : undefined;
   return {
     command,
-    prepare: prepareSettings(o, { ...spec, ca, sending, batchSize, eventIds: eventIds.rule }),
+    // submit looks rows up in the ledger, --dry-run too (it tells what would be skipped); validate only counts the quota.
+    prepare: prepareSettings(o, { ...spec, ca, sending, batchSize, eventIds: eventIds.rule, ledger: command === 'submit' ? o.ledger : undefined }),
     eventIdsGiven: eventIds.given,
     send,
     ledger: o.ledger,
@@ -135,7 +136,7 @@ export async function resolveSettings(command: 'submit' | 'validate', options: S
 }
 
 /** The preparing stage's half of the settings. */
-function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map' | 'sending' | 'batchSize' | 'eventIds'> & { ca: string | undefined }): PrepareSettings {
+function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map' | 'sending' | 'batchSize' | 'eventIds' | 'ledger'> & { ca: string | undefined }): PrepareSettings {
   return {
     files: o.files,
     read: { format: o.format, delimiter: o.delimiter, encoding: o.encoding, trim: o.trim, maxRecordSize: o.maxRecordSize, ca: run.ca },
@@ -151,7 +152,7 @@ function prepareSettings(o: Resolved, run: Pick<PrepareSettings, 'schema' | 'map
     batchSize: run.batchSize,
     batchWaitMs: o.batchWait,
     keepCells: o.rejects !== undefined,
-    ledger: o.ledger,
+    ledger: run.ledger,
   };
 }
 

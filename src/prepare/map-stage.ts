@@ -119,7 +119,9 @@ export class MapStage {
     } else if (sending) {
       const day = sending.eventId === null ? undefined : held?.get(sending.eventId);
       if (day !== undefined) this.#packer.held(ref, sending.eventId!, sending.digest, day, kept);
-      else this.#sendOrRepeat(ref, sending, repeats, kept);
+      else if (this.#settings.sending) this.#sendOrRepeat(ref, sending, repeats, kept);
+      // --dry-run with a ledger: a row it does not hold is one the run would send.
+      else this.#packer.finish(ref, null, null, kept);
     } else if (prepared.fate === 'dropped') {
       this.#packer.drop(ref);
     } else {

@@ -34,7 +34,7 @@ export interface PrepareSettings {
   readonly batchWaitMs: number;
   /** Keep each row's input (cells, value, line) for the rejects file. */
   readonly keepCells: boolean;
-  /** --ledger: the ledger's file; a sending run skips the rows whose eventIds it holds. */
+  /** --ledger (submit, --dry-run too): the ledger's file; the rows whose eventIds it holds are skipped (not sent; --dry-run: not counted to send). */
   readonly ledger?: string | undefined;
   /** --resume: the rows an earlier run got accepted, by input. */
   readonly done?: DoneRowsData | undefined;

@@ -149,7 +149,8 @@ export class RowPreparer {
     const problems = errors.length > 0 ? errors.concat(this.#validate(record)) : this.#validate(record);
     const own = typeof record['eventId'] === 'string' ? record['eventId'] : null;
     if (problems.length > 0) return invalid(problems, own);
-    if (!this.#settings.sending) return { fate: 'valid' };
+    // Not sending (validate, --dry-run), a row needs no body, nor an eventId unless the ledger is to be asked about it.
+    if (!this.#settings.sending && this.#settings.ledger === undefined) return { fate: 'valid' };
     // Serialise once; a generated eventId is spliced in front rather than re-serialising. One hash makes
     // both the row's eventId and its digest: of its position and record (the position rule), or of its
     // scope and record (content), the digest then mixing in the position (event-id.ts).

@@ -38,7 +38,7 @@ export async function loadRowTools(settings: PrepareSettings): Promise<RowTools>
     transform === undefined ? undefined : loadTransform(transform),
     readsZones ? loadZone(timezone) : undefined,
     // Its own connection, read-only: the main thread opened (or made) the file and checked it is a ledger.
-    settings.ledger !== undefined && settings.sending ? Ledger.open(settings.ledger, { readonly: true }) : undefined,
+    settings.ledger !== undefined ? Ledger.open(settings.ledger, { readonly: true }) : undefined,
   ]);
   return { validate, transform: transformFn, zone, ledger };
 }

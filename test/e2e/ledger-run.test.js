@@ -50,7 +50,12 @@ for (const [mode, args, night2Requests] of [
     try {
       const night1 = await submit(cwd, serve.url, csv(cwd, 'night1.csv', range(1, 100)), [...args, '-r', 'night1.report.ndjson']);
       assert.equal(night1.code, 0, night1.stderr);
-      night2 = await submit(cwd, serve.url, csv(cwd, 'night2.csv', range(51, 150)), [...args, '-r', 'night2.report.ndjson']);
+      // --dry-run asks the ledger too: it tells which rows night 2 would skip, and plans the requests of the others.
+      const plan = await submit(cwd, serve.url, csv(cwd, 'night2.csv', range(51, 150)), [...args, '--dry-run', '-r', 'plan.report.ndjson']);
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.deepEqual([plan.summary.valid, plan.summary.skippedByLedger, plan.summary.plannedRequests], [50, 50, night2Requests]);
+      assert.deepEqual(readNdjson(join(cwd, 'plan.report.ndjson')).filter((line) => line.status === 'skipped').map((line) => line.row), range(1, 50));
+      night2 = await submit(cwd, serve.url, 'night2.csv', [...args, '-r', 'night2.report.ndjson']);
       assert.equal(night2.code, 0, night2.stderr);
     } finally {
       requests = await stopAndCount(serve);
