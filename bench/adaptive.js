@@ -9,15 +9,10 @@
 // one's. Prints markdown tables (for BENCHMARKS.md). All traffic goes to 127.0.0.1.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { generate } from './generate.js';
+import { arg, root } from './args.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const bin = join(arg('cli', root), 'bin', 'bulk-submit.js');
 const work = join(root, '.bench');
 const only = arg('only', undefined);

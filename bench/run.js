@@ -9,21 +9,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { canMeasure, timed } from './cost.js';
 import { CURL, haveCurl, writeCurlConfig } from './curl.js';
 import { generate } from './generate.js';
 import { profileRun, profileTable } from './profile.js';
 import { costTable, targetTable } from './tables.js';
 import { measureStartup } from './startup.js';
+import { arg, root } from './args.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, '.bench');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const N = Number(arg('rows', 200_000));
 const SINGLE_N = Number(arg('single-rows', 100_000));
 const BIG_N = Number(arg('big-rows', 2_000_000));

@@ -33,6 +33,11 @@ export const DAILY_QUOTA = { sandbox: 10_000, production: 50_000 } as const;
 /** The sandbox's host: its daily quota is the sandbox's; every other host's is production's. */
 export const SANDBOX_HOST = 'api.sandbox.asapp.com';
 
+/** The API's default daily quota for an endpoint host. */
+export function defaultDailyQuota(host: string | undefined): number {
+  return host === SANDBOX_HOST ? DAILY_QUOTA.sandbox : DAILY_QUOTA.production;
+}
+
 export const KIND_NAMES = Object.keys(KINDS) as Kind[];
 
 /** The API's two credential headers, and the environment variables the command line takes them from. */

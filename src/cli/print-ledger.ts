@@ -1,7 +1,8 @@
 import type { LedgerImportResult, LedgerStatsResult } from '../index.js';
-const n = (value: number): string => value.toLocaleString('en-US');
+import { counted, thousands as n } from '../util/plural.js';
+
 /** `1 id`, `12,000 ids`: the counts of these lines all with thousands separators. */
-const many = (count: number, noun: string): string => `${n(count)} ${noun}${count === 1 ? '' : 's'}`;
+const many = (count: number, noun: string): string => counted(count, noun, n);
 
 /** `ledger import`: one line per report, then what the ledger holds. */
 export function printLedgerImport(result: LedgerImportResult): void {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { DAILY_QUOTA } from '../index.js';
 import type { Summary } from '../index.js';
 import { formatDuration } from '../util/duration.js';
-import { counted } from '../util/plural.js';
+import { counted, thousands as n } from '../util/plural.js';
 
 /** A summary as written for monitoring (--json, --summary): the library's, with the exit code the CLI chose. */
 export function summaryJson(summary: object, exitCode: number): string {
@@ -17,9 +17,6 @@ export function writeSummaryFile(file: string, text: string): void {
     process.stderr.write(`bulk-submit: warning: cannot write the summary file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`);
   }
 }
-
-/** A count as the summary writes it: `12,000`. */
-const n = (count: number): string => count.toLocaleString('en-US');
 
 /** `1 request`, `12000 requests`. */
 function requests(count: number): string {

@@ -2,7 +2,7 @@ import { BulkError } from '../errors.js';
 import type { QuotaSummary, Stats } from '../report/index.js';
 import type { RequestBudget } from '../send/index.js';
 import { formatDuration } from '../util/duration.js';
-import { utcDay } from '../util/utc-day.js';
+import { DAY_MS, dayStart, utcDay } from '../util/utc-day.js';
 import type { Stopper } from './stopper.js';
 
 /** Where the day's requests are counted: the ledger (shared by the processes of one machine), or the run itself. */
@@ -31,7 +31,7 @@ export class RunCounter implements RequestCounter {
 
 /** The next 00:00 UTC after `now` (ms since the epoch): when the API's daily quota resets. */
 export function nextReset(now: number): number {
-  return Date.parse(`${utcDay(now)}T00:00:00Z`) + 86_400_000;
+  return dayStart(utcDay(now)) + DAY_MS;
 }
 
 export interface DailyQuotaOptions {

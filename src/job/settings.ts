@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { BulkError } from '../errors.js';
 import { isLoopback } from '../util/loopback.js';
-import { API_CREDENTIALS, DAILY_QUOTA, KINDS, SANDBOX_HOST } from '../kinds.js';
+import { API_CREDENTIALS, defaultDailyQuota, KINDS } from '../kinds.js';
 import { numberDefault, resolveOptions, SECRET_HEADER, textDefault } from '../options/index.js';
 import type { ErrorBudget, LibraryOptions, ResolvedOptions } from '../options/index.js';
 import { loadRecordSpec } from '../prepare/index.js';
@@ -175,7 +175,7 @@ function quotaOf(o: Resolved, endpoint: URL | undefined): QuotaSettings | undefi
   let limit = o.dailyQuota;
   if (limit === undefined) {
     if (!api || (endpoint !== undefined && isLoopback(endpoint.hostname))) return undefined;
-    limit = endpoint?.hostname === SANDBOX_HOST ? DAILY_QUOTA.sandbox : DAILY_QUOTA.production;
+    limit = defaultDailyQuota(endpoint?.hostname);
   }
   const shards = o.shard?.count ?? 1;
   return {

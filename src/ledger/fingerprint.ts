@@ -28,13 +28,3 @@ export function fingerprint(eventId: string): Fingerprint {
   const digest = crypto.createHash('sha1').update(eventId, 'utf8').digest();
   return { key: digest.readBigInt64BE(0), check: digest.readInt32BE(8) };
 }
-
-/** A UTC day `YYYY-MM-DD` as the ledger keeps it: days since 1970-01-01. */
-export function dayNumber(day: string): number {
-  return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
-}
-
-/** A day the ledger keeps, as `YYYY-MM-DD`. */
-export function dayText(days: number): string {
-  return new Date(days * 86_400_000).toISOString().slice(0, 10);
-}

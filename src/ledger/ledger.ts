@@ -1,8 +1,8 @@
 import { checkFile } from './check-file.js';
 import { openDb } from './open-db.js';
-import type { Db } from './open-db.js';
-import type { Query } from './sql.js';
-import { dayNumber, dayText, fingerprint } from './fingerprint.js';
+import type { Query, Sql } from './sql.js';
+import { dayNumber, dayText } from '../util/utc-day.js';
+import { fingerprint } from './fingerprint.js';
 import { daysBefore, utcDay } from './schema.js';
 
 /** An id the service accepted: the UTC day it did, and the `file:row` that first sent it. */
@@ -35,7 +35,7 @@ const CHUNK = 500;
  */
 export class Ledger {
   readonly file: string;
-  readonly #db: Db;
+  readonly #db: Sql;
   #lookUp: Query<[bigint, bigint, bigint]> | undefined;
   readonly #insert: Query<[]> | undefined;
   readonly #keep: Query<[]> | undefined;
@@ -45,7 +45,7 @@ export class Ledger {
   readonly #requestsOn: Query<[number]>;
   readonly #byDay: Query<[string, string, number]>;
 
-  private constructor(file: string, db: Db) {
+  private constructor(file: string, db: Sql) {
     this.file = file;
     this.#db = db;
     this.#requestsOn = db.prepare('SELECT count FROM requests WHERE host = ? AND day = ?');

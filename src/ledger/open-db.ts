@@ -6,8 +6,6 @@ import type { Sql } from './sql.js';
 import { upgrade } from './upgrade.js';
 import { APPLICATION_ID, BUSY_TIMEOUT_MS, CREATE_SCHEMA, SCHEMA_VERSION, PAGE_SIZE, WAL_CHECKPOINT_BYTES } from './schema.js';
 
-export type Db = Sql;
-
 /** What a SQLite file says of itself, read without writing. */
 interface Found {
   readonly applicationId: number;
@@ -24,8 +22,8 @@ const isBlank = (found: Found): boolean => found.applicationId === 0 && found.ve
  * loads one), checks it is a ledger of a schema this bulk-submit knows, and only then writes: WAL mode,
  * and the schema when the file is new. Refusals close the connection, having written nothing.
  */
-export async function openDb(file: string, state: FileState, readonly: boolean): Promise<Db> {
-  let db: Db;
+export async function openDb(file: string, state: FileState, readonly: boolean): Promise<Sql> {
+  let db: Sql;
   try {
     db = await openSql(file, { readonly, mustExist: state !== 'missing', timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
@@ -47,7 +45,7 @@ export async function openDb(file: string, state: FileState, readonly: boolean):
  * A ledger of an older schema is upgraded in place (upgrade.ts), even by a run that only reads it, on
  * a connection of its own then: the file must be writable for that once.
  */
-async function upgradeOld(file: string, db: Db | undefined): Promise<void> {
+async function upgradeOld(file: string, db: Sql | undefined): Promise<void> {
   let writer = db;
   try {
     writer ??= await openSql(file, { readonly: false, mustExist: true, timeout: BUSY_TIMEOUT_MS });
@@ -66,7 +64,7 @@ function sqliteWhy(error: unknown): string {
   return `${(error as Error).message}${typeof code === 'string' ? `, ${code}` : ''}`;
 }
 
-function inspect(file: string, db: Db): Found {
+function inspect(file: string, db: Sql): Found {
   try {
     // One statement, so one snapshot: another process creating the ledger meanwhile is seen before or
     // after its schema's transaction, never half-way (its tables, and not yet its application_id).
@@ -97,7 +95,7 @@ function judge(file: string, found: Found, readonly: boolean): Found {
 }
 
 /** WAL (readers never wait for the writer), NORMAL sync (safe in WAL against a killed process), the schema if new. */
-function setUp(file: string, db: Db, blank: boolean): void {
+function setUp(file: string, db: Sql, blank: boolean): void {
   // Before anything is written, or it is too late (a file SQLite has written keeps its page size).
   if (blank) db.pragma(`page_size = ${PAGE_SIZE}`);
   if (db.pragma('journal_mode') !== 'wal') db.pragma('journal_mode = WAL');

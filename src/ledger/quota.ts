@@ -1,14 +1,9 @@
-import { DAILY_QUOTA, SANDBOX_HOST } from '../kinds.js';
+import { defaultDailyQuota, SANDBOX_HOST } from '../kinds.js';
 import { isLoopback } from '../util/loopback.js';
 import type { LedgerStats } from './ledger.js';
 import { utcDay } from './schema.js';
 
-export { SANDBOX_HOST };
-
-/** The API's default daily quota for an endpoint host. */
-export function defaultDailyQuota(host: string): number {
-  return host === SANDBOX_HOST ? DAILY_QUOTA.sandbox : DAILY_QUOTA.production;
-}
+export { defaultDailyQuota, SANDBOX_HOST };
 
 /** Today's quota of one host, as the ledger counts it. */
 export interface QuotaLeft {

@@ -1,4 +1,4 @@
-import { utcDay } from '../util/utc-day.js';
+import { DAY_MS, dayStart, utcDay } from '../util/utc-day.js';
 
 /**
  * The ledger's schema (docs/ledger-design.md). A ledger is a SQLite file that says it is one twice: its
@@ -63,12 +63,12 @@ PRAGMA user_version = ${SCHEMA_VERSION};
 
 /** Version 1's table of ids (event_id TEXT PRIMARY KEY, day TEXT, source TEXT) moves aside before TABLES makes version 2's. */
 export const UPGRADE_FROM_1_BEGIN = 'ALTER TABLE accepted RENAME TO accepted_v1;' + TABLES;
-/** Then its rows are copied (open-db.ts) and it goes. */
+/** Then its rows are copied (upgrade.ts) and it goes. */
 export const UPGRADE_FROM_1_END = `DROP TABLE accepted_v1; PRAGMA user_version = ${SCHEMA_VERSION};`;
 
 export { utcDay };
 
 /** The UTC day `days` before `day` (0 = `day` itself). */
 export function daysBefore(day: string, days: number): string {
-  return utcDay(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000);
+  return utcDay(dayStart(day) - days * DAY_MS);
 }

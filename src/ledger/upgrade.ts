@@ -1,5 +1,6 @@
-import { dayNumber, fingerprint } from './fingerprint.js';
-import type { Db } from './open-db.js';
+import { dayNumber } from '../util/utc-day.js';
+import { fingerprint } from './fingerprint.js';
+import type { Sql } from './sql.js';
 import { UPGRADE_FROM_1_BEGIN, UPGRADE_FROM_1_END } from './schema.js';
 
 /** Rows of the old table read, then written, at a time: a driver runs no write while a read is iterating. */
@@ -11,7 +12,7 @@ const PAGE = 10_000;
  * the new one. Version 1 (bulk-submit 0.4.0) kept ids as text: they are copied as fingerprints, with
  * their day, into `accepted`, and as they are, with their sender, into `sent`.
  */
-export function upgrade(db: Db): void {
+export function upgrade(db: Sql): void {
   const upgraded = db.immediate(() => {
     if (Number(db.pragma('user_version')) !== 1) return false;
     db.exec(UPGRADE_FROM_1_BEGIN);
