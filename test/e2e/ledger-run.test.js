@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSql } from '../../dist/ledger/sql.js';
-import { lineCount, readNdjson, readStore, runCli, startCli, startStoringServe, tempDir, waitFor } from '../helpers/cli.js';
+import { awayFromMidnight, lineCount, readNdjson, readStore, runCli, startCli, startStoringServe, tempDir, waitFor } from '../helpers/cli.js';
 
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const today = () => new Date().toISOString().slice(0, 10);
@@ -146,7 +146,9 @@ test('kill -9 mid-run, then --resume: every record stored exactly once, and the 
   }
 });
 
-test('the day\'s quota across runs: 100 with 60 spent stops the next run after the 40 left (exit 3, naming the reset); --dry-run counts the 60; --resume goes on', { timeout: 180_000 }, async () => {
+test('the day\'s quota across runs: 100 with 60 spent stops the next run after the 40 left (exit 3, naming the reset); --dry-run counts the 60; --resume goes on', { timeout: 300_000 }, async () => {
+  // The day's count must not start again between the runs.
+  await awayFromMidnight(2 * 60_000);
   const cwd = tempDir();
   csv(cwd, 'first.csv', range(1, 60));
   csv(cwd, 'second.csv', range(1001, 1100));
@@ -191,7 +193,9 @@ test('the day\'s quota across runs: 100 with 60 spent stops the next run after t
   assert.equal(storedTimes(serve.store).size, 160);
 });
 
-test('--at-quota wait waits for the reset, says so once (stderr, progress line, page), and ends cleanly on SIGTERM with the report intact', { timeout: 120_000 }, async () => {
+test('--at-quota wait waits for the reset, says so once (stderr, progress line, page), and ends cleanly on SIGTERM with the report intact', { timeout: 300_000 }, async () => {
+  // The reset must not come before the SIGTERM does.
+  await awayFromMidnight(2 * 60_000);
   const cwd = tempDir();
   csv(cwd, 'rows.csv', range(1, 30));
   const serve = await startStoringServe();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { lineCount, readNdjson, runCli, startCli, startServe, tempDir, waitFor, withServe } from '../helpers/cli.js';
+import { awayFromMidnight, lineCount, readNdjson, runCli, startCli, startServe, tempDir, waitFor, withServe } from '../helpers/cli.js';
 import { ROWS, assertExactlyOnce, writeRows } from '../helpers/exactly-once.js';
 
 describe('exactly once through outages, quotas, crashes and resumes', { concurrency: 1 }, () => {
@@ -63,6 +63,8 @@ describe('exactly once through outages, quotas, crashes and resumes', { concurre
   });
 
   test('daily quota: stops with exit 3 instead of failing every row; the next day --resume completes', async () => {
+    // In the last minutes of the UTC day serve's 429 says to retry after midnight, within the client's backoff cap.
+    await awayFromMidnight(7 * 60_000);
     const dir = tempDir();
     const store = join(dir, 'store.ndjson');
     const file = writeRows(dir);

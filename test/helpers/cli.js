@@ -135,6 +135,19 @@ export async function waitFor(predicate, what, timeoutMs = 60_000) {
   }
 }
 
+/**
+ * Tests of the daily quota hang on the UTC day: near its end, a quota's 429 says "retry in a few minutes"
+ * (which a client rightly waits out, up to its 5-minute backoff cap, instead of stopping), and a day's
+ * count starts again mid-test. Such a test starts only with at least `marginMs` of the UTC day left: in
+ * the last `marginMs` it waits for the next day to begin (the event, not a time).
+ */
+export async function awayFromMidnight(marginMs) {
+  const day = () => new Date().toISOString().slice(0, 10);
+  if (86_400_000 - (Date.now() % 86_400_000) >= marginMs) return;
+  const today = day();
+  await waitFor(() => day() !== today, 'the next UTC day', marginMs + 60_000);
+}
+
 /** Reads an NDJSON file into an array of objects (missing file → []). */
 export function readNdjson(file) {
   if (!existsSync(file)) return [];
