@@ -1,5 +1,5 @@
 import { BulkError, describeError } from '../errors.js';
-import { defaultDailyQuota, Ledger } from '../ledger/index.js';
+import { defaultDailyQuota, JOURNAL_MERGE_IDS, Ledger } from '../ledger/index.js';
 import type { AcceptedRow } from '../ledger/index.js';
 import { textDefault } from '../options/index.js';
 import type { QuotaSummary } from '../report/index.js';
@@ -13,7 +13,8 @@ import type { Stopper } from './stopper.js';
 /**
  * A run's use of the ledger (--ledger), on the main thread: opened (made when missing) and checked
  * before anything is read or sent; the ids the service accepted recorded as each answer is, one
- * transaction an answer; the day's requests counted in it (DailyQuota). The look-ups of rows to skip are
+ * transaction an answer, into the ledger's journal, and merged into the ids held at the run's end (or
+ * every JOURNAL_MERGE_IDS ids); the day's requests counted in it (DailyQuota). The look-ups of rows to skip are
  * not here: the preparing stage makes them with its own read-only connection (prepare/map-stage.ts).
  */
 export class RunLedger {
@@ -52,6 +53,16 @@ export class RunLedger {
   accepted(rows: readonly AcceptedRow[]): void {
     if (rows.length === 0) return;
     this.#write(() => this.#ledger.recordAccepted(rows));
+    if (this.#ledger.journaled >= JOURNAL_MERGE_IDS) this.merge();
+  }
+
+  /**
+   * Merges the ids recorded so far into those the ledger holds, for the next run's look-ups (a run that
+   * only reads the ledger has none). Until then they are safe in the journal: a run killed before this
+   * leaves them for the next open to merge.
+   */
+  merge(): void {
+    if (this.#ledger.journaled > 0) this.#write(() => this.#ledger.merge());
   }
 
   /** The day's quota, counted in the ledger across runs and processes. */

@@ -50,6 +50,8 @@ async function runThrough(settings: Settings, options: SubmitOptions, prepared: 
       unfollow();
       options.hurry?.removeEventListener('abort', cutNow);
     }
+    // Every answer is recorded: the run's ids are merged now, so a failure to is in its summary (exit 3).
+    ledger?.merge();
     return { output, stop, record, quota: quota?.summary() ?? plannedQuota(settings, ledger) };
   } finally {
     await Promise.allSettled(closing.map((close) => close()));

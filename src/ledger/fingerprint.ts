@@ -11,11 +11,16 @@ import * as crypto from 'node:crypto';
  * ids and m rows looked up (5·10^-15 for twenty million of each). Two that share only the key are two:
  * the second is not recorded (INSERT OR IGNORE keeps the first), so it is sent again when it comes
  * again, and the service's 409 answers it: a request spent, nothing lost.
+ *
+ * The bits are kept as three signed 32-bit numbers, which the look-ups' filter (id-filter.ts) reads
+ * without a BigInt; `keyOf` makes the table's key of the first two.
  */
 export interface Fingerprint {
-  /** The first 64 bits, signed (SQLite's INTEGER PRIMARY KEY). */
-  readonly key: bigint;
-  /** The next 32 bits, signed. */
+  /** Bits 0–31 of the key (its high half), signed. */
+  readonly hi: number;
+  /** Bits 32–63 of the key (its low half), signed. */
+  readonly lo: number;
+  /** Bits 64–95: the check, signed. */
   readonly check: number;
 }
 
@@ -23,8 +28,14 @@ const GENERATED = /^bs-[0-9a-f]{40}$/;
 
 export function fingerprint(eventId: string): Fingerprint {
   if (GENERATED.test(eventId)) {
-    return { key: BigInt.asIntN(64, BigInt(`0x${eventId.slice(3, 19)}`)), check: Number.parseInt(eventId.slice(19, 27), 16) | 0 };
+    const hex = (from: number): number => Number.parseInt(eventId.slice(from, from + 8), 16) | 0;
+    return { hi: hex(3), lo: hex(11), check: hex(19) };
   }
   const digest = crypto.createHash('sha1').update(eventId, 'utf8').digest();
-  return { key: digest.readBigInt64BE(0), check: digest.readInt32BE(8) };
+  return { hi: digest.readInt32BE(0), lo: digest.readInt32BE(4), check: digest.readInt32BE(8) };
+}
+
+/** The 64-bit key, signed (SQLite's INTEGER PRIMARY KEY). */
+export function keyOf(print: Fingerprint): bigint {
+  return BigInt.asIntN(64, (BigInt(print.hi) << 32n) | BigInt(print.lo >>> 0));
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { ReportReader } from '../report/index.js';
 import type { Ledger, AcceptedRow } from './ledger.js';
-import { utcDay } from './schema.js';
+import { JOURNAL_MERGE_IDS, utcDay } from './schema.js';
 
 /** What `ledger import` did with one report. */
 export interface ImportedReport {
@@ -40,9 +40,11 @@ async function importReport(ledger: Ledger, reader: ReportReader): Promise<Impor
     accepted++;
     rows.push({ eventId: entry.eventId, day, source: `${entry.file}:${entry.row}` });
     if (rows.length < TRANSACTION_ROWS) continue;
-    added += ledger.recordAccepted(rows);
+    ledger.recordAccepted(rows);
     rows = [];
+    if (ledger.journaled >= JOURNAL_MERGE_IDS) added += ledger.merge();
   }
-  added += ledger.recordAccepted(rows);
+  ledger.recordAccepted(rows);
+  added += ledger.merge();
   return { report: reader.path, day, accepted, added };
 }

@@ -1,8 +1,12 @@
+import { BulkError, describeError } from '../errors.js';
 import { checkFile } from './check-file.js';
 import { openDb } from './open-db.js';
 import type { Query, Sql } from './sql.js';
-import { dayNumber, dayText } from '../util/utc-day.js';
-import { fingerprint } from './fingerprint.js';
+import { dayText } from '../util/utc-day.js';
+import { fingerprint, keyOf } from './fingerprint.js';
+import type { IdFilter } from './id-filter.js';
+import { Journal } from './journal.js';
+import { readFilter } from './merge.js';
 import { daysBefore, utcDay } from './schema.js';
 
 /** An id the service accepted: the UTC day it did, and the `file:row` that first sent it. */
@@ -29,6 +33,12 @@ export interface LedgerStats {
 /** Ids looked up per statement: one `IN (…)` of this many parameters (a short last chunk is padded). */
 const CHUNK = 500;
 
+/** What a connection's look-ups read once, at the first: the filter, and the journal's ids not merged yet. */
+interface LookUps {
+  readonly filter: IdFilter | undefined;
+  readonly pending: ReadonlyMap<bigint, { readonly check: number; readonly day: number }>;
+}
+
 /**
  * The ledger (issue 28, docs/ledger-design.md): a SQLite file, shared by the processes of one machine,
  * of the eventIds the service accepted and of the requests sent per UTC day and endpoint host.
@@ -37,8 +47,8 @@ export class Ledger {
   readonly file: string;
   readonly #db: Sql;
   #lookUp: Query<[bigint, bigint, bigint]> | undefined;
-  readonly #insert: Query<[]> | undefined;
-  readonly #keep: Query<[]> | undefined;
+  #lookUps: LookUps | undefined;
+  readonly #journal: Journal | undefined;
   readonly #count: Query<[]> | undefined;
   readonly #take: Query<[]> | undefined;
 
@@ -51,8 +61,7 @@ export class Ledger {
     this.#requestsOn = db.prepare('SELECT count FROM requests WHERE host = ? AND day = ?');
     this.#byDay = db.prepare('SELECT host, day, count FROM requests WHERE day >= ? AND day <= ? ORDER BY day, host');
     if (!db.readonly) {
-      this.#insert = db.prepare('INSERT OR IGNORE INTO accepted (key, check_bits, day) VALUES (?, ?, ?)');
-      this.#keep = db.prepare('INSERT INTO sent (event_id, source) VALUES (?, ?)');
+      this.#journal = new Journal(db);
       this.#count = db.prepare('INSERT INTO requests (host, day, count) VALUES (?, ?, ?) ON CONFLICT (host, day) DO UPDATE SET count = count + excluded.count');
       // One statement, so one write lock: two processes sharing the ledger never both take the last request.
       this.#take = db.prepare('INSERT INTO requests (host, day, count) SELECT ?, ?, 1 WHERE ? > 0 ON CONFLICT (host, day) DO UPDATE SET count = count + 1 WHERE count < ?');
@@ -67,16 +76,39 @@ export class Ledger {
   static async open(file: string, options: { readonly?: boolean } = {}): Promise<Ledger> {
     const readonly = options.readonly ?? false;
     const state = await checkFile(file, readonly);
-    return new Ledger(file, await openDb(file, state, readonly));
+    const ledger = new Ledger(file, await openDb(file, state, readonly));
+    if (readonly) return ledger;
+    try {
+      // What a run killed before its end left in the journal is merged now, before anything is looked up.
+      ledger.merge();
+      return ledger;
+    } catch (error) {
+      ledger.close();
+      throw new BulkError('BULK_LEDGER_WRITE', `cannot merge the journal of the ledger ${file} (${describeError(error)}); nothing was sent: fix that, then run again`, { cause: error });
+    }
   }
 
-  /** The day each of `eventIds` was accepted, for those the ledger holds. */
+  /**
+   * The day each of `eventIds` was accepted, for those the ledger holds (or its journal: a run going on,
+   * or one killed, whose ids are not merged yet). The filter and the journal are read at the first call:
+   * ids accepted after it (by another process sharing the ledger) are not found, and are sent again.
+   */
   acceptedDays(eventIds: readonly string[]): Map<string, string> {
     const days = new Map<string, string>();
+    const { filter, pending } = (this.#lookUps ??= this.#readLookUps());
     // By fingerprint (fingerprint.ts): an id is held when its key and its check both are.
     const wanted = new Map<bigint, { readonly id: string; readonly check: number }[]>();
     for (const id of eventIds) {
-      const { key, check } = fingerprint(id);
+      const print = fingerprint(id);
+      const journaled = pending.size === 0 ? undefined : pending.get(keyOf(print));
+      if (journaled !== undefined && journaled.check === print.check) {
+        days.set(id, dayText(journaled.day));
+        continue;
+      }
+      // Most rows of a run are new: the filter says so without a look-up in the table.
+      if (filter !== undefined && !filter.has(print)) continue;
+      const key = keyOf(print);
+      const check = print.check;
       const same = wanted.get(key);
       if (same) same.push({ id, check });
       else wanted.set(key, [{ id, check }]);
@@ -92,33 +124,37 @@ export class Ledger {
     return days;
   }
 
+  #readLookUps(): LookUps {
+    return this.#db.snapshot(() => {
+      const journal = this.#db.prepare<[bigint, bigint, bigint]>('SELECT key, check_bits, day FROM journal', { bigints: true }).all();
+      return { filter: readFilter(this.#db)?.filter, pending: new Map(journal.map(([key, check, day]) => [key, { check: Number(check), day: Number(day) }])) };
+    });
+  }
+
   #lookUpStatement(): Query<[bigint, bigint, bigint]> {
     this.#lookUp ??= this.#db.prepare<[bigint, bigint, bigint]>(`SELECT key, check_bits, day FROM accepted WHERE key IN (${Array(CHUNK).fill('?').join(',')})`, { bigints: true });
     return this.#lookUp;
   }
 
   /**
-   * Records accepted ids in one transaction; an id already held keeps its first day and sender. Returns
-   * how many were new. Each costs a random key in `accepted` (a page touched) and a few bytes at the end
-   * of `sent`.
+   * Records accepted ids in one transaction, appended to the journal and to `sent`: a few bytes at each
+   * table's end. They are held (looked up by other connections) once `merge` has merged them.
    */
-  recordAccepted(rows: readonly AcceptedRow[]): number {
-    const insert = this.#writable(this.#insert);
-    const keep = this.#writable(this.#keep);
-    // In key order: neighbouring keys share B-tree pages, so each page is read and written once.
-    const keyed = rows.map((row) => ({ row, print: fingerprint(row.eventId) })).sort((a, b) => (a.print.key < b.print.key ? -1 : a.print.key > b.print.key ? 1 : 0));
-    let lastDay = '';
-    let lastNumber = 0;
-    const dayOf = (day: string): number => (day === lastDay ? lastNumber : ((lastDay = day), (lastNumber = dayNumber(day))));
-    return this.#db.immediate(() => {
-      let added = 0;
-      for (const { row, print } of keyed) {
-        if (insert.run(print.key, print.check, dayOf(row.day)) === 0) continue;
-        keep.run(row.eventId, row.source);
-        added++;
-      }
-      return added;
-    });
+  recordAccepted(rows: readonly AcceptedRow[]): void {
+    this.#writable(this.#journal).record(rows);
+  }
+
+  /** Ids this connection recorded since its last merge. */
+  get journaled(): number {
+    return this.#journal?.count ?? 0;
+  }
+
+  /**
+   * Merges the journal (every process's) into the ids held, and empties it (merge.ts); an id already held
+   * keeps its first day. Returns how many ids were new.
+   */
+  merge(): number {
+    return this.#writable(this.#journal).merge();
   }
 
   /** Adds `n` requests sent to `host` on `day`. */
@@ -146,7 +182,8 @@ export class Ledger {
 
   /** Ids held, and the requests of the last 7 days. */
   stats(today: string = utcDay()): LedgerStats {
-    const ids = this.#db.prepare<[number]>('SELECT count(*) FROM accepted').get()?.[0] ?? 0;
+    // The journal's ids count as held too, each once.
+    const ids = this.#db.prepare<[number]>('SELECT (SELECT count(*) FROM accepted) + (SELECT count(DISTINCT key) FROM journal AS j WHERE NOT EXISTS (SELECT 1 FROM accepted AS a WHERE a.key = j.key))').get()?.[0] ?? 0;
     return { ids, requests: this.requestsByDay(7, today) };
   }
 

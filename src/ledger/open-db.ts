@@ -6,6 +6,9 @@ import type { Sql } from './sql.js';
 import { upgrade } from './upgrade.js';
 import { APPLICATION_ID, BUSY_TIMEOUT_MS, CREATE_SCHEMA, SCHEMA_VERSION, PAGE_SIZE, WAL_CHECKPOINT_BYTES } from './schema.js';
 
+/** The bulk-submit that wrote each older schema version. */
+const WRITTEN_BY: Readonly<Record<number, string>> = { 1: '0.4.0', 2: '0.4.1' };
+
 /** What a SQLite file says of itself, read without writing. */
 interface Found {
   readonly applicationId: number;
@@ -33,7 +36,7 @@ export async function openDb(file: string, state: FileState, readonly: boolean):
     const found = judge(file, inspect(file, db), readonly);
     const blank = isBlank(found);
     if (!readonly) setUp(file, db, blank);
-    if (!blank && found.version < SCHEMA_VERSION) await upgradeOld(file, readonly ? undefined : db);
+    if (!blank && found.version < SCHEMA_VERSION) await upgradeOld(file, found.version, readonly ? undefined : db);
     return db;
   } catch (error) {
     db.close();
@@ -45,7 +48,7 @@ export async function openDb(file: string, state: FileState, readonly: boolean):
  * A ledger of an older schema is upgraded in place (upgrade.ts), even by a run that only reads it, on
  * a connection of its own then: the file must be writable for that once.
  */
-async function upgradeOld(file: string, db: Sql | undefined): Promise<void> {
+async function upgradeOld(file: string, version: number, db: Sql | undefined): Promise<void> {
   let writer = db;
   try {
     writer ??= await openSql(file, { readonly: false, mustExist: true, timeout: BUSY_TIMEOUT_MS });
@@ -53,7 +56,7 @@ async function upgradeOld(file: string, db: Sql | undefined): Promise<void> {
     upgrade(writer);
   } catch (error) {
     if (error instanceof BulkError) throw error;
-    throw notLedger(file, `it is a ledger of an older schema (bulk-submit 0.4.0), which this bulk-submit upgrades in place, and that failed (${sqliteWhy(error)})`);
+    throw notLedger(file, `it is a ledger of an older schema (version ${version}, bulk-submit ${WRITTEN_BY[version] ?? 'before this one'}), which this bulk-submit upgrades in place, and that failed (${sqliteWhy(error)})`);
   } finally {
     if (writer !== db) writer?.close();
   }

@@ -18,6 +18,8 @@ export interface Sql {
   pragma(text: string): unknown;
   /** Runs `work` in a BEGIN IMMEDIATE transaction: committed when it returns, rolled back when it throws. */
   immediate<T>(work: () => T): T;
+  /** Runs `work` in a BEGIN (deferred) transaction: its reads see one snapshot of the file. */
+  snapshot<T>(work: () => T): T;
   close(): void;
 }
 
@@ -57,6 +59,7 @@ async function openBetterSqlite3(file: string, options: OpenSqlOptions): Promise
     },
     pragma: (text) => db.pragma(text, { simple: true }),
     immediate: <T>(work: () => T): T => db.transaction(work).immediate(),
+    snapshot: <T>(work: () => T): T => db.transaction(work).deferred(),
     close: () => void db.close(),
   };
 }
@@ -82,19 +85,22 @@ async function openNodeSqlite(file: string, options: OpenSqlOptions): Promise<Sq
     exec: (sql) => db.exec(sql),
     prepare,
     pragma: (text) => prepare(`PRAGMA ${text}`).get()?.[0],
-    immediate: <T>(work: () => T): T => {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = work();
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (db.isTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
-    },
+    immediate: <T>(work: () => T): T => transaction(db, 'BEGIN IMMEDIATE', work),
+    snapshot: <T>(work: () => T): T => transaction(db, 'BEGIN', work),
     close: () => db.close(),
   };
+}
+
+function transaction<T>(db: NodeDb, begin: string, work: () => T): T {
+  db.exec(begin);
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 /** What of node:sqlite's DatabaseSync and StatementSync the adapter uses. */

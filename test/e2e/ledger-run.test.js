@@ -50,6 +50,10 @@ for (const [mode, args, night2Requests] of [
     try {
       const night1 = await submit(cwd, serve.url, csv(cwd, 'night1.csv', range(1, 100)), [...args, '-r', 'night1.report.ndjson']);
       assert.equal(night1.code, 0, night1.stderr);
+      // The run merged its ids at its end: the journal is empty, and the filter counts them.
+      const db = await openSql(join(cwd, 'ids.ledger'), { readonly: true, mustExist: true, timeout: 10_000 });
+      assert.deepEqual(db.prepare("SELECT (SELECT count(*) FROM journal), (SELECT count(*) FROM accepted), (SELECT value FROM meta WHERE key = 'filter_ids')").get(), [0, 100, '100']);
+      db.close();
       // --dry-run asks the ledger too: it tells which rows night 2 would skip, and plans the requests of the others.
       const plan = await submit(cwd, serve.url, csv(cwd, 'night2.csv', range(51, 150)), [...args, '--dry-run', '-r', 'plan.report.ndjson']);
       assert.equal(plan.code, 0, plan.stderr);
