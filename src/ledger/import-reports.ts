@@ -40,11 +40,23 @@ async function importReport(ledger: Ledger, reader: ReportReader): Promise<Impor
     accepted++;
     rows.push({ eventId: entry.eventId, day, source: `${entry.file}:${entry.row}` });
     if (rows.length < TRANSACTION_ROWS) continue;
-    ledger.recordAccepted(rows);
+    added += recordNew(ledger, rows);
     rows = [];
-    if (ledger.journaled >= JOURNAL_MERGE_IDS) added += ledger.merge();
+    if (ledger.journaled >= JOURNAL_MERGE_IDS) ledger.merge();
   }
-  ledger.recordAccepted(rows);
-  added += ledger.merge();
+  added += recordNew(ledger, rows);
+  ledger.merge();
   return { report: reader.path, day, accepted, added };
+}
+
+/**
+ * Records the rows whose ids the ledger does not hold (a report imported twice adds nothing, not even to
+ * `sent`); returns how many.
+ */
+function recordNew(ledger: Ledger, rows: readonly AcceptedRow[]): number {
+  if (rows.length === 0) return 0;
+  const held = ledger.acceptedDays(rows.map((row) => row.eventId));
+  const fresh = held.size === 0 ? rows : rows.filter((row) => !held.has(row.eventId));
+  ledger.recordAccepted(fresh);
+  return fresh.length;
 }

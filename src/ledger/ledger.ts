@@ -154,7 +154,10 @@ export class Ledger {
    * keeps its first day. Returns how many ids were new.
    */
   merge(): number {
-    return this.#writable(this.#journal).merge();
+    const added = this.#writable(this.#journal).merge();
+    // Look-ups on this connection read the filter and the journal again, as they are now.
+    this.#lookUps = undefined;
+    return added;
   }
 
   /** Adds `n` requests sent to `host` on `day`. */

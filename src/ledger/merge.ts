@@ -1,5 +1,5 @@
 import { keyOf } from './fingerprint.js';
-import { IdFilter } from './id-filter.js';
+import { filterFits, IdFilter } from './id-filter.js';
 import type { Sql } from './sql.js';
 
 /** Bytes of a row of the `filter` table: the filter is kept in parts, so none is a blob of many MiB. */
@@ -11,7 +11,7 @@ const MAX_KEY = 2n ** 63n - 1n;
 
 /**
  * Merges the journal into `accepted`, in one IMMEDIATE transaction, and empties it; adds its ids to the
- * filter (made again, larger, when they no longer fit it). Returns how many ids were new to `accepted`.
+ * filter. Returns how many ids were new to `accepted` (an id journaled twice keeps its first day).
  *
  * Why a journal (docs/ledger-design.md, "Recording accepted ids"): an accepted id is a random key, so
  * inserting it into `accepted` as its answer comes dirties about one page of that table; the journal is
@@ -19,21 +19,43 @@ const MAX_KEY = 2n ** 63n - 1n;
  * for all the ids that fall in it.
  */
 export function mergeJournal(db: Sql, own?: OwnRows): number {
+  // A filter the merge would outgrow, or one that lacks ids of `accepted` (written by another program), is
+  // made again first, in a read snapshot: it reads every id held (about 1.3 s a million), which must not
+  // hold the write lock that other processes wait for (BUSY_TIMEOUT_MS).
+  const grown = db.snapshot(() => filterToGrow(db));
   return db.immediate(() => {
     const pending = pendingPrints(db, own);
     if (pending.length === 0) return 0;
-    const added = db.prepare('INSERT OR IGNORE INTO accepted (key, check_bits, day) SELECT key, check_bits, day FROM journal ORDER BY key').run();
+    // The filter made in the snapshot holds every id held, unless another process merged since.
+    const whole = grown !== undefined && countAccepted(db) === grown.ids;
+    const added = db.prepare('INSERT OR IGNORE INTO accepted (key, check_bits, day) SELECT key, check_bits, day FROM journal ORDER BY key, seq').run();
     db.exec('DELETE FROM journal');
-    const kept = readFilter(db);
-    const ids = (kept?.ids ?? 0) + added;
-    if (kept === undefined || !kept.filter.fits(ids)) {
+    const kept = whole ? grown : readFilter(db);
+    if (kept === undefined || !kept.filter.fits(kept.ids + added)) {
+      // Another process merged between the snapshot and the lock: made again here, the lock held.
       writeFilter(db, ...buildFilter(db));
       return added;
     }
     for (let at = 0; at < pending.length; at += 3) kept.filter.add({ hi: pending[at], lo: pending[at + 1], check: pending[at + 2] });
-    writeFilter(db, kept.filter, ids);
+    writeFilter(db, kept.filter, kept.ids + added);
     return added;
   });
+}
+
+/** Read in a snapshot: a new filter of every id held, with room for the journal's, when the one kept would not do; else undefined. */
+function filterToGrow(db: Sql): { readonly filter: IdFilter; readonly ids: number } | undefined {
+  const [journal, bytes, counted] = db
+    .prepare<[number, number | null, string | null]>("SELECT (SELECT count(*) FROM journal), (SELECT sum(length(bits)) FROM filter), (SELECT value FROM meta WHERE key = 'filter_ids')")
+    .get()!;
+  if (journal === 0) return undefined;
+  const held = countAccepted(db);
+  if (Number(counted) === held && filterFits(bytes ?? 0, held + journal)) return undefined;
+  const [filter, ids] = buildFilter(db, held + journal);
+  return { filter, ids };
+}
+
+function countAccepted(db: Sql): number {
+  return db.prepare<[number]>('SELECT count(*) FROM accepted').get()![0];
 }
 
 /** What a connection appended since its last merge (journal.ts): `seq` first to last, and each id's hi, lo and check. */
@@ -72,10 +94,10 @@ export function readFilter(db: Sql): { readonly filter: IdFilter; readonly ids: 
   }
 }
 
-/** A filter of every id of `accepted`, sized for them, and their count. */
-export function buildFilter(db: Sql): [IdFilter, number] {
-  const ids = db.prepare<[number]>('SELECT count(*) FROM accepted').get()?.[0] ?? 0;
-  const filter = IdFilter.sizedFor(ids);
+/** A filter of every id of `accepted`, sized for them (or for `room` ids, when more), and their count. */
+export function buildFilter(db: Sql, room = 0): [IdFilter, number] {
+  const ids = countAccepted(db);
+  const filter = IdFilter.sizedFor(Math.max(ids, room));
   // The key's halves as numbers, by SQLite; the page's last key, to go on from, made once a page.
   const page = db.prepare<[number, number, number]>(`SELECT key >> 32, key & 4294967295, check_bits FROM accepted WHERE key >= ? ORDER BY key LIMIT ${SCAN_ROWS}`);
   for (let from = MIN_KEY; ; ) {

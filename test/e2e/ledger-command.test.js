@@ -42,6 +42,11 @@ test('ledger import records the accepted ids of a real report (day = the report\
   ledger.close();
   assert.equal(days.size, accepted.length);
   assert.ok([...days.values()].every((d) => d === day));
+  // Imported twice, each id and its sender are kept once.
+  const { openSql } = await import('../../dist/ledger/sql.js');
+  const db = await openSql(join(cwd, 'ids.ledger'), { readonly: true, mustExist: true, timeout: 10_000 });
+  assert.deepEqual(db.prepare('SELECT count(*), count(DISTINCT event_id) FROM sent').get(), [accepted.length, accepted.length]);
+  db.close();
 });
 
 test('a CSV given as the ledger is refused, exit 2, in one line, and left untouched; a missing ledger for stats too', { timeout: 60_000 }, async () => {
