@@ -1,5 +1,5 @@
 import { BulkError, describeError } from '../errors.js';
-import { defaultDailyQuota, JOURNAL_MERGE_IDS, Ledger } from '../ledger/index.js';
+import { defaultDailyQuota, Ledger } from '../ledger/index.js';
 import type { AcceptedRow } from '../ledger/index.js';
 import { textDefault } from '../options/index.js';
 import type { QuotaSummary } from '../report/index.js';
@@ -13,9 +13,10 @@ import type { Stopper } from './stopper.js';
 /**
  * A run's use of the ledger (--ledger), on the main thread: opened (made when missing) and checked
  * before anything is read or sent; the ids the service accepted recorded as each answer is, one
- * transaction an answer, into the ledger's journal, and merged into the ids held at the run's end (or
- * every JOURNAL_MERGE_IDS ids); the day's requests counted in it (DailyQuota). The look-ups of rows to skip are
- * not here: the preparing stage makes them with its own read-only connection (prepare/map-stage.ts).
+ * transaction an answer, into the ledger's journal, and merged into the ids held at the run's end (the
+ * ledger merges every JOURNAL_MERGE_IDS ids itself); the day's requests counted in it (DailyQuota). The
+ * look-ups of rows to skip are not here: the preparing stage makes them with its own read-only
+ * connection (prepare/map-stage.ts).
  */
 export class RunLedger {
   readonly #ledger: Ledger;
@@ -53,7 +54,6 @@ export class RunLedger {
   accepted(rows: readonly AcceptedRow[]): void {
     if (rows.length === 0) return;
     this.#write(() => this.#ledger.recordAccepted(rows));
-    if (this.#ledger.journaled >= JOURNAL_MERGE_IDS) this.merge();
   }
 
   /**

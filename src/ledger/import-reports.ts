@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { ReportReader } from '../report/index.js';
 import type { Ledger, AcceptedRow } from './ledger.js';
-import { JOURNAL_MERGE_IDS, utcDay } from './schema.js';
+import { utcDay } from './schema.js';
 
 /** What `ledger import` did with one report. */
 export interface ImportedReport {
@@ -42,7 +42,6 @@ async function importReport(ledger: Ledger, reader: ReportReader): Promise<Impor
     if (rows.length < TRANSACTION_ROWS) continue;
     added += recordNew(ledger, rows);
     rows = [];
-    if (ledger.journaled >= JOURNAL_MERGE_IDS) ledger.merge();
   }
   added += recordNew(ledger, rows);
   ledger.merge();

@@ -8,4 +8,4 @@ export { importReports } from './import-reports.js';
 export type { ImportedReport } from './import-reports.js';
 export { defaultDailyQuota, quotaLeft, SANDBOX_HOST } from './quota.js';
 export type { QuotaLeft } from './quota.js';
-export { utcDay, APPLICATION_ID, JOURNAL_MERGE_IDS, SCHEMA_VERSION } from './schema.js';
+export { utcDay, APPLICATION_ID, SCHEMA_VERSION } from './schema.js';

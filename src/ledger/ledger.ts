@@ -7,7 +7,7 @@ import { fingerprint, keyOf } from './fingerprint.js';
 import type { IdFilter } from './id-filter.js';
 import { Journal } from './journal.js';
 import { readFilter } from './merge.js';
-import { daysBefore, utcDay } from './schema.js';
+import { daysBefore, JOURNAL_MERGE_IDS, utcDay } from './schema.js';
 
 /** An id the service accepted: the UTC day it did, and the `file:row` that first sent it. */
 export interface AcceptedRow {
@@ -138,10 +138,14 @@ export class Ledger {
 
   /**
    * Records accepted ids in one transaction, appended to the journal and to `sent`: a few bytes at each
-   * table's end. They are held (looked up by other connections) once `merge` has merged them.
+   * table's end. They are held (looked up by other connections) once `merge` has merged them, which this
+   * does itself every JOURNAL_MERGE_IDS ids.
    */
   recordAccepted(rows: readonly AcceptedRow[]): void {
-    this.#writable(this.#journal).record(rows);
+    const journal = this.#writable(this.#journal);
+    journal.record(rows);
+    // A long run (or import) does not wait for its end: the journal, and a merge's time, stay bounded.
+    if (journal.count >= JOURNAL_MERGE_IDS) this.merge();
   }
 
   /** Ids this connection recorded since its last merge. */

@@ -6,6 +6,8 @@ import type { Sql } from './sql.js';
 const PART_BYTES = 1024 * 1024;
 /** Rows of `accepted` read at a time when the filter is made again: a driver holds a page's rows in memory. */
 const SCAN_ROWS = 100_000;
+/** A key's halves (the high one signed, the low one not) and its check, as SQLite reads them out: numbers, no BigInt an id. */
+const PRINT_COLUMNS = 'key >> 32, key & 4294967295, check_bits';
 const MIN_KEY = -(2n ** 63n);
 const MAX_KEY = 2n ** 63n - 1n;
 
@@ -72,8 +74,7 @@ function pendingPrints(db: Sql, own: OwnRows | undefined): readonly number[] {
     if (count === 0) return [];
     if (first === own.first && last === own.last && count === own.last - own.first + 1) return own.prints;
   }
-  // The key's halves as numbers, by SQLite: no BigInt an id.
-  return db.prepare<[number, number, number]>('SELECT key >> 32, key & 4294967295, check_bits FROM journal').all().flatMap(([hi, lo, check]) => [hi, lo | 0, check]);
+  return db.prepare<[number, number, number]>(`SELECT ${PRINT_COLUMNS} FROM journal`).all().flatMap(([hi, lo, check]) => [hi, lo | 0, check]);
 }
 
 /** The filter kept in the ledger and the ids counted into it; none when the ledger has none (or a broken one). */
@@ -98,8 +99,8 @@ export function readFilter(db: Sql): { readonly filter: IdFilter; readonly ids: 
 export function buildFilter(db: Sql, room = 0): [IdFilter, number] {
   const ids = countAccepted(db);
   const filter = IdFilter.sizedFor(Math.max(ids, room));
-  // The key's halves as numbers, by SQLite; the page's last key, to go on from, made once a page.
-  const page = db.prepare<[number, number, number]>(`SELECT key >> 32, key & 4294967295, check_bits FROM accepted WHERE key >= ? ORDER BY key LIMIT ${SCAN_ROWS}`);
+  // The page's last key, to go on from, is made once a page.
+  const page = db.prepare<[number, number, number]>(`SELECT ${PRINT_COLUMNS} FROM accepted WHERE key >= ? ORDER BY key LIMIT ${SCAN_ROWS}`);
   for (let from = MIN_KEY; ; ) {
     const rows = page.all(from);
     for (const [hi, lo, check] of rows) filter.add({ hi, lo: lo | 0, check });

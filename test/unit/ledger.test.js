@@ -11,6 +11,7 @@ import { openSql } from '../../dist/ledger/sql.js';
 import { IdFilter } from '../../dist/ledger/id-filter.js';
 import { fingerprint, keyOf } from '../../dist/ledger/fingerprint.js';
 import { readFilter } from '../../dist/ledger/merge.js';
+import { JOURNAL_MERGE_IDS } from '../../dist/ledger/schema.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 
 const WRITER = join(ROOT, 'test', 'helpers', 'ledger-writer.js');
@@ -329,4 +330,18 @@ test('a filter that lacks ids of `accepted` (written by an older bulk-submit sti
   const kept = await filterOf(file);
   assert.equal(kept.ids, 3, 'counted again');
   assert.ok(ids.every((id) => kept.filter.has(fingerprint(id))), 'the id written behind its back is in it');
+});
+
+test('a connection merges by itself every JOURNAL_MERGE_IDS ids it records: a long run or import keeps its journal bounded', { timeout: 120_000 }, async () => {
+  const file = join(tempDir(), 'long.ledger');
+  const ledger = await Ledger.open(file);
+  const ids = generatedIds(JOURNAL_MERGE_IDS + 10_000);
+  for (let at = 0; at < JOURNAL_MERGE_IDS; at += 10_000) ledger.recordAccepted(ids.slice(at, at + 10_000).map((eventId, i) => ({ eventId, day: '2026-12-01', source: `a.csv:${at + i + 1}` })));
+  assert.equal(ledger.journaled, 0, 'merged when the journal reached the bound');
+  ledger.recordAccepted(ids.slice(JOURNAL_MERGE_IDS).map((eventId, i) => ({ eventId, day: '2026-12-01', source: `b.csv:${i + 1}` })));
+  assert.equal(ledger.journaled, 10_000);
+  ledger.close();
+  const db = await sql(file, true);
+  assert.deepEqual(db.prepare('SELECT (SELECT count(*) FROM accepted), (SELECT count(*) FROM journal)').get(), [JOURNAL_MERGE_IDS, 10_000]);
+  db.close();
 });
